@@ -1,0 +1,138 @@
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using Svsm.Bindings.Spec.Model;
+
+namespace Svsm.Bindings.Cli;
+
+/// <summary>The JSON shape of <c>svsm-bindgen model</c>, written field by field so that it is the documented contract.</summary>
+internal static class ModelJson
+{
+    public static void Write(SpecDocument document, Stream output)
+    {
+        using var json = new Utf8JsonWriter(output, new JsonWriterOptions { Indented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
+        json.WriteStartObject();
+
+        json.WriteStartObject("protocol");
+        json.WriteString("name", document.Protocol.Name);
+        WriteNumber(json, "id", document.Protocol.Id);
+        WriteNumber(json, "version", document.Protocol.Version);
+        json.WriteString("prefix", document.Protocol.Prefix);
+        json.WriteString("namespace", document.Protocol.Namespace);
+        json.WriteEndObject();
+
+        json.WriteStartArray("calls");
+        foreach (var call in document.Calls)
+        {
+            json.WriteStartObject();
+            json.WriteNumber("id", call.Id);
+            json.WriteString("name", call.Name);
+            json.WriteNumber("sinceVersion", call.SinceVersion);
+            json.WriteString("function", call.Function);
+            json.WriteNumber("line", call.Span.Line);
+            json.WriteStartArray("registers");
+            foreach (var register in call.Registers)
+            {
+                json.WriteStartObject();
+                json.WriteString("register", register.Register);
+                json.WriteString("direction", register.Direction switch
+                {
+                    RegisterDirection.In => "in",
+                    RegisterDirection.Out => "out",
+                    _ => "inout",
+                });
+                json.WriteNumber("size", register.Size);
+                WriteNumber(json, "alignment", (uint?)register.Alignment);
+                json.WriteString("name", register.Name);
+                json.WriteString("description", register.Description);
+                json.WriteNumber("line", register.Span.Line);
+                json.WriteEndObject();
+            }
+
+            json.WriteEndArray();
+            json.WriteEndObject();
+        }
+
+        json.WriteEndArray();
+
+        json.WriteStartArray("structs");
+        foreach (var structSpec in document.Structs)
+        {
+            json.WriteStartObject();
+            json.WriteString("name", structSpec.Name);
+            json.WriteNumber("size", structSpec.Size);
+            json.WriteBoolean("sizeDeclared", structSpec.SizeDeclared);
+            json.WriteNumber("line", structSpec.Span.Line);
+            json.WriteStartArray("fields");
+            foreach (var field in structSpec.Fields)
+            {
+                json.WriteStartObject();
+                json.WriteNumber("offset", field.Offset);
+                json.WriteNumber("size", field.Size);
+                json.WriteString("name", field.Name);
+                json.WriteString("description", field.Description);
+                json.WriteBoolean("reserved", field.Reserved);
+                json.WriteNumber("line", field.Span.Line);
+                json.WriteEndObject();
+            }
+
+            json.WriteEndArray();
+            json.WriteEndObject();
+        }
+
+        json.WriteEndArray();
+
+        json.WriteStartArray("bitfields");
+        foreach (var bitField in document.BitFields)
+        {
+            json.WriteStartObject();
+            json.WriteString("name", bitField.Name);
+            json.WriteNumber("width", bitField.Width);
+            json.WriteString("boundTo", bitField.BoundTo);
+            json.WriteNumber("line", bitField.Span.Line);
+            json.WriteStartArray("bits");
+            foreach (var bit in bitField.Bits)
+            {
+                json.WriteStartObject();
+                json.WriteNumber("low", bit.Low);
+                json.WriteNumber("high", bit.High);
+                json.WriteString("name", bit.Name);
+                json.WriteString("description", bit.Description);
+                json.WriteBoolean("reserved", bit.Reserved);
+                json.WriteNumber("line", bit.Span.Line);
+                json.WriteEndObject();
+            }
+
+            json.WriteEndArray();
+            json.WriteEndObject();
+        }
+
+        json.WriteEndArray();
+
+        json.WriteStartArray("diagnostics");
+        foreach (var diagnostic in document.Diagnostics)
+        {
+            json.WriteStartObject();
+            json.WriteString("id", diagnostic.Id);
+            json.WriteString("severity", diagnostic.Severity.ToString().ToLowerInvariant());
+            json.WriteNumber("line", diagnostic.Span.Line);
+            json.WriteNumber("column", diagnostic.Span.Column);
+            json.WriteString("message", diagnostic.Message);
+            json.WriteEndObject();
+        }
+
+        json.WriteEndArray();
+        json.WriteEndObject();
+    }
+
+    private static void WriteNumber(Utf8JsonWriter json, string name, uint? value)
+    {
+        if (value is { } number)
+        {
+            json.WriteNumber(name, number);
+        }
+        else
+        {
+            json.WriteNull(name);
+        }
+    }
+}

@@ -1,0 +1,181 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Text.RegularExpressions;
+using Svsm.Bindings.Spec.Model;
+
+namespace Svsm.Bindings.Spec.Building;
+
+/// <summary>Reads numbers, ranges, directions and register names out of table cells.</summary>
+internal static class CellValues
+{
+    private static readonly HashSet<string> GeneralPurposeRegisters = new(StringComparer.Ordinal)
+    {
+        "RAX", "RBX", "RCX", "RDX", "RSI", "RDI", "RBP", "RSP",
+        "R8", "R9", "R10", "R11", "R12", "R13", "R14", "R15",
+    };
+
+    private static readonly Dictionary<string, string> NarrowRegisterNames = new(StringComparer.Ordinal)
+    {
+        ["EAX"] = "RAX", ["EBX"] = "RBX", ["ECX"] = "RCX", ["EDX"] = "RDX",
+        ["ESI"] = "RSI", ["EDI"] = "RDI", ["EBP"] = "RBP", ["ESP"] = "RSP",
+        ["AX"] = "RAX", ["BX"] = "RBX", ["CX"] = "RCX", ["DX"] = "RDX",
+        ["R8D"] = "R8", ["R9D"] = "R9", ["R10D"] = "R10", ["R11D"] = "R11",
+    };
+
+    private static readonly Regex RangeSeparator = new(@"\s*(?:\.\.|:|-|–|—|‒|−|\bto\b)\s*", RegexOptions.CultureInvariant | RegexOptions.IgnoreCase);
+
+    /// <summary>
+    /// A non-negative integer: decimal (<c>128</c>), C hex (<c>0x80</c>) or assembler hex (<c>80h</c>),
+    /// with <c>_</c> digit separators allowed.
+    /// </summary>
+    public static bool TryParseInteger(string text, out ulong value)
+    {
+        value = 0;
+        var s = text.Trim().Replace("_", string.Empty);
+        if (s.Length == 0)
+        {
+            return false;
+        }
+
+        if (s.StartsWith("0x", StringComparison.OrdinalIgnoreCase))
+        {
+            return s.Length > 2 && ulong.TryParse(s.Substring(2), NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out value);
+        }
+
+        if (s.Length > 1 && (s[s.Length - 1] == 'h' || s[s.Length - 1] == 'H'))
+        {
+            return ulong.TryParse(s.Substring(0, s.Length - 1), NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out value);
+        }
+
+        foreach (var c in s)
+        {
+            if (c < '0' || c > '9')
+            {
+                return false;
+            }
+        }
+
+        return ulong.TryParse(s, NumberStyles.None, CultureInfo.InvariantCulture, out value);
+    }
+
+    /// <summary>An integer that fits an <see cref="int"/>, optionally followed by a unit word (<c>8 bytes</c>).</summary>
+    public static bool TryParseSize(string text, out int value)
+    {
+        value = 0;
+        var s = Regex.Replace(text.Trim(), @"\s*(?:bytes?|B)\s*$", string.Empty, RegexOptions.IgnoreCase | RegexOptions.CultureInvariant);
+        if (!TryParseInteger(s, out var parsed) || parsed > int.MaxValue)
+        {
+            return false;
+        }
+
+        value = (int)parsed;
+        return true;
+    }
+
+    /// <summary>An offset (<c>0x18</c>) or an inclusive byte range (<c>0x00-0x03</c>, <c>00h–03h</c>).</summary>
+    public static bool TryParseOffset(string text, out int offset, out int? rangeSize)
+    {
+        offset = 0;
+        rangeSize = null;
+        var parts = RangeSeparator.Split(text.Trim());
+        if (parts.Length == 1)
+        {
+            return TryParseSize(parts[0], out offset);
+        }
+
+        if (parts.Length != 2 || !TryParseSize(parts[0], out var first) || !TryParseSize(parts[1], out var last) || last < first)
+        {
+            return false;
+        }
+
+        offset = first;
+        rangeSize = last - first + 1;
+        return true;
+    }
+
+    /// <summary>One bit (<c>0</c>) or a range <c>high:low</c>; either order, with <c>:</c>, <c>-</c>, a dash or <c>..</c>.</summary>
+    public static bool TryParseBits(string text, out int low, out int high)
+    {
+        low = high = 0;
+        var s = Regex.Replace(text, @"^\s*(?:bits?\b)?\s*\[?|\]?\s*$", string.Empty, RegexOptions.IgnoreCase | RegexOptions.CultureInvariant);
+        var parts = RangeSeparator.Split(s.Trim());
+        if (parts.Length == 0 || parts.Length > 2)
+        {
+            return false;
+        }
+
+        if (!TryParseDecimalBit(parts[0], out var a))
+        {
+            return false;
+        }
+
+        var b = a;
+        if (parts.Length == 2 && !TryParseDecimalBit(parts[1], out b))
+        {
+            return false;
+        }
+
+        low = Math.Min(a, b);
+        high = Math.Max(a, b);
+        return true;
+    }
+
+    private static bool TryParseDecimalBit(string text, out int bit)
+    {
+        bit = 0;
+        return TryParseInteger(text, out var value) && value <= 4096 && (bit = (int)value) >= 0;
+    }
+
+    public static bool TryParseDirection(string text, out RegisterDirection direction)
+    {
+        var s = Regex.Replace(text.ToUpperInvariant(), @"[\s`*_]", string.Empty);
+        switch (s)
+        {
+            case "IN":
+            case "INPUT":
+                direction = RegisterDirection.In;
+                return true;
+            case "OUT":
+            case "OUTPUT":
+                direction = RegisterDirection.Out;
+                return true;
+            case "IN/OUT":
+            case "INOUT":
+            case "IN-OUT":
+            case "IN,OUT":
+            case "IN+OUT":
+            case "I/O":
+            case "BOTH":
+                direction = RegisterDirection.InOut;
+                return true;
+            default:
+                direction = RegisterDirection.In;
+                return false;
+        }
+    }
+
+    /// <summary>The canonical register name: upper case, no spaces, no backticks, no leading <c>%</c>.</summary>
+    public static string NormalizeRegister(string text) =>
+        Regex.Replace(text, @"[\s`%*]", string.Empty).ToUpperInvariant();
+
+    public static bool IsGeneralPurposeRegister(string canonical) => GeneralPurposeRegisters.Contains(canonical);
+
+    /// <summary>For a 32- or 16-bit register name, the 64-bit one to suggest.</summary>
+    public static string? WideNameOf(string canonical) =>
+        NarrowRegisterNames.TryGetValue(canonical, out var wide) ? wide : null;
+
+    public static bool IsPowerOfTwo(ulong value) => value != 0 && (value & (value - 1)) == 0;
+
+    public static string Hex(int value) => "0x" + value.ToString("X2", CultureInfo.InvariantCulture);
+
+    public static string ByteRange(int start, int length) =>
+        length == 1 ? Hex(start) : Hex(start) + "-" + Hex(start + length - 1);
+
+    public static string BitRange(int low, int high) =>
+        low == high ? low.ToString(CultureInfo.InvariantCulture) : high.ToString(CultureInfo.InvariantCulture) + ":" + low.ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>Whether a name or description marks something reserved: it starts with Reserved, RSVD or MBZ.</summary>
+    public static bool IsReserved(string text) =>
+        Regex.IsMatch(text, @"^\W*(?:reserved|rsvd|mbz)\b", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant);
+}

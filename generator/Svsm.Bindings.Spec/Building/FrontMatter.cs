@@ -1,0 +1,116 @@
+using System;
+using System.Collections.Generic;
+using System.Text.RegularExpressions;
+using Svsm.Bindings.Spec.Diagnostics;
+using Svsm.Bindings.Spec.Model;
+using Svsm.Bindings.Spec.Reading;
+
+namespace Svsm.Bindings.Spec.Building;
+
+/// <summary>
+/// The YAML front matter keys the reader uses: <c>protocol-id</c>, <c>version</c>, <c>name</c>, <c>prefix</c>,
+/// <c>namespace</c>, and <c>sizes</c> (a map of struct name to size). Other keys are ignored.
+/// </summary>
+internal sealed class FrontMatter
+{
+    private readonly Dictionary<string, (int Size, SpecSpan Span)> sizes = new(StringComparer.Ordinal);
+
+    public uint? ProtocolId { get; private set; }
+
+    public uint? Version { get; private set; }
+
+    public string? Name { get; private set; }
+
+    public string? Prefix { get; private set; }
+
+    public string? Namespace { get; private set; }
+
+    public static FrontMatter Read(IReadOnlyList<MarkdownBlock> blocks, DiagnosticBag diagnostics)
+    {
+        var result = new FrontMatter();
+        foreach (var block in blocks)
+        {
+            if (block is FrontMatterBlock frontMatter)
+            {
+                result.ReadLines(frontMatter.Lines, diagnostics);
+                break;
+            }
+        }
+
+        return result;
+    }
+
+    /// <summary>The size front matter gives a struct, if any.</summary>
+    public (int Size, SpecSpan Span)? SizeOf(string structName) =>
+        sizes.TryGetValue(TableSchema.Key(structName), out var entry) ? entry : null;
+
+    private void ReadLines(IReadOnlyList<FrontMatterLine> lines, DiagnosticBag diagnostics)
+    {
+        string? parent = null;
+        foreach (var line in lines)
+        {
+            if (line.Indent == 0)
+            {
+                parent = line.Value.Length == 0 ? TableSchema.Key(line.Key) : null;
+                ReadTopLevel(line, diagnostics);
+            }
+            else if (parent == "sizes")
+            {
+                if (CellValues.TryParseSize(line.Value, out var size) && size > 0)
+                {
+                    sizes[TableSchema.Key(line.Key)] = (size, line.Span);
+                }
+                else
+                {
+                    diagnostics.Add(SpecDiagnostics.BadFrontMatter, line.Span, line.Key, line.Value, "a struct size is a positive number of bytes");
+                }
+            }
+        }
+    }
+
+    private void ReadTopLevel(FrontMatterLine line, DiagnosticBag diagnostics)
+    {
+        switch (TableSchema.Key(line.Key))
+        {
+            case "protocolid":
+            case "protocol":
+                ProtocolId = ReadNumber(line, diagnostics, "the protocol id is a number such as 5 or 0x5");
+                break;
+            case "version":
+            case "protocolversion":
+                Version = ReadNumber(line, diagnostics, "the version is a number such as 1");
+                break;
+            case "name":
+                Name = line.Value.Length == 0 ? null : line.Value;
+                break;
+            case "prefix":
+                Prefix = ReadIdentifier(line, diagnostics, @"^[A-Za-z_][A-Za-z0-9_]*$", "a prefix is a C# identifier such as Ocp");
+                break;
+            case "namespace":
+                Namespace = ReadIdentifier(line, diagnostics, @"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$", "a namespace is dotted C# identifiers such as Contoso.Svsm");
+                break;
+        }
+    }
+
+    private static uint? ReadNumber(FrontMatterLine line, DiagnosticBag diagnostics, string rule)
+    {
+        if (CellValues.TryParseInteger(line.Value, out var value) && value <= uint.MaxValue)
+        {
+            return (uint)value;
+        }
+
+        diagnostics.Add(SpecDiagnostics.BadFrontMatter, line.Span, line.Key, line.Value, rule);
+        return null;
+    }
+
+    private static string? ReadIdentifier(FrontMatterLine line, DiagnosticBag diagnostics, string pattern, string rule)
+    {
+        if (Regex.IsMatch(line.Value, pattern, RegexOptions.CultureInvariant))
+        {
+            return line.Value;
+        }
+
+        diagnostics.Add(SpecDiagnostics.BadFrontMatter, line.Span, line.Key, line.Value, rule);
+        return null;
+    }
+}

@@ -1,0 +1,245 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using System.Text;
+using System.Text.RegularExpressions;
+
+namespace Svsm.Bindings.Spec.Building;
+
+/// <summary>
+/// Gives fields and registers without a <c>Name</c> cell an identifier derived from their description.
+/// The rule is stated in docs/spec-format.md ("Names"); keep the two in step.
+/// </summary>
+internal static class NameDeriver
+{
+    // Words that end the noun phrase a name is taken from.
+    private static readonly HashSet<string> StopWords = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "of", "to", "from", "into", "in", "with", "for", "that", "which", "where", "when", "if", "and", "or",
+        "at", "on", "by", "as", "is", "are", "was", "must", "will", "can", "may", "should", "used", "than",
+        "containing", "holding", "describing", "pointing", "per",
+    };
+
+    private static readonly HashSet<string> Articles = new(StringComparer.OrdinalIgnoreCase) { "a", "an", "the" };
+
+    // Qualifiers dropped from the front of a longer phrase: "Byte offset" is an offset, "Array index" an index.
+    private static readonly HashSet<string> LeadingQualifiers = new(StringComparer.OrdinalIgnoreCase) { "array", "byte" };
+
+    private static readonly HashSet<string> IrregularParticiples = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "written", "read", "sent", "given", "taken", "done", "made", "known", "shown", "held", "left", "found", "built", "got", "gotten", "set", "put",
+    };
+
+    /// <summary>The identifier (camelCase) and the phrase it came from, for a description.</summary>
+    public static (string Identifier, string Phrase) FromDescription(string description)
+    {
+        var words = Words(FirstClause(description));
+        if (words.Count == 0)
+        {
+            return ("value", "value");
+        }
+
+        if (string.Equals(words[0], "reserved", StringComparison.OrdinalIgnoreCase))
+        {
+            return ("reserved", "Reserved");
+        }
+
+        var phrase = AddressPhrase(words) ?? CountPhrase(words) ?? NounPhrase(words);
+        return (ToCamelCase(phrase), string.Join(" ", phrase));
+    }
+
+    /// <summary>An identifier written in a <c>Name</c> cell (<c>num_entries</c>, <c>FirstIndex</c>, <c>buffer GPA</c>) in camelCase.</summary>
+    public static string FromNameCell(string name) => ToCamelCase(Words(name, splitUnderscores: true));
+
+    /// <summary>Makes a name unique within one scope by appending 2, 3, ... to a repeat; records it as taken.</summary>
+    public static string Unique(string name, ISet<string> taken)
+    {
+        var candidate = name;
+        for (var n = 2; taken.Contains(candidate); n++)
+        {
+            candidate = name + n.ToString(CultureInfo.InvariantCulture);
+        }
+
+        taken.Add(candidate);
+        return candidate;
+    }
+
+    // "GPA of a buffer to store array entries" -> buffer GPA; "Guest physical address of the request" -> request GPA.
+    private static List<string>? AddressPhrase(List<string> words)
+    {
+        var of = words.FindIndex(w => string.Equals(w, "of", StringComparison.OrdinalIgnoreCase) ||
+            (string.Equals(w, "to", StringComparison.OrdinalIgnoreCase) && words.IndexOf(w) == 1 && string.Equals(words[0], "pointer", StringComparison.OrdinalIgnoreCase)));
+        if (of <= 0 || of > 3)
+        {
+            return null;
+        }
+
+        var head = string.Join(" ", words.Take(of)).ToLowerInvariant();
+        string suffix;
+        if (head is "gpa" or "guest physical address" or "physical address" or "gpa address")
+        {
+            suffix = "gpa";
+        }
+        else if (head is "address" or "virtual address" or "pointer")
+        {
+            suffix = "address";
+        }
+        else
+        {
+            return null;
+        }
+
+        var noun = NounPhrase(words.Skip(of + 1).ToList(), dropQualifiers: false);
+        if (noun.Count == 0 || noun[0] == "value")
+        {
+            return null;
+        }
+
+        noun.Add(suffix);
+        return noun;
+    }
+
+    // "Number of bytes to read" -> bytes to read; "Number of array entries returned" -> entries returned;
+    // "Number of array entries to return" -> max entries (the caller bounds what comes back).
+    private static List<string>? CountPhrase(List<string> words)
+    {
+        if (words.Count < 3 || !string.Equals(words[1], "of", StringComparison.OrdinalIgnoreCase) ||
+            !(string.Equals(words[0], "number", StringComparison.OrdinalIgnoreCase) || string.Equals(words[0], "count", StringComparison.OrdinalIgnoreCase)))
+        {
+            return null;
+        }
+
+        var rest = words.Skip(2).Where(w => !Articles.Contains(w)).ToList();
+        var end = 0;
+        while (end < rest.Count && !StopWords.Contains(rest[end]) && !IsParticiple(rest[end], end))
+        {
+            end++;
+        }
+
+        if (end == 0)
+        {
+            return null;
+        }
+
+        var noun = rest[end - 1];
+        if (end < rest.Count && string.Equals(rest[end], "to", StringComparison.OrdinalIgnoreCase) && end + 1 < rest.Count)
+        {
+            var verb = rest[end + 1];
+            return string.Equals(verb, "return", StringComparison.OrdinalIgnoreCase)
+                ? new List<string> { "max", noun }
+                : new List<string> { noun, "to", verb };
+        }
+
+        if (end < rest.Count && IsParticiple(rest[end], end))
+        {
+            return new List<string> { noun, rest[end] };
+        }
+
+        return new List<string> { "num", noun };
+    }
+
+    private static bool IsParticiple(string word, int position) =>
+        position > 0 && (IrregularParticiples.Contains(word) || (word.Length > 3 && word.EndsWith("ed", StringComparison.OrdinalIgnoreCase)));
+
+    // The leading noun phrase: articles skipped, up to the first stop word, at most four words.
+    private static List<string> NounPhrase(List<string> words, bool dropQualifiers = true)
+    {
+        var phrase = new List<string>();
+        for (var i = 0; i < words.Count; i++)
+        {
+            var word = words[i];
+            if (phrase.Count == 0 && Articles.Contains(word) && i + 1 < words.Count)
+            {
+                continue;
+            }
+
+            if (StopWords.Contains(word) || phrase.Count == 4)
+            {
+                break;
+            }
+
+            phrase.Add(word);
+        }
+
+        while (dropQualifiers && phrase.Count > 1 && LeadingQualifiers.Contains(phrase[0]))
+        {
+            phrase.RemoveAt(0);
+        }
+
+        if (phrase.Count > 1 && string.Equals(phrase[phrase.Count - 1], "value", StringComparison.OrdinalIgnoreCase))
+        {
+            phrase.RemoveAt(phrase.Count - 1);
+        }
+
+        return phrase.Count == 0 ? new List<string> { "value" } : phrase;
+    }
+
+    // The description up to the end of its first sentence or clause.
+    private static string FirstClause(string text)
+    {
+        var match = Regex.Match(text, @"^.*?(?=\.(?:\s|$)|[;,(:]|\s[-–—]\s|$)", RegexOptions.CultureInvariant | RegexOptions.Singleline);
+        return match.Success ? match.Value : text;
+    }
+
+    private static List<string> Words(string text, bool splitUnderscores = false)
+    {
+        var words = new List<string>();
+        var current = new StringBuilder();
+        for (var i = 0; i < text.Length; i++)
+        {
+            var c = text[i];
+            var isWordChar = c < 128 && (char.IsLetterOrDigit(c) || (!splitUnderscores && c == '_'));
+            if (!isWordChar)
+            {
+                Flush();
+                continue;
+            }
+
+            // In a Name cell, "FirstIndex" and "bufferGPA" split at case changes.
+            if (splitUnderscores && current.Length > 0 && char.IsUpper(c) &&
+                (char.IsLower(current[current.Length - 1]) || (i + 1 < text.Length && char.IsLower(text[i + 1]) && char.IsUpper(current[current.Length - 1]))))
+            {
+                Flush();
+            }
+
+            current.Append(c);
+        }
+
+        Flush();
+        return words;
+
+        void Flush()
+        {
+            if (current.Length > 0)
+            {
+                words.Add(current.ToString());
+                current.Clear();
+            }
+        }
+    }
+
+    private static string ToCamelCase(IReadOnlyList<string> words)
+    {
+        var builder = new StringBuilder();
+        foreach (var word in words)
+        {
+            var lower = word.ToLowerInvariant();
+            if (builder.Length == 0)
+            {
+                builder.Append(lower);
+            }
+            else
+            {
+                builder.Append(char.ToUpperInvariant(lower[0])).Append(lower, 1, lower.Length - 1);
+            }
+        }
+
+        if (builder.Length == 0)
+        {
+            return "value";
+        }
+
+        return char.IsDigit(builder[0]) ? "_" + builder : builder.ToString();
+    }
+}

@@ -1,0 +1,164 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Text.RegularExpressions;
+using Svsm.Bindings.Spec.Diagnostics;
+using Svsm.Bindings.Spec.Model;
+using Svsm.Bindings.Spec.Reading;
+
+namespace Svsm.Bindings.Spec.Building;
+
+/// <summary>Finds the protocol's id, version and name: front matter first, else the draft's own sentences.</summary>
+internal static class ProtocolIdentityReader
+{
+    private const RegexOptions Options = RegexOptions.IgnoreCase | RegexOptions.CultureInvariant;
+    private const string Number = @"(0x[0-9a-f]+|\d+)\b";
+
+    // "uses protocol ID value 5", "protocol ID 5", "has the protocol ID of 0x5", "protocol identifier: 5", "is protocol 5".
+    private static readonly Regex[] IdSentences =
+    {
+        new(@"\bprotocol[\s-]+(?:id|identifier|number)\b(?:\s+(?:value|number|of|is|equals|equal\s+to|set\s+to))*\s*[:=]?\s*" + Number, Options),
+        new(@"\bis\s+(?:the\s+)?(?:svsm\s+)?protocol\s+" + Number + @"(?!\.\d)", Options),
+    };
+
+    // "The current version of the OCP is 2" names the version outright.
+    private static readonly Regex CurrentVersionSentence =
+        new(@"\b(?:current|latest)\s+version\s+of\s+(?:the\s+)?(?:[\w-]+\s+){0,4}?is\s+(?:version\s+)?(\d+)\b", Options);
+
+    // "The initial version of the OCP is 1", "version 2 of the protocol", "protocol version 2": the highest one counts.
+    private static readonly Regex[] VersionSentences =
+    {
+        new(@"\b(?:initial|first)\s+version\s+of\s+(?:the\s+)?(?:[\w-]+\s+){0,4}?is\s+(?:version\s+)?(\d+)\b", Options),
+        new(@"\bversion\s+(\d+)\s+of\s+(?:the|this)\s+", Options),
+        new(@"\bprotocol\s+version\s+(?:is\s+)?(\d+)\b", Options),
+    };
+
+    public static ProtocolInfo Read(
+        IReadOnlyList<MarkdownBlock> blocks,
+        FrontMatter frontMatter,
+        IReadOnlyList<string> callNames,
+        DiagnosticBag diagnostics)
+    {
+        var prose = blocks.OfType<ProseBlock>().ToList();
+        var id = frontMatter.ProtocolId ?? FindId(prose, diagnostics);
+        var version = frontMatter.Version ?? FindVersion(prose);
+
+        if (callNames.Count > 0)
+        {
+            var at = blocks.FirstOrDefault(b => b is HeadingBlockText)?.Span ?? SpecSpan.None;
+            if (id is null)
+            {
+                diagnostics.Add(SpecDiagnostics.ProtocolIdNotFound, at);
+            }
+
+            if (version is null)
+            {
+                diagnostics.Add(SpecDiagnostics.ProtocolVersionNotFound, at);
+            }
+        }
+
+        return new ProtocolInfo(
+            frontMatter.Name ?? FindName(blocks),
+            id,
+            version,
+            frontMatter.Prefix ?? DerivePrefix(callNames),
+            frontMatter.Namespace);
+    }
+
+    private static uint? FindId(List<ProseBlock> prose, DiagnosticBag diagnostics)
+    {
+        (uint Value, SpecSpan Span)? first = null;
+        foreach (var block in prose)
+        {
+            foreach (var regex in IdSentences)
+            {
+                foreach (Match match in regex.Matches(block.Text))
+                {
+                    if (!CellValues.TryParseInteger(match.Groups[1].Value, out var value) || value > uint.MaxValue)
+                    {
+                        continue;
+                    }
+
+                    if (first is null)
+                    {
+                        first = ((uint)value, block.Span);
+                    }
+                    else if (first.Value.Value != value)
+                    {
+                        diagnostics.Add(SpecDiagnostics.ProtocolSentencesDisagree, block.Span, "id", value, first.Value.Value, first.Value.Span.Line);
+                    }
+                }
+            }
+        }
+
+        return first?.Value;
+    }
+
+    private static uint? FindVersion(List<ProseBlock> prose)
+    {
+        foreach (var block in prose)
+        {
+            var current = CurrentVersionSentence.Match(block.Text);
+            if (current.Success && uint.TryParse(current.Groups[1].Value, out var stated))
+            {
+                return stated;
+            }
+        }
+
+        uint? highest = null;
+        foreach (var block in prose)
+        {
+            foreach (var regex in VersionSentences)
+            {
+                foreach (Match match in regex.Matches(block.Text))
+                {
+                    if (uint.TryParse(match.Groups[1].Value, out var value) && (highest is null || value > highest))
+                    {
+                        highest = value;
+                    }
+                }
+            }
+        }
+
+        return highest;
+    }
+
+    private static string? FindName(IReadOnlyList<MarkdownBlock> blocks)
+    {
+        var headings = blocks.OfType<HeadingBlockText>().ToList();
+        var title = headings.FirstOrDefault(h => h.Level == 1) ?? headings.FirstOrDefault();
+        if (title is null)
+        {
+            return null;
+        }
+
+        var name = Regex.Replace(title.Text, @"\[?\s*\bdraft\b\s*\]?\s*:?", string.Empty, Options).Trim();
+        return name.Length == 0 ? null : name;
+    }
+
+    /// <summary>The segment after <c>SVSM_</c> that every call name shares, in PascalCase (<c>SVSM_OCP_LIST</c> gives <c>Ocp</c>).</summary>
+    private static string? DerivePrefix(IReadOnlyList<string> callNames)
+    {
+        string? shared = null;
+        foreach (var name in callNames)
+        {
+            var match = Regex.Match(name, @"^SVSM_([A-Za-z0-9]+)_", Options);
+            if (!match.Success)
+            {
+                return null;
+            }
+
+            var segment = match.Groups[1].Value;
+            if (shared is null)
+            {
+                shared = segment;
+            }
+            else if (!string.Equals(shared, segment, StringComparison.OrdinalIgnoreCase))
+            {
+                return null;
+            }
+        }
+
+        return shared is null ? null : char.ToUpperInvariant(shared[0]) + shared.Substring(1).ToLowerInvariant();
+    }
+}

@@ -1,0 +1,157 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Text;
+using Svsm.Bindings.Spec.Reading;
+
+namespace Svsm.Bindings.Spec.Building;
+
+internal enum TableKind
+{
+    None,
+    Calls,
+    Registers,
+    Layout,
+    Bits,
+}
+
+/// <summary>A column a kind of table may have: its title as documented, and the header spellings that mean it.</summary>
+internal sealed record ColumnSpec(string Title, bool Required, bool Identifies, params string[] Spellings);
+
+/// <summary>
+/// The kinds of table the reader understands. A table is of the kind whose identifying columns its header has
+/// (compared without case, spaces or punctuation: "Size (Bytes)" is "sizebytes"); columns may come in any order.
+/// </summary>
+internal sealed record TableSchema(TableKind Kind, string Title, IReadOnlyList<ColumnSpec> Columns)
+{
+    public static readonly ColumnSpec CallId = new("Call ID", true, true, "callid", "callnumber", "callno", "id");
+    public static readonly ColumnSpec FirstVersion = new("First version supported", true, true, "firstversionsupported", "firstversion", "sinceversion", "since", "minimumversion", "minversion", "version");
+    public static readonly ColumnSpec CallName = new("Name", true, false, "name", "callname", "call");
+    public static readonly ColumnSpec Function = new("Function", true, false, "function", "description", "purpose");
+
+    public static readonly ColumnSpec Register = new("Register", true, true, "register", "reg", "registers");
+    public static readonly ColumnSpec Size = new("Size (Bytes)", true, false, "sizebytes", "size", "sizeinbytes", "bytes");
+    public static readonly ColumnSpec Alignment = new("Alignment", true, true, "alignment", "align", "alignmentbytes");
+    public static readonly ColumnSpec Direction = new("In/Out", true, true, "inout", "direction", "dir", "io");
+    public static readonly ColumnSpec Description = new("Description", true, false, "description", "desc", "meaning");
+    public static readonly ColumnSpec MemberName = new("Name", false, false, "name", "field", "fieldname", "parameter");
+
+    public static readonly ColumnSpec Offset = new("Offset", true, true, "offset", "byteoffset", "offsetbytes");
+
+    public static readonly ColumnSpec Bits = new("Bit(s)", true, true, "bits", "bit", "bitrange", "bitposition");
+    public static readonly ColumnSpec BitName = new("Name", true, false, "name", "field", "flag");
+
+    public static readonly IReadOnlyList<TableSchema> All = new[]
+    {
+        new TableSchema(TableKind.Calls, "call", new[] { CallId, FirstVersion, CallName, Function }),
+        new TableSchema(TableKind.Registers, "Registers", new[] { Register, Size, Alignment, Direction, Description, MemberName }),
+        new TableSchema(TableKind.Layout, "layout", new[] { Offset, Size, Description, MemberName }),
+        new TableSchema(TableKind.Bits, "bit", new[] { Bits, BitName, Description }),
+    };
+
+    public string ColumnList => string.Join(", ", Columns.Select(c => c.Required ? c.Title : c.Title + " (optional)"));
+
+    /// <summary>
+    /// The schema a header belongs to: the one with the most identifying columns, or for a header with none,
+    /// the one its heading names ("Registers", "... layout"). Null when the table is of no kind we read.
+    /// </summary>
+    public static TableSchema? Classify(TableRowText header, string? heading)
+    {
+        var keys = header.Cells.Select(c => Key(c.Text)).ToList();
+        TableSchema? best = null;
+        var bestScore = 0;
+        foreach (var schema in All)
+        {
+            var score = schema.Columns.Count(c => c.Identifies && Matches(schema, c, keys));
+            if (schema.Kind == TableKind.Calls && score == 1 && keys.Contains("id") && !keys.Contains("callid"))
+            {
+                // A bare "ID" column identifies a call table only beside a call-table column.
+                score = Matches(schema, FirstVersion, keys) || Matches(schema, Function, keys) ? score : 0;
+            }
+
+            if (score > bestScore)
+            {
+                best = schema;
+                bestScore = score;
+            }
+        }
+
+        if (best is not null || heading is null)
+        {
+            return best;
+        }
+
+        var headingKey = Key(heading);
+        if (headingKey == "registers")
+        {
+            return All.First(s => s.Kind == TableKind.Registers);
+        }
+
+        return headingKey.EndsWith("layout", StringComparison.Ordinal) && header.Cells.Count >= 2
+            ? All.First(s => s.Kind == TableKind.Layout)
+            : null;
+    }
+
+    /// <summary>Where each column of this schema stands in the header (-1 when absent).</summary>
+    public Dictionary<ColumnSpec, int> Locate(TableRowText header)
+    {
+        var keys = header.Cells.Select(c => Key(c.Text)).ToList();
+        var taken = new HashSet<int>();
+        var result = new Dictionary<ColumnSpec, int>();
+
+        // Exact first spellings are placed before looser ones, so "Description" is the description even in a
+        // call table whose "Function" column also accepts that word.
+        foreach (var pass in new[] { 0, 1 })
+        {
+            foreach (var column in Columns)
+            {
+                if (result.ContainsKey(column))
+                {
+                    continue;
+                }
+
+                var spellings = pass == 0 ? column.Spellings.Take(1) : column.Spellings.Skip(1);
+                var index = keys.FindIndex(k => spellings.Contains(k));
+                while (index >= 0 && taken.Contains(index))
+                {
+                    var next = keys.Skip(index + 1).ToList().FindIndex(k => spellings.Contains(k));
+                    index = next < 0 ? -1 : index + 1 + next;
+                }
+
+                if (index >= 0)
+                {
+                    result[column] = index;
+                    taken.Add(index);
+                }
+            }
+        }
+
+        foreach (var column in Columns)
+        {
+            if (!result.ContainsKey(column))
+            {
+                result[column] = -1;
+            }
+        }
+
+        return result;
+    }
+
+    private static bool Matches(TableSchema schema, ColumnSpec column, List<string> keys) =>
+        column.Spellings.Any(keys.Contains) && schema.Columns.Contains(column);
+
+    /// <summary>A header's comparison key: lower-case letters and digits only.</summary>
+    public static string Key(string text)
+    {
+        var builder = new StringBuilder(text.Length);
+        foreach (var c in text)
+        {
+            if (c < 128 && char.IsLetterOrDigit(c))
+            {
+                builder.Append(char.ToLowerInvariant(c));
+            }
+        }
+
+        return builder.ToString();
+    }
+}

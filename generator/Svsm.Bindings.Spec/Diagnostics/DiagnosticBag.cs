@@ -1,0 +1,21 @@
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using Svsm.Bindings.Spec.Model;
+
+namespace Svsm.Bindings.Spec.Diagnostics;
+
+/// <summary>Collects diagnostics while a document is read; they come out in file order.</summary>
+internal sealed class DiagnosticBag
+{
+    private readonly List<SpecDiagnostic> items = new();
+
+    public void Add(SpecDiagnosticDescriptor descriptor, SpecSpan span, params object[] args)
+    {
+        var message = string.Format(CultureInfo.InvariantCulture, descriptor.MessageFormat, args);
+        items.Add(new SpecDiagnostic(descriptor.Id, descriptor.Severity, message, span));
+    }
+
+    public EquatableArray<SpecDiagnostic> ToSortedArray() =>
+        items.OrderBy(d => d.Span.Start).ThenBy(d => d.Id, System.StringComparer.Ordinal).ToEquatableArray();
+}

@@ -1,0 +1,9 @@
+using Svsm.Bindings.Spec.Model;
+
+namespace Svsm.Bindings.Spec.Diagnostics;
+
+/// <summary>One entry of the catalog: a stable id, a severity, a title, and a message format with {0}-style holes.</summary>
+public sealed record SpecDiagnosticDescriptor(string Id, SpecSeverity Severity, string Title, string MessageFormat)
+{
+    public string HelpLink => "https://github.com/svsm-bindings/svsm-bindings/blob/main/docs/spec-format.md#" + Id.ToLowerInvariant();
+}

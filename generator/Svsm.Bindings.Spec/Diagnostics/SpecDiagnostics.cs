@@ -1,0 +1,142 @@
+using System.Collections.Generic;
+using Svsm.Bindings.Spec.Model;
+
+namespace Svsm.Bindings.Spec.Diagnostics;
+
+/// <summary>
+/// The one catalog of spec diagnostics. Ids are stable: never renumber one, add new ones at the end
+/// (and to docs/spec-format.md and the generator's AnalyzerReleases.Unshipped.md).
+/// </summary>
+public static class SpecDiagnostics
+{
+    private const SpecSeverity Error = SpecSeverity.Error;
+    private const SpecSeverity Warning = SpecSeverity.Warning;
+    private const SpecSeverity Info = SpecSeverity.Info;
+
+    public static readonly SpecDiagnosticDescriptor MissingColumn = new(
+        "SVSM0001", Error, "Table is missing a required column",
+        "The {0} table has no '{1}' column; add it (columns: {2})");
+
+    public static readonly SpecDiagnosticDescriptor MalformedCell = new(
+        "SVSM0002", Error, "Cell value cannot be read",
+        "'{0}' is not a valid {1}; {2}");
+
+    public static readonly SpecDiagnosticDescriptor DuplicateCallId = new(
+        "SVSM0003", Error, "Duplicate call id",
+        "Call id {0} of '{1}' is already used by '{2}'; give each call its own id");
+
+    public static readonly SpecDiagnosticDescriptor DuplicateCallName = new(
+        "SVSM0004", Error, "Duplicate call name",
+        "Call '{0}' is listed twice in the call table; remove or rename one row");
+
+    public static readonly SpecDiagnosticDescriptor CallAboveProtocolVersion = new(
+        "SVSM0005", Error, "Call is newer than the protocol",
+        "Call '{0}' is first supported in version {1}, but the protocol's version is {2}; raise the protocol version or lower the call's");
+
+    public static readonly SpecDiagnosticDescriptor NotAGeneralPurposeRegister = new(
+        "SVSM0006", Error, "Not a general-purpose x86-64 register",
+        "'{0}' is not a general-purpose x86-64 register; use one of RAX, RBX, RCX, RDX, RSI, RDI, RBP, RSP, R8-R15{1}");
+
+    public static readonly SpecDiagnosticDescriptor BadRegisterSize = new(
+        "SVSM0007", Error, "Register size must be 1, 2, 4 or 8 bytes",
+        "Register {0} has size {1}; a register holds 1, 2, 4 or 8 bytes");
+
+    public static readonly SpecDiagnosticDescriptor RegisterRepeated = new(
+        "SVSM0008", Error, "Register repeated in the same direction",
+        "Register {0} is already listed as {1} in call '{2}' (line {3}); list it once per direction, or once as IN/OUT");
+
+    public static readonly SpecDiagnosticDescriptor AlignmentNotPowerOfTwo = new(
+        "SVSM0009", Error, "Alignment is not a power of two",
+        "Alignment {0} of register {1} is not a power of two; use 1, 2, 4, 8, 4096, ... or leave the cell empty");
+
+    public static readonly SpecDiagnosticDescriptor BadDirection = new(
+        "SVSM0010", Error, "Unknown register direction",
+        "'{0}' is not a direction; write IN, OUT or IN/OUT");
+
+    public static readonly SpecDiagnosticDescriptor CallWithoutRegisters = new(
+        "SVSM0011", Error, "Call section has no registers table",
+        "The section of call '{0}' has no Registers table; add one with Register, Size (Bytes), Alignment, In/Out and Description columns");
+
+    public static readonly SpecDiagnosticDescriptor FieldsOverlap = new(
+        "SVSM0012", Error, "Struct fields overlap",
+        "Field '{0}' (bytes {1}) overlaps field '{2}' (bytes {3}) in '{4}'; fix the offsets or sizes");
+
+    public static readonly SpecDiagnosticDescriptor FieldPastSize = new(
+        "SVSM0013", Error, "Field runs past the struct's size",
+        "Field '{0}' ends at byte {1}, past the declared size of '{2}' ({3} bytes); fix the field or the stated size");
+
+    public static readonly SpecDiagnosticDescriptor SizeContradicted = new(
+        "SVSM0014", Error, "Declared size is contradicted",
+        "'{0}' is declared as {1} bytes here but as {2} bytes {3}; state one size");
+
+    public static readonly SpecDiagnosticDescriptor BitsOverlap = new(
+        "SVSM0015", Error, "Bits overlap",
+        "Bits {0} ('{1}') overlap bits {2} ('{3}') in '{4}'; fix the ranges");
+
+    public static readonly SpecDiagnosticDescriptor BitsPastWidth = new(
+        "SVSM0016", Error, "Bits past the width",
+        "Bits {0} ('{1}') do not fit in '{2}', which is {3} bits wide{4}");
+
+    public static readonly SpecDiagnosticDescriptor FieldGap = new(
+        "SVSM0017", Warning, "Undocumented bytes between struct fields",
+        "Bytes {0} ({1} bytes) of '{2}' are not described by any field; add a Reserved row for them");
+
+    public static readonly SpecDiagnosticDescriptor BitsUndefined = new(
+        "SVSM0018", Warning, "Bits left undefined",
+        "Bits {0} of '{1}' are not described; add a row (Reserved, MBZ if they must be zero)");
+
+    public static readonly SpecDiagnosticDescriptor NarrowAddressRegister = new(
+        "SVSM0019", Warning, "Address held in a register narrower than 8 bytes",
+        "Register {0} of '{1}' holds an address but is {2} bytes wide; a GPA above 4 GiB would not fit: make it 8 bytes");
+
+    public static readonly SpecDiagnosticDescriptor ProtocolIdNotFound = new(
+        "SVSM0020", Warning, "Protocol id not found",
+        "The spec defines calls but no protocol id was found; add front matter (---\\nprotocol-id: N\\n---) or a sentence 'uses protocol ID value N'");
+
+    public static readonly SpecDiagnosticDescriptor ProtocolVersionNotFound = new(
+        "SVSM0021", Warning, "Protocol version not found",
+        "The spec defines calls but no protocol version was found; add front matter 'version: N' or a sentence 'The current version of the protocol is N'");
+
+    public static readonly SpecDiagnosticDescriptor CallWithoutSection = new(
+        "SVSM0022", Warning, "Call has no section",
+        "Call '{0}' has no '{0} Call' section with a Registers table; it is bound with no registers");
+
+    public static readonly SpecDiagnosticDescriptor SectionForUnknownCall = new(
+        "SVSM0023", Warning, "Section names a call that is not in the call table",
+        "The section '{0} Call' names no call of the call table; add a call-table row for it or fix the heading");
+
+    public static readonly SpecDiagnosticDescriptor BadFrontMatter = new(
+        "SVSM0024", Error, "Front matter value cannot be read",
+        "Front matter '{0}: {1}' is not valid: {2}");
+
+    public static readonly SpecDiagnosticDescriptor StructSizeNotStated = new(
+        "SVSM0025", Info, "Struct size not stated",
+        "'{0}' states no size; its fields give {1} bytes (write 'is N bytes in size' to state it)");
+
+    public static readonly SpecDiagnosticDescriptor DuplicateName = new(
+        "SVSM0026", Error, "Duplicate name",
+        "Name '{0}' is already used in '{1}' (line {2}); names must be unique");
+
+    public static readonly SpecDiagnosticDescriptor TableOutsideCall = new(
+        "SVSM0027", Warning, "Registers table outside a call section",
+        "This Registers table is not inside a 'NAME Call' section, so no call uses it; move it under its call's heading");
+
+    public static readonly SpecDiagnosticDescriptor StandaloneBitTable = new(
+        "SVSM0028", Info, "Bit table bound to nothing",
+        "The bit table '{0}' names no struct field or register in the sentence or heading before it; it stands alone, {1} bits wide");
+
+    public static readonly SpecDiagnosticDescriptor ProtocolSentencesDisagree = new(
+        "SVSM0029", Warning, "Protocol sentences disagree",
+        "The prose gives protocol {0} {1} here but {2} at line {3}; the first is used: add front matter to settle it");
+
+    /// <summary>Every descriptor, in id order.</summary>
+    public static IReadOnlyList<SpecDiagnosticDescriptor> All { get; } = new[]
+    {
+        MissingColumn, MalformedCell, DuplicateCallId, DuplicateCallName, CallAboveProtocolVersion,
+        NotAGeneralPurposeRegister, BadRegisterSize, RegisterRepeated, AlignmentNotPowerOfTwo, BadDirection,
+        CallWithoutRegisters, FieldsOverlap, FieldPastSize, SizeContradicted, BitsOverlap, BitsPastWidth,
+        FieldGap, BitsUndefined, NarrowAddressRegister, ProtocolIdNotFound, ProtocolVersionNotFound,
+        CallWithoutSection, SectionForUnknownCall, BadFrontMatter, StructSizeNotStated, DuplicateName,
+        TableOutsideCall, StandaloneBitTable, ProtocolSentencesDisagree,
+    };
+}

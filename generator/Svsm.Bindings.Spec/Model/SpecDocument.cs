@@ -1,0 +1,20 @@
+using System.Linq;
+
+namespace Svsm.Bindings.Spec.Model;
+
+/// <summary>Everything one spec file defines, and what is wrong with it.</summary>
+/// <param name="HasDefinitions">Whether the file holds any table the reader understands; a file without one generates nothing.</param>
+public sealed record SpecDocument(
+    ProtocolInfo Protocol,
+    EquatableArray<CallSpec> Calls,
+    EquatableArray<StructSpec> Structs,
+    EquatableArray<BitFieldSpec> BitFields,
+    EquatableArray<SpecDiagnostic> Diagnostics,
+    bool HasDefinitions)
+{
+    public bool HasErrors => Diagnostics.Any(d => d.Severity == SpecSeverity.Error);
+}
+
+/// <summary>The protocol's identity, from front matter or from the draft's own sentences.</summary>
+/// <param name="Prefix">Front matter <c>prefix:</c>, else the segment after <c>SVSM_</c> all call names share, in PascalCase; null when neither exists.</param>
+public sealed record ProtocolInfo(string? Name, uint? Id, uint? Version, string? Prefix, string? Namespace);

@@ -1,0 +1,272 @@
+using System;
+using System.Collections.Generic;
+using System.Text;
+using Markdig;
+using Markdig.Extensions.Tables;
+using Markdig.Extensions.Yaml;
+using Markdig.Syntax;
+using Markdig.Syntax.Inlines;
+using Svsm.Bindings.Spec.Model;
+
+namespace Svsm.Bindings.Spec.Reading;
+
+/// <summary>Reads Markdown with Markdig's pipe tables and YAML front matter into <see cref="MarkdownBlock"/>s.</summary>
+internal static class MarkdownReader
+{
+    private static readonly MarkdownPipeline Pipeline = new MarkdownPipelineBuilder()
+        .UsePipeTables()
+        .UseYamlFrontMatter()
+        .UsePreciseSourceLocation()
+        .Build();
+
+    public static List<MarkdownBlock> Read(string text, LineMap lines)
+    {
+        var document = Markdown.Parse(text, Pipeline);
+        var blocks = new List<MarkdownBlock>();
+        Walk(document, text, lines, blocks);
+        return blocks;
+    }
+
+    private static void Walk(ContainerBlock container, string text, LineMap lines, List<MarkdownBlock> blocks)
+    {
+        foreach (var block in container)
+        {
+            switch (block)
+            {
+                case Table table:
+                    if (ReadTable(table, text, lines) is { } tableBlock)
+                    {
+                        blocks.Add(tableBlock);
+                    }
+
+                    break;
+                case ContainerBlock inner:
+                    Walk(inner, text, lines, blocks);
+                    break;
+                case YamlFrontMatterBlock frontMatter:
+                    blocks.Add(ReadFrontMatter(frontMatter, text, lines));
+                    break;
+                case HeadingBlock heading:
+                    blocks.Add(new HeadingBlockText(heading.Level, InlineText(heading.Inline), SpanOf(block, text, lines)));
+                    break;
+                case ParagraphBlock paragraph:
+                    blocks.Add(new ProseBlock(InlineText(paragraph.Inline), SpanOf(block, text, lines)));
+                    break;
+            }
+        }
+    }
+
+    private static TableBlock? ReadTable(Table table, string text, LineMap lines)
+    {
+        TableRowText? header = null;
+        var rows = new List<TableRowText>();
+        foreach (var child in table)
+        {
+            if (child is not TableRow row)
+            {
+                continue;
+            }
+
+            var cells = new List<TableCellText>();
+            foreach (var cellBlock in row)
+            {
+                if (cellBlock is TableCell cell)
+                {
+                    cells.Add(ReadCell(cell, text, lines));
+                }
+            }
+
+            var rowText = new TableRowText(cells, WithLeadingPipe(SpanOf(row, text, lines), text, lines));
+            if (header is null)
+            {
+                header = rowText;
+            }
+            else
+            {
+                rows.Add(rowText);
+            }
+        }
+
+        return header is null ? null : new TableBlock(header, rows, SpanOf(table, text, lines));
+    }
+
+    private static TableCellText ReadCell(TableCell cell, string text, LineMap lines)
+    {
+        var builder = new StringBuilder();
+        foreach (var child in cell)
+        {
+            if (child is LeafBlock leaf)
+            {
+                if (builder.Length > 0)
+                {
+                    builder.Append(' ');
+                }
+
+                builder.Append(InlineText(leaf.Inline));
+            }
+        }
+
+        return new TableCellText(Collapse(builder.ToString()), SpanOf(cell, text, lines));
+    }
+
+    private static FrontMatterBlock ReadFrontMatter(YamlFrontMatterBlock block, string text, LineMap lines)
+    {
+        var result = new List<FrontMatterLine>();
+        var span = block.Span;
+        var start = Math.Max(0, span.Start);
+        var end = Math.Min(text.Length, span.End + 1);
+        var position = start;
+        while (position < end)
+        {
+            var lineEnd = text.IndexOfAny(new[] { '\r', '\n' }, position);
+            if (lineEnd < 0 || lineEnd > end)
+            {
+                lineEnd = end;
+            }
+
+            var line = text.Substring(position, lineEnd - position);
+            var colon = line.IndexOf(':');
+            var trimmed = line.Trim();
+            if (colon > 0 && !trimmed.StartsWith("#", StringComparison.Ordinal) && trimmed != "---")
+            {
+                var indent = line.Length - line.TrimStart().Length;
+                var key = line.Substring(0, colon).Trim();
+                var value = Unquote(line.Substring(colon + 1).Trim());
+                result.Add(new FrontMatterLine(key, value, indent, lines.Span(position + indent, line.Length - indent)));
+            }
+
+            position = lineEnd + 1;
+            if (lineEnd + 1 < text.Length && text[lineEnd] == '\r' && text[lineEnd + 1] == '\n')
+            {
+                position++;
+            }
+        }
+
+        return new FrontMatterBlock(result, SpanOf(block, text, lines));
+    }
+
+    private static string Unquote(string value)
+    {
+        var hash = value.IndexOf(" #", StringComparison.Ordinal);
+        if (hash >= 0 && !value.StartsWith("\"", StringComparison.Ordinal) && !value.StartsWith("'", StringComparison.Ordinal))
+        {
+            value = value.Substring(0, hash).TrimEnd();
+        }
+
+        if (value.Length >= 2 && ((value[0] == '"' && value[value.Length - 1] == '"') || (value[0] == '\'' && value[value.Length - 1] == '\'')))
+        {
+            value = value.Substring(1, value.Length - 2);
+        }
+
+        return value;
+    }
+
+    /// <summary>The plain text of inlines: code spans lose their backticks, emphasis its markers, links keep their text.</summary>
+    private static string InlineText(ContainerInline? inline)
+    {
+        if (inline is null)
+        {
+            return string.Empty;
+        }
+
+        var builder = new StringBuilder();
+        AppendInline(inline, builder);
+        return Collapse(builder.ToString());
+    }
+
+    private static void AppendInline(Inline inline, StringBuilder builder)
+    {
+        switch (inline)
+        {
+            case LiteralInline literal:
+                builder.Append(literal.Content.ToString());
+                break;
+            case CodeInline code:
+                // GFM lets a code span inside a table cell escape the pipe as \|; the span keeps the backslash.
+                builder.Append(code.Content.Replace("\\|", "|").Trim());
+                break;
+            case LineBreakInline:
+                builder.Append(' ');
+                break;
+            case HtmlEntityInline entity:
+                builder.Append(entity.Transcoded.ToString());
+                break;
+            case AutolinkInline autolink:
+                builder.Append(autolink.Url);
+                break;
+            case ContainerInline container:
+                foreach (var child in container)
+                {
+                    AppendInline(child, builder);
+                }
+
+                break;
+        }
+    }
+
+    /// <summary>Collapses runs of white space to one space and trims.</summary>
+    internal static string Collapse(string value)
+    {
+        var builder = new StringBuilder(value.Length);
+        var space = false;
+        foreach (var c in value)
+        {
+            if (char.IsWhiteSpace(c))
+            {
+                space = builder.Length > 0;
+                continue;
+            }
+
+            if (space)
+            {
+                builder.Append(' ');
+                space = false;
+            }
+
+            builder.Append(c);
+        }
+
+        return builder.ToString();
+    }
+
+    /// <summary>Widens a row's span back over the leading pipe, so a row's column is where its line's content starts.</summary>
+    private static SpecSpan WithLeadingPipe(SpecSpan span, string text, LineMap lines)
+    {
+        var start = span.Start;
+        while (start > 0 && (text[start - 1] == '|' || text[start - 1] == ' ' || text[start - 1] == '\t'))
+        {
+            start--;
+        }
+
+        while (start < span.Start && (text[start] == ' ' || text[start] == '\t'))
+        {
+            start++;
+        }
+
+        return lines.Span(start, span.Start + span.Length - start);
+    }
+
+    /// <summary>A block's span, narrowed to its first and last non-blank characters so columns point at content.</summary>
+    private static SpecSpan SpanOf(Block block, string text, LineMap lines)
+    {
+        var start = block.Span.Start;
+        var end = block.Span.End;
+        if (start < 0 || start >= text.Length)
+        {
+            return lines.LineSpan(block.Line + 1);
+        }
+
+        end = Math.Min(Math.Max(end, start), text.Length - 1);
+        while (start < end && char.IsWhiteSpace(text[start]))
+        {
+            start++;
+        }
+
+        while (end > start && char.IsWhiteSpace(text[end]))
+        {
+            end--;
+        }
+
+        return lines.Span(start, end - start + 1);
+    }
+}

@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Builds the solution, runs every test project, and ends with one line "N passed, N failed, N skipped"
+# summed over all test assemblies (from their xunit XML reports). Exit status 0 only when nothing failed.
+set -uo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+results="$root/artifacts/test-results"
+rm -rf "$results"
+mkdir -p "$results"
+
+if ! dotnet build Bindings.sln -c Release -nologo -clp:ErrorsOnly; then
+  echo "The build failed; no test ran."
+  echo "0 passed, 1 failed, 0 skipped"
+  exit 1
+fi
+
+dotnet test --solution Bindings.sln -c Release --no-build --results-directory "$results" --report-xunit-xml --no-progress
+status=$?
+
+sum() { # sum an attribute of every <assembly> element in the reports
+  cat "$results"/*.xml 2>/dev/null | grep -o "<assembly [^>]*" | grep -o " $1=\"[0-9]*\"" | grep -o '[0-9]*' | awk '{s+=$1} END {print s+0}'
+}
+passed=$(sum passed)
+failed=$(( $(sum failed) + $(sum errors) ))
+skipped=$(sum skipped)
+assemblies=$(cat "$results"/*.xml 2>/dev/null | grep -o "<assembly " | wc -l)
+projects=$(dotnet sln Bindings.sln list | grep -c 'tests/.*Tests\.csproj$')
+if [ "$assemblies" -lt "$projects" ]; then
+  echo "Only $assemblies of $projects test assemblies reported results (one crashed or did not run)."
+  failed=$(( failed + projects - assemblies ))
+fi
+if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then
+  failed=1
+fi
+
+echo "$passed passed, $failed failed, $skipped skipped"
+[ "$failed" -eq 0 ]

@@ -1,0 +1,47 @@
+using System.Text.RegularExpressions;
+using Svsm.Bindings.Spec.Diagnostics;
+using Xunit;
+
+namespace Svsm.Bindings.Spec.Tests;
+
+public sealed class DiagnosticCatalogTests
+{
+    [Fact]
+    public void IdsAreUniqueStableAndInOrder()
+    {
+        var ids = SpecDiagnostics.All.Select(d => d.Id).ToList();
+        Assert.Equal(ids.Distinct().Count(), ids.Count);
+        Assert.All(ids, id => Assert.Matches("^SVSM[0-9]{4}$", id));
+        Assert.Equal(ids.OrderBy(i => i, StringComparer.Ordinal), ids);
+    }
+
+    [Fact]
+    public void EveryDescriptorIsListedInTheCatalog()
+    {
+        var fields = typeof(SpecDiagnostics).GetFields().Where(f => f.FieldType == typeof(SpecDiagnosticDescriptor)).Select(f => (SpecDiagnosticDescriptor)f.GetValue(null)!);
+        Assert.Equal(fields.Select(f => f.Id).OrderBy(i => i), SpecDiagnostics.All.Select(d => d.Id).OrderBy(i => i));
+    }
+
+    [Fact]
+    public void EveryIdIsDocumentedWithItsSeverity()
+    {
+        var format = TestSupport.ReadRepositoryFile("docs", "spec-format.md");
+        foreach (var descriptor in SpecDiagnostics.All.Append(new SpecDiagnosticDescriptor("SVSM0999", Model.SpecSeverity.Error, "Internal reader failure", "")))
+        {
+            var row = Regex.Match(format, @"^\|\s*`?" + descriptor.Id + @"`?\s*\|\s*(\w+)\s*\|", RegexOptions.Multiline);
+            Assert.True(row.Success, descriptor.Id + " has no row in the catalog of docs/spec-format.md");
+            Assert.Equal(descriptor.Severity.ToString(), row.Groups[1].Value, ignoreCase: true);
+        }
+    }
+
+    [Fact]
+    public void MessageFormatsAcceptTheirArguments()
+    {
+        foreach (var descriptor in SpecDiagnostics.All)
+        {
+            var holes = Regex.Matches(descriptor.MessageFormat, @"\{(\d+)\}").Select(m => int.Parse(m.Groups[1].Value)).DefaultIfEmpty(-1).Max() + 1;
+            var message = string.Format(System.Globalization.CultureInfo.InvariantCulture, descriptor.MessageFormat, Enumerable.Repeat<object>("x", holes).ToArray());
+            Assert.DoesNotContain("{", message.Replace("{0}", string.Empty));
+        }
+    }
+}
