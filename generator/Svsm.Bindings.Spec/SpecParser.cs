@@ -15,7 +15,7 @@ public static class SpecParser
 {
     private const RegexOptions Options = RegexOptions.IgnoreCase | RegexOptions.CultureInvariant;
 
-    private static readonly Regex CallHeading = new(@"^(?<name>[A-Za-z_][A-Za-z0-9_]*)\s+call$", Options);
+    private static readonly Regex CallHeading = new(@"^(?:\d+(?:\.\d+)*\.?\s+)?(?<name>[A-Za-z_][A-Za-z0-9_]*)\s+call$", Options);
     private static readonly Regex TrailingLayout = new(@"\s*\blayout\s*$", Options);
     private static readonly Regex SizeSentence = new(
         @"\b(?:is|are)\s+(?<n>0x[0-9a-f]+|\d+)\s+bytes?\s+(?:in\s+size|in\s+length|long|large)\b|" +

@@ -127,6 +127,19 @@ public sealed class CallTableTests
         Assert.Equal(12, document.Single("SVSM0023").Span.Line);
     }
 
+    [Theory]
+    [InlineData("## SVSM_X_A Call")]
+    [InlineData("### 4.2 SVSM_X_A Call")]
+    [InlineData("## 7. `SVSM_X_A` call")]
+    [InlineData("SVSM_X_A CALL\n---")]
+    public void CallHeadingSpellings(string heading)
+    {
+        var document = TestSupport.Parse("protocol ID 1, protocol version 1\n\n| Call ID | First version supported | Name | Function |\n|---|---|---|---|\n| 0 | 1 | SVSM_X_A | a |\n\n" +
+            heading + "\n\n| Register | Size (Bytes) | Alignment | In/Out | Description |\n|---|---|---|---|---|\n| RCX | 4 | | IN | Count |\n");
+        document.AssertClean();
+        Assert.Equal("RCX", Assert.Single(document.Call("SVSM_X_A").Registers).Register);
+    }
+
     [Fact]
     public void CallSectionMatchesHeadingCaseInsensitivelyAndEndsAtTheNextPeerHeading()
     {
