@@ -35,13 +35,11 @@ public static class SpecParser
         }
         catch (Exception exception) when (exception is not OutOfMemoryException)
         {
-            var diagnostic = new SpecDiagnostic(
-                "SVSM0999", SpecSeverity.Error,
-                "The spec reader failed (" + exception.GetType().Name + ": " + exception.Message + "); this is a bug in svsm-bindgen, please report it with the spec",
-                SpecSpan.None);
+            var diagnostics = new DiagnosticBag();
+            diagnostics.Add(SpecDiagnostics.ReaderFailed, SpecSpan.None, exception.GetType().Name + ": " + exception.Message);
             return new SpecDocument(
                 new ProtocolInfo(null, null, null, null, null), EquatableArray<CallSpec>.Empty, EquatableArray<StructSpec>.Empty,
-                EquatableArray<BitFieldSpec>.Empty, new[] { diagnostic }.ToEquatableArray(), true);
+                EquatableArray<BitFieldSpec>.Empty, diagnostics.ToSortedArray(), true);
         }
     }
 

@@ -129,6 +129,26 @@ public static class SpecDiagnostics
         "SVSM0029", Warning, "Protocol sentences disagree",
         "The prose gives protocol {0} {1} here but {2} at line {3}; the first is used: add front matter to settle it");
 
+    public static readonly SpecDiagnosticDescriptor LanguageVersionTooOld = new(
+        "SVSM0030", Error, "C# 12 or later is needed",
+        "The bindings generated from the specs need C# 12 or later (inline arrays), but this project uses C# {0}; set <LangVersion>12</LangVersion> or target net8.0 or later");
+
+    public static readonly SpecDiagnosticDescriptor RuntimeMissing = new(
+        "SVSM0031", Error, "The generated code's runtime is missing",
+        "The bindings generated from the specs need {0}; {1}");
+
+    public static readonly SpecDiagnosticDescriptor SpecUnreadable = new(
+        "SVSM0032", Error, "Spec file cannot be read",
+        "The spec file '{0}' cannot be read");
+
+    public static readonly SpecDiagnosticDescriptor GeneratorFailed = new(
+        "SVSM0998", Error, "The generator failed",
+        "Generating bindings for this spec failed ({0}); this is a bug in Svsm.Bindings, please report it with the spec");
+
+    public static readonly SpecDiagnosticDescriptor ReaderFailed = new(
+        "SVSM0999", Error, "The spec reader failed",
+        "The spec reader failed ({0}); this is a bug in svsm-bindgen, please report it with the spec");
+
     /// <summary>Every descriptor, in id order.</summary>
     public static IReadOnlyList<SpecDiagnosticDescriptor> All { get; } = new[]
     {
@@ -137,6 +157,7 @@ public static class SpecDiagnostics
         CallWithoutRegisters, FieldsOverlap, FieldPastSize, SizeContradicted, BitsOverlap, BitsPastWidth,
         FieldGap, BitsUndefined, NarrowAddressRegister, ProtocolIdNotFound, ProtocolVersionNotFound,
         CallWithoutSection, SectionForUnknownCall, BadFrontMatter, StructSizeNotStated, DuplicateName,
-        TableOutsideCall, StandaloneBitTable, ProtocolSentencesDisagree,
+        TableOutsideCall, StandaloneBitTable, ProtocolSentencesDisagree, LanguageVersionTooOld, RuntimeMissing,
+        SpecUnreadable, GeneratorFailed, ReaderFailed,
     };
 }

@@ -1,0 +1,62 @@
+using System.CommandLine;
+using Svsm.Bindings.Spec;
+using Svsm.Bindings.Spec.Emitting;
+
+namespace Svsm.Bindings.Cli;
+
+/// <summary><c>svsm-bindgen generate SPEC... --out DIR</c>: the source generator's files, for builds without MSBuild.</summary>
+internal static class GenerateCommand
+{
+    public static Command Create()
+    {
+        var specs = new Argument<string[]>("SPEC") { Description = "Spec files (Markdown) to generate bindings for.", Arity = ArgumentArity.OneOrMore };
+        var output = new Option<DirectoryInfo>("--out") { Description = "The folder to write the generated .g.cs files to (created if missing).", Required = true };
+        var ns = new Option<string>("--namespace") { Description = "The namespace of specs without front matter 'namespace:' (default " + BindingsEmitter.DefaultNamespace + ")." };
+        var command = new Command("generate", "Write the same C# files the source generator makes, one set per spec, named by the spec's path relative to the current folder. Prints diagnostics like 'check'; a spec with errors gets no files. Exits 0, 1 when a spec has errors, 2 when a file cannot be read.")
+        {
+            specs,
+            output,
+            ns,
+        };
+        command.SetAction(parseResult =>
+        {
+            var folder = parseResult.GetValue(output)!;
+            var exit = SpecFiles.ExitOk;
+            foreach (var path in parseResult.GetValue(specs)!)
+            {
+                if (!SpecFiles.TryRead(path, Console.Error, out var text))
+                {
+                    exit = SpecFiles.ExitUnreadable;
+                    continue;
+                }
+
+                var document = SpecParser.Parse(text);
+                foreach (var diagnostic in document.Diagnostics)
+                {
+                    Console.Out.WriteLine(CheckCommand.Format(path, diagnostic));
+                }
+
+                if (document.HasErrors)
+                {
+                    exit = exit == SpecFiles.ExitOk ? SpecFiles.ExitSpecErrors : exit;
+                    continue;
+                }
+
+                var relative = Path.GetRelativePath(Directory.GetCurrentDirectory(), Path.GetFullPath(path));
+                var options = new EmitOptions(
+                    parseResult.GetValue(ns) ?? BindingsEmitter.DefaultNamespace,
+                    Path.GetFileNameWithoutExtension(path),
+                    BindingsEmitter.HintBaseFor(relative));
+                folder.Create();
+                foreach (var file in BindingsEmitter.Emit(document, options))
+                {
+                    File.WriteAllText(Path.Combine(folder.FullName, file.HintName), file.Text);
+                    Console.Out.WriteLine("wrote " + Path.Combine(folder.ToString(), file.HintName));
+                }
+            }
+
+            return exit;
+        });
+        return command;
+    }
+}

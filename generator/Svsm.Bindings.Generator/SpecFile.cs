@@ -1,0 +1,79 @@
+using System;
+using System.IO;
+using System.Threading;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.Diagnostics;
+using Svsm.Bindings.Spec.Emitting;
+
+namespace Svsm.Bindings.Generator;
+
+/// <summary>
+/// A Markdown file listed in <c>AdditionalFiles</c>: its path, text and settings. Holds values only, so the
+/// step after it is cached unless the file's content or settings change.
+/// </summary>
+/// <param name="Text">The content, or null when the file cannot be read.</param>
+/// <param name="Enabled">False when the item has <c>SvsmSpec="false"</c>.</param>
+/// <param name="HintBase">The base of the generated files' names, from the path relative to the project.</param>
+internal sealed record SpecFile(string Path, string? Text, bool Enabled, string HintBase, string DefaultPrefix)
+{
+    public static bool IsMarkdown(AdditionalText text) => text.Path.EndsWith(".md", StringComparison.OrdinalIgnoreCase);
+
+    public static SpecFile Read(AdditionalText text, AnalyzerConfigOptionsProvider options, CancellationToken cancellationToken)
+    {
+        var fileOptions = options.GetOptions(text);
+        var enabled = !(fileOptions.TryGetValue("build_metadata.AdditionalFiles.SvsmSpec", out var flag) && string.Equals(flag.Trim(), "false", StringComparison.OrdinalIgnoreCase));
+        options.GlobalOptions.TryGetValue("build_property.ProjectDir", out var projectDir);
+        var content = enabled ? text.GetText(cancellationToken)?.ToString() : null;
+        return new SpecFile(
+            text.Path,
+            content,
+            enabled,
+            BindingsEmitter.HintBaseFor(RelativePath(text.Path, projectDir)),
+            System.IO.Path.GetFileNameWithoutExtension(text.Path));
+    }
+
+    /// <summary><paramref name="path"/> relative to <paramref name="directory"/> when it lies inside, else the path from its root.</summary>
+    private static string RelativePath(string path, string? directory)
+    {
+        var full = path.Replace('\\', '/');
+        if (!string.IsNullOrEmpty(directory))
+        {
+            var root = directory!.Replace('\\', '/').TrimEnd('/') + "/";
+            if (full.StartsWith(root, StringComparison.OrdinalIgnoreCase))
+            {
+                return full.Substring(root.Length);
+            }
+
+            // Outside the project (a shared specs folder): keep the part that names it, without "../" runs.
+            var common = 0;
+            for (var i = 0; i < Math.Min(full.Length, root.Length); i++)
+            {
+                if (char.ToLowerInvariant(full[i]) != char.ToLowerInvariant(root[i]))
+                {
+                    break;
+                }
+
+                if (full[i] == '/')
+                {
+                    common = i + 1;
+                }
+            }
+
+            return full.Substring(common);
+        }
+
+        return full.TrimStart('/');
+    }
+}
+
+/// <summary>The project-wide settings the generator reads.</summary>
+internal sealed record ProjectSettings(string Namespace)
+{
+    public static ProjectSettings From(AnalyzerConfigOptions options) =>
+        new(options.TryGetValue("build_property.SvsmBindingsNamespace", out var ns) && !string.IsNullOrWhiteSpace(ns)
+            ? ns.Trim()
+            : BindingsEmitter.DefaultNamespace);
+}
+
+/// <summary>What the consuming compilation offers the generated code: C# 12 and the runtime's types.</summary>
+internal sealed record TargetSupport(string LanguageVersion, bool LanguageSupported, bool RuntimeReferenced, bool InlineArraysAvailable);

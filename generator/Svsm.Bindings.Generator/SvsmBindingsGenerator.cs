@@ -1,0 +1,88 @@
+using System.Linq;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Svsm.Bindings.Spec.Diagnostics;
+
+namespace Svsm.Bindings.Generator;
+
+/// <summary>
+/// Generates C# bindings from the Markdown specs listed as <c>AdditionalFiles</c>: one pipeline branch per spec,
+/// so an edit to one spec regenerates only its files and an edit to C# code regenerates nothing.
+/// </summary>
+[Generator(LanguageNames.CSharp)]
+public sealed class SvsmBindingsGenerator : IIncrementalGenerator
+{
+    public void Initialize(IncrementalGeneratorInitializationContext context)
+    {
+        var settings = context.AnalyzerConfigOptionsProvider
+            .Select(static (options, _) => ProjectSettings.From(options.GlobalOptions))
+            .WithTrackingName(TrackingNames.ProjectSettings);
+
+        var files = context.AdditionalTextsProvider
+            .Where(static text => SpecFile.IsMarkdown(text))
+            .Combine(context.AnalyzerConfigOptionsProvider)
+            .Select(static (pair, cancellationToken) => SpecFile.Read(pair.Left, pair.Right, cancellationToken))
+            .WithTrackingName(TrackingNames.SpecFiles)
+            .Where(static file => file.Enabled);
+
+        var models = files
+            .Select(static (file, _) => (File: file, Document: SpecGeneration.Parse(file)))
+            .WithTrackingName(TrackingNames.SpecModels);
+
+        var sources = models
+            .Combine(settings)
+            .Select(static (pair, _) => SpecGeneration.Emit(pair.Left.File, pair.Left.Document, pair.Right))
+            .WithTrackingName(TrackingNames.SpecSources);
+
+        var support = context.CompilationProvider
+            .Select(static (compilation, _) => new TargetSupport(
+                ((CSharpCompilation)compilation).LanguageVersion.ToDisplayString(),
+                ((CSharpCompilation)compilation).LanguageVersion >= LanguageVersion.CSharp12,
+                compilation.GetTypeByMetadataName("Svsm.Runtime.ISvsmTransport") is not null,
+                compilation.GetTypeByMetadataName("System.Runtime.CompilerServices.InlineArrayAttribute") is not null))
+            .WithTrackingName(TrackingNames.TargetSupport);
+
+        context.RegisterSourceOutput(sources.Combine(support), static (output, pair) =>
+        {
+            var (generation, target) = pair;
+            foreach (var diagnostic in generation.Document.Diagnostics.Concat(generation.GeneratorDiagnostics))
+            {
+                output.ReportDiagnostic(DiagnosticDescriptors.Create(diagnostic, generation.Path));
+            }
+
+            if (target.LanguageSupported && target.RuntimeReferenced && target.InlineArraysAvailable)
+            {
+                foreach (var file in generation.Files)
+                {
+                    output.AddSource(file.HintName, file.Text);
+                }
+            }
+        });
+
+        // The target's shortcomings are reported once per compilation, and only when some spec generates code.
+        var anyOutput = sources.Select(static (generation, _) => generation.Files.Count > 0).Collect()
+            .Select(static (flags, _) => flags.Any(f => f));
+        context.RegisterSourceOutput(anyOutput.Combine(support), static (output, pair) =>
+        {
+            var (generates, target) = pair;
+            if (!generates)
+            {
+                return;
+            }
+
+            if (!target.LanguageSupported)
+            {
+                output.ReportDiagnostic(DiagnosticDescriptors.Create(SpecDiagnostics.LanguageVersionTooOld, target.LanguageVersion));
+            }
+
+            if (!target.RuntimeReferenced)
+            {
+                output.ReportDiagnostic(DiagnosticDescriptors.Create(SpecDiagnostics.RuntimeMissing, "the Svsm.Runtime package", "add <PackageReference Include=\"Svsm.Runtime\" /> (the Svsm.Bindings package brings it)"));
+            }
+            else if (!target.InlineArraysAvailable)
+            {
+                output.ReportDiagnostic(DiagnosticDescriptors.Create(SpecDiagnostics.RuntimeMissing, "inline arrays", "target net8.0 or later"));
+            }
+        });
+    }
+}

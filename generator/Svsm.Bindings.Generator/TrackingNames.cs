@@ -1,0 +1,11 @@
+namespace Svsm.Bindings.Generator;
+
+/// <summary>The names of the pipeline's steps, which the incrementality tests check.</summary>
+public static class TrackingNames
+{
+    public const string SpecFiles = nameof(SpecFiles);
+    public const string SpecModels = nameof(SpecModels);
+    public const string SpecSources = nameof(SpecSources);
+    public const string ProjectSettings = nameof(ProjectSettings);
+    public const string TargetSupport = nameof(TargetSupport);
+}

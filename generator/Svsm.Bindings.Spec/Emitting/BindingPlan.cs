@@ -1,0 +1,245 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using Svsm.Bindings.Spec.Model;
+
+namespace Svsm.Bindings.Spec.Emitting;
+
+/// <summary>The C# names and types of everything one spec generates, decided once for all emitters.</summary>
+internal sealed class BindingPlan
+{
+    private BindingPlan(SpecDocument document, string ns, string prefix)
+    {
+        Document = document;
+        Namespace = ns;
+        Prefix = prefix;
+    }
+
+    public SpecDocument Document { get; }
+
+    public string Namespace { get; }
+
+    public string Prefix { get; }
+
+    public string ProtocolType => Prefix + "Protocol";
+
+    public string CallEnum => Prefix + "Call";
+
+    public string ClientType => Prefix + "Client";
+
+    public string HandlerInterface => "I" + Prefix + "Handler";
+
+    public string DispatcherType => Prefix + "Dispatcher";
+
+    /// <summary>Whether the calls can be generated: they need the protocol id for RAX.</summary>
+    public bool HasCalls => Document.Calls.Count > 0 && Document.Protocol.Id is not null;
+
+    public List<BitFieldPlan> BitFields { get; } = new();
+
+    public List<StructPlan> Structs { get; } = new();
+
+    public List<CallPlan> Calls { get; } = new();
+
+    public static BindingPlan Create(SpecDocument document, string ns, string prefix)
+    {
+        var plan = new BindingPlan(document, ns, prefix);
+        var typeNames = new HashSet<string>(StringComparer.Ordinal)
+        {
+            plan.ProtocolType, plan.CallEnum, plan.ClientType, plan.HandlerInterface, plan.DispatcherType,
+        };
+
+        foreach (var call in document.Calls)
+        {
+            plan.Calls.Add(CallPlan.Create(call, prefix, typeNames));
+        }
+
+        foreach (var bitField in document.BitFields)
+        {
+            var baseName = bitField.Binding is { Kind: BindingKind.Register } binding
+                ? (plan.Calls.FirstOrDefault(c => c.Spec.Name == binding.Owner)?.MethodName ?? Naming.Pascal(binding.Owner)) + Naming.Pascal(binding.Member)
+                : Naming.Pascal(bitField.Name);
+            plan.BitFields.Add(new BitFieldPlan(bitField, Naming.Unique(baseName, typeNames)));
+        }
+
+        foreach (var structSpec in document.Structs)
+        {
+            plan.Structs.Add(StructPlan.Create(structSpec, Naming.Unique(Naming.Pascal(structSpec.Name), typeNames), plan.BitFields));
+        }
+
+        foreach (var call in plan.Calls)
+        {
+            call.BindBitFields(plan.BitFields);
+        }
+
+        return plan;
+    }
+}
+
+/// <summary>A bit table as a <c>[Flags]</c> enum (single bits) with accessors for multi-bit ranges.</summary>
+internal sealed class BitFieldPlan
+{
+    public BitFieldPlan(BitFieldSpec spec, string typeName)
+    {
+        Spec = spec;
+        TypeName = typeName;
+        Bytes = Naming.BytesForBits(spec.Width);
+        var members = new HashSet<string>(StringComparer.Ordinal) { "None", "ReservedMask" };
+        foreach (var bit in spec.Bits.Where(b => !b.Reserved))
+        {
+            Members.Add((bit, Naming.Unique(Naming.Pascal(bit.Name), members)));
+        }
+    }
+
+    public BitFieldSpec Spec { get; }
+
+    public string TypeName { get; }
+
+    public string ExtensionsType => TypeName + "Extensions";
+
+    /// <summary>Bytes of the enum's underlying type.</summary>
+    public int Bytes { get; }
+
+    public string Underlying => Naming.UnsignedType(Bytes);
+
+    public List<(BitSpec Bit, string Name)> Members { get; } = new();
+
+    public ulong ReservedMask =>
+        Spec.Bits.Where(b => b.Reserved && b.High < 64).Aggregate(0UL, (mask, b) => mask | ulong.Parse(Naming.Mask(b.Low, b.High), System.Globalization.CultureInfo.InvariantCulture));
+
+    /// <summary>Whether a field or register of <paramref name="bytes"/> bytes can be typed as this enum.</summary>
+    public bool Fits(int bytes) => bytes == Bytes && Spec.Width == bytes * 8;
+}
+
+internal sealed record FieldPlan(FieldSpec Spec, string Name, string Type, BitFieldPlan? BitField, string? BufferType, string? TextProperty);
+
+internal sealed class StructPlan
+{
+    private StructPlan(StructSpec spec, string typeName)
+    {
+        Spec = spec;
+        TypeName = typeName;
+    }
+
+    public StructSpec Spec { get; }
+
+    public string TypeName { get; }
+
+    public List<FieldPlan> Fields { get; } = new();
+
+    public static StructPlan Create(StructSpec spec, string typeName, IReadOnlyList<BitFieldPlan> bitFields)
+    {
+        var plan = new StructPlan(spec, typeName);
+        var members = new HashSet<string>(StringComparer.Ordinal) { typeName, "Validate", "Size" };
+        foreach (var field in spec.Fields)
+        {
+            var name = Naming.Unique(Naming.Pascal(field.Name), members);
+            var bitField = bitFields.FirstOrDefault(b =>
+                b.Spec.Binding is { Kind: BindingKind.StructField } binding && binding.Owner == spec.Name && binding.Member == field.Name);
+            string type;
+            string? buffer = null;
+            string? text = null;
+            if (bitField is not null && bitField.Fits(field.Size))
+            {
+                type = bitField.TypeName;
+            }
+            else if (field.Size is 1 or 2 or 4 or 8)
+            {
+                type = Naming.UnsignedType(field.Size);
+            }
+            else
+            {
+                buffer = Naming.Unique(name + "Buffer", members);
+                type = buffer;
+                if (!field.Reserved && (field.Description.IndexOf("UTF-8", StringComparison.OrdinalIgnoreCase) >= 0 ||
+                    field.Description.IndexOf("UTF8", StringComparison.OrdinalIgnoreCase) >= 0 || Naming.SameIgnoringCase(field.Name, "name")))
+                {
+                    text = Naming.Unique(name + "Text", members);
+                }
+            }
+
+            plan.Fields.Add(new FieldPlan(field, name, type, bitField, buffer, text));
+        }
+
+        return plan;
+    }
+}
+
+internal sealed record RegisterPlan(RegisterSpec Spec, string Name, string Type, BitFieldPlan? BitField)
+{
+    public string Field => Naming.Pascal(Spec.Register);
+}
+
+internal sealed class CallPlan
+{
+    private CallPlan(CallSpec spec, string methodName, string resultType)
+    {
+        Spec = spec;
+        MethodName = methodName;
+        ResultType = resultType;
+    }
+
+    public CallSpec Spec { get; }
+
+    public string MethodName { get; }
+
+    public string ResultType { get; }
+
+    public List<RegisterPlan> Inputs { get; } = new();
+
+    public List<RegisterPlan> Outputs { get; } = new();
+
+    public RegisterSpec? ResultRegister => Spec.Registers.FirstOrDefault(r => r.Register == "RAX" && r.IsOutput);
+
+    public static CallPlan Create(CallSpec spec, string prefix, ISet<string> typeNames)
+    {
+        var shortName = spec.Name;
+        var lead = "SVSM_" + prefix + "_";
+        if (shortName.StartsWith(lead, StringComparison.OrdinalIgnoreCase) && shortName.Length > lead.Length)
+        {
+            shortName = shortName.Substring(lead.Length);
+        }
+
+        var method = Naming.Pascal(shortName);
+        var plan = new CallPlan(spec, method, Naming.Unique(prefix + method + "Result", typeNames));
+        var parameters = new HashSet<string>(StringComparer.Ordinal) { "context", "handler", "registers", "transport", "result" };
+        var properties = new HashSet<string>(StringComparer.Ordinal) { "Result", plan.ResultType };
+
+        // RAX carries the call code in and the result code out; the other registers are the call's values.
+        foreach (var register in spec.Registers.Where(r => r.Register != "RAX"))
+        {
+            var type = Naming.UnsignedType(register.Size);
+            if (register.IsInput)
+            {
+                plan.Inputs.Add(new RegisterPlan(register, Naming.Unique(Naming.Camel(register.Name), parameters), type, null));
+            }
+
+            if (register.IsOutput)
+            {
+                plan.Outputs.Add(new RegisterPlan(register, Naming.Unique(Naming.Pascal(register.Name), properties), type, null));
+            }
+        }
+
+        return plan;
+    }
+
+    /// <summary>Types registers with the bit table bound to them, where its width is the register's.</summary>
+    public void BindBitFields(IReadOnlyList<BitFieldPlan> bitFields)
+    {
+        for (var i = 0; i < Inputs.Count; i++)
+        {
+            Inputs[i] = Typed(Inputs[i], bitFields);
+        }
+
+        for (var i = 0; i < Outputs.Count; i++)
+        {
+            Outputs[i] = Typed(Outputs[i], bitFields);
+        }
+    }
+
+    private RegisterPlan Typed(RegisterPlan register, IReadOnlyList<BitFieldPlan> bitFields)
+    {
+        var bitField = bitFields.FirstOrDefault(b =>
+            b.Spec.Binding is { Kind: BindingKind.Register } binding && binding.Owner == Spec.Name && binding.Member == register.Spec.Register && b.Fits(register.Spec.Size));
+        return bitField is null ? register : register with { Type = bitField.TypeName, BitField = bitField };
+    }
+}

@@ -1,0 +1,75 @@
+using System.Linq;
+
+namespace Svsm.Bindings.Spec.Emitting;
+
+/// <summary>The guest-side client: one method per call, over any transport.</summary>
+internal static class ClientEmitter
+{
+    public static void Write(SourceWriter w, BindingPlan plan)
+    {
+        var protocol = plan.Document.Protocol;
+        w.Summary("Guest-side client of " + (protocol.Name ?? plan.Prefix) + " (protocol " + Naming.Number(protocol.Id!.Value) +
+            "): one method per call. RAX carries (protocol << 32) | call in and the result code out.");
+        w.Line(BindingsEmitter.GeneratedCodeAttribute);
+        w.Open("public partial class " + plan.ClientType);
+        w.Line("private readonly global::Svsm.Runtime.ISvsmTransport transport;");
+        w.Line();
+        w.SummaryXml("A client that makes its calls through <paramref name=\"transport\"/>.");
+        w.Open("public " + plan.ClientType + "(global::Svsm.Runtime.ISvsmTransport transport)");
+        w.Line("this.transport = transport ?? throw new global::System.ArgumentNullException(nameof(transport));");
+        w.Close();
+        w.Line();
+        w.Summary("The transport the calls go through.");
+        w.Line("public global::Svsm.Runtime.ISvsmTransport Transport => transport;");
+
+        foreach (var call in plan.Calls)
+        {
+            w.Line();
+            WriteCall(w, plan, call);
+        }
+
+        w.Close();
+    }
+
+    private static void WriteCall(SourceWriter w, BindingPlan plan, CallPlan call)
+    {
+        w.Summary(call.Spec.Name + ": " + call.Spec.Function);
+        foreach (var input in call.Inputs)
+        {
+            w.Doc("param", $" name=\"{input.Name.TrimStart('@')}\"", BindingsEmitter.ParameterDoc(input.Spec));
+        }
+
+        w.Doc("returns", string.Empty, "The result code from RAX" + (call.Outputs.Count > 0 ? " and " + string.Join(", ", call.Outputs.Select(o => o.Spec.Register)) : string.Empty) + ".");
+        if (call.Inputs.Any(i => i.Spec.Alignment > 1))
+        {
+            w.Line("/// <exception cref=\"global::System.ArgumentException\">An input breaks the alignment its register requires.</exception>");
+        }
+
+        w.Line("[global::Svsm.Runtime.SvsmCall(" + Naming.Number(plan.Document.Protocol.Id!.Value) + ", " + Naming.Number(call.Spec.Id) + ")]");
+        w.Open("public " + call.ResultType + " " + call.MethodName + "(" + string.Join(", ", call.Inputs.Select(i => i.Type + " " + i.Name)) + ")");
+        foreach (var input in call.Inputs.Where(i => i.Spec.Alignment > 1))
+        {
+            var alignment = input.Spec.Alignment!.Value;
+            var value = input.BitField is null ? input.Name : "(ulong)" + input.Name;
+            w.Open($"if (({value} & {Naming.Hex((ulong)(alignment - 1), 8)}) != 0)");
+            w.Line($"throw new global::System.ArgumentException(\"{input.Spec.Register} ({input.Name.TrimStart('@')}) must be aligned to {Naming.Number(alignment)} bytes, but 0x\" + " +
+                $"{value}.ToString(\"X\", global::System.Globalization.CultureInfo.InvariantCulture) + \" is not.\", nameof({input.Name}));");
+            w.Close();
+            w.Line();
+        }
+
+        w.Line("global::Svsm.Runtime.SvsmRegisters registers = default;");
+        w.Line("registers.Rax = ((ulong)" + plan.ProtocolType + ".Id << 32) | " + Naming.Number(call.Spec.Id) + "U;");
+        foreach (var input in call.Inputs)
+        {
+            w.Line("registers." + input.Field + " = " + (input.BitField is null ? input.Name : "(ulong)" + input.Name) + ";");
+        }
+
+        w.Line("transport.Call(ref registers);");
+        var outputs = call.Outputs.Select(o => o.BitField is null
+            ? "(" + o.Type + ")registers." + o.Field
+            : "(" + o.Type + ")(" + o.BitField.Underlying + ")registers." + o.Field);
+        w.Line("return new " + call.ResultType + "(" + string.Join(", ", new[] { "new global::Svsm.Runtime.SvsmResult((uint)registers.Rax)" }.Concat(outputs)) + ");");
+        w.Close();
+    }
+}

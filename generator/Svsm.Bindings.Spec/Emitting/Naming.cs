@@ -1,0 +1,154 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using System.Text;
+
+namespace Svsm.Bindings.Spec.Emitting;
+
+/// <summary>C# names for spec names, and C# literals.</summary>
+internal static class Naming
+{
+    private static readonly HashSet<string> Keywords = new(StringComparer.Ordinal)
+    {
+        "abstract", "as", "base", "bool", "break", "byte", "case", "catch", "char", "checked", "class", "const", "continue",
+        "decimal", "default", "delegate", "do", "double", "else", "enum", "event", "explicit", "extern", "false", "finally",
+        "fixed", "float", "for", "foreach", "goto", "if", "implicit", "in", "int", "interface", "internal", "is", "lock",
+        "long", "namespace", "new", "null", "object", "operator", "out", "override", "params", "private", "protected",
+        "public", "readonly", "ref", "return", "sbyte", "sealed", "short", "sizeof", "stackalloc", "static", "string",
+        "struct", "switch", "this", "throw", "true", "try", "typeof", "uint", "ulong", "unchecked", "unsafe", "ushort",
+        "using", "virtual", "void", "volatile", "while",
+    };
+
+    /// <summary>Words of a name: split at non-alphanumerics, underscores and case changes (<c>SVSM_OCP_LIST</c>, <c>Source entry</c>, <c>bufferGpa</c>).</summary>
+    public static List<string> Words(string name)
+    {
+        var words = new List<string>();
+        var current = new StringBuilder();
+        for (var i = 0; i < name.Length; i++)
+        {
+            var c = name[i];
+            if (c >= 128 || !char.IsLetterOrDigit(c))
+            {
+                Flush();
+                continue;
+            }
+
+            if (current.Length > 0 && char.IsUpper(c) &&
+                (char.IsLower(current[current.Length - 1]) || (i + 1 < name.Length && char.IsLower(name[i + 1]) && char.IsUpper(current[current.Length - 1]))))
+            {
+                Flush();
+            }
+
+            current.Append(c);
+        }
+
+        Flush();
+        return words;
+
+        void Flush()
+        {
+            if (current.Length > 0)
+            {
+                words.Add(current.ToString());
+                current.Clear();
+            }
+        }
+    }
+
+    public static string Pascal(string name)
+    {
+        var builder = new StringBuilder();
+        foreach (var word in Words(name))
+        {
+            builder.Append(char.ToUpperInvariant(word[0])).Append(word.Substring(1).ToLowerInvariant());
+        }
+
+        if (builder.Length == 0)
+        {
+            return "Value";
+        }
+
+        return char.IsDigit(builder[0]) ? "_" + builder : builder.ToString();
+    }
+
+    public static string Camel(string name)
+    {
+        var pascal = Pascal(name);
+        var camel = pascal[0] == '_' ? pascal : char.ToLowerInvariant(pascal[0]) + pascal.Substring(1);
+        return Keywords.Contains(camel) ? "@" + camel : camel;
+    }
+
+    /// <summary>The C# type that holds an unsigned value of <paramref name="bytes"/> bytes.</summary>
+    public static string UnsignedType(int bytes) => bytes switch
+    {
+        1 => "byte",
+        2 => "ushort",
+        4 => "uint",
+        _ => "ulong",
+    };
+
+    /// <summary>The byte size of the smallest unsigned type that holds <paramref name="bits"/> bits.</summary>
+    public static int BytesForBits(int bits) => bits <= 8 ? 1 : bits <= 16 ? 2 : bits <= 32 ? 4 : 8;
+
+    public static string Literal(string text)
+    {
+        var builder = new StringBuilder("\"");
+        foreach (var c in text)
+        {
+            switch (c)
+            {
+                case '"': builder.Append("\\\""); break;
+                case '\\': builder.Append("\\\\"); break;
+                case '\n': builder.Append("\\n"); break;
+                case '\r': builder.Append("\\r"); break;
+                case '\t': builder.Append("\\t"); break;
+                default:
+                    if (c < 0x20 || c > 0x7E)
+                    {
+                        builder.Append("\\u").Append(((int)c).ToString("X4", CultureInfo.InvariantCulture));
+                    }
+                    else
+                    {
+                        builder.Append(c);
+                    }
+
+                    break;
+            }
+        }
+
+        return builder.Append('"').ToString();
+    }
+
+    public static string Hex(ulong value, int bytes)
+    {
+        var digits = Math.Max(2, bytes * 2);
+        var suffix = bytes == 8 ? "UL" : bytes == 4 ? "U" : string.Empty;
+        return "0x" + value.ToString("X" + digits.ToString(CultureInfo.InvariantCulture), CultureInfo.InvariantCulture) + suffix;
+    }
+
+    public static string Number(long value) => value.ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>A name unique among <paramref name="taken"/>, by appending 2, 3, ...</summary>
+    public static string Unique(string name, ISet<string> taken)
+    {
+        var candidate = name;
+        for (var n = 2; !taken.Add(candidate); n++)
+        {
+            candidate = name + Number(n);
+        }
+
+        return candidate;
+    }
+
+    public static string Mask(int low, int high)
+    {
+        var width = high - low + 1;
+        var mask = width >= 64 ? ulong.MaxValue : ((1UL << width) - 1) << low;
+        return mask.ToString(CultureInfo.InvariantCulture);
+    }
+
+    public static bool SameIgnoringCase(string a, string b) => string.Equals(a, b, StringComparison.OrdinalIgnoreCase);
+
+    public static string Join(IEnumerable<string> parts) => string.Join(", ", parts.Where(p => p.Length > 0));
+}

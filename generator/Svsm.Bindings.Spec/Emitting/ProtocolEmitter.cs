@@ -1,0 +1,93 @@
+using System.Linq;
+using Svsm.Bindings.Spec.Model;
+
+namespace Svsm.Bindings.Spec.Emitting;
+
+/// <summary>The protocol's constants, its call enum, its call descriptor table and the calls' result structs.</summary>
+internal static class ProtocolEmitter
+{
+    public static void Write(SourceWriter w, BindingPlan plan)
+    {
+        var protocol = plan.Document.Protocol;
+        w.Summary((protocol.Name ?? plan.Prefix) + ": the protocol's id and version, and the calls its spec defines.");
+        w.Line(BindingsEmitter.GeneratedCodeAttribute);
+        w.Open("public static partial class " + plan.ProtocolType);
+        w.Summary("The protocol id: the upper 32 bits of RAX in every call.");
+        w.Line("public const uint Id = " + Naming.Number(protocol.Id!.Value) + ";");
+        if (protocol.Version is { } version)
+        {
+            w.Line();
+            w.Summary("The protocol version this spec describes.");
+            w.Line("public const uint Version = " + Naming.Number(version) + ";");
+        }
+
+        w.Line();
+        w.Summary("The protocol's name as its spec gives it.");
+        w.Line("public const string Name = " + Naming.Literal(protocol.Name ?? plan.Prefix) + ";");
+        w.Line();
+        w.Summary("Every call: id, name, first version and registers with their sizes and alignments.");
+        w.Line("public static global::System.Collections.Generic.IReadOnlyList<global::Svsm.Runtime.SvsmCallDescriptor> Calls { get; } = new global::Svsm.Runtime.SvsmCallDescriptor[]");
+        w.Line("{");
+        foreach (var call in plan.Calls)
+        {
+            var spec = call.Spec;
+            w.Line("    new global::Svsm.Runtime.SvsmCallDescriptor(Id, " + Naming.Number(spec.Id) + ", " + Naming.Literal(spec.Name) + ", " +
+                Naming.Number(spec.SinceVersion) + ", " + Naming.Literal(spec.Function) + ", new global::Svsm.Runtime.SvsmRegisterDescriptor[]");
+            w.Line("    {");
+            foreach (var register in spec.Registers)
+            {
+                w.Line("        new global::Svsm.Runtime.SvsmRegisterDescriptor(global::Svsm.Runtime.X86Register." + Naming.Pascal(register.Register) +
+                    ", global::Svsm.Runtime.SvsmDirection." + register.Direction + ", " + Naming.Number(register.Size) + ", " +
+                    Naming.Number(register.Alignment ?? 0) + ", " + Naming.Literal(register.Name) + ", " + Naming.Literal(register.Description) + "),");
+            }
+
+            w.Line("    }),");
+        }
+
+        w.Line("};");
+        w.Line();
+        w.SummaryXml("The descriptor of call <paramref name=\"call\"/>, or null when the protocol has no such call.");
+        w.Open("public static global::Svsm.Runtime.SvsmCallDescriptor? Find(uint call)");
+        w.Open("foreach (var descriptor in Calls)");
+        w.Open("if (descriptor.Call == call)");
+        w.Line("return descriptor;");
+        w.Close();
+        w.Close();
+        w.Line();
+        w.Line("return null;");
+        w.Close();
+        w.Close();
+
+        w.Line();
+        w.Summary("The call ids of " + (protocol.Name ?? plan.Prefix) + ".");
+        w.Line(BindingsEmitter.GeneratedCodeAttribute);
+        w.Open("public enum " + plan.CallEnum + " : uint");
+        foreach (var call in plan.Calls)
+        {
+            w.Summary(call.Spec.Name + ": " + call.Spec.Function);
+            w.Line(call.MethodName + " = " + Naming.Number(call.Spec.Id) + ",");
+        }
+
+        w.Close();
+
+        foreach (var call in plan.Calls)
+        {
+            WriteResult(w, call);
+        }
+    }
+
+    private static void WriteResult(SourceWriter w, CallPlan call)
+    {
+        w.Line();
+        w.Summary("What " + call.Spec.Name + " returns: the result code from RAX" + (call.Outputs.Count > 0 ? " and its output registers." : "."));
+        w.Doc("param", " name=\"Result\"", "RAX: " + (call.ResultRegister?.Description ?? "Result value"));
+        foreach (var output in call.Outputs)
+        {
+            w.Doc("param", $" name=\"{output.Name}\"", BindingsEmitter.ParameterDoc(output.Spec));
+        }
+
+        w.Line(BindingsEmitter.GeneratedCodeAttribute);
+        var fields = new[] { "global::Svsm.Runtime.SvsmResult Result" }.Concat(call.Outputs.Select(o => o.Type + " " + o.Name));
+        w.Line("public readonly partial record struct " + call.ResultType + "(" + string.Join(", ", fields) + ");");
+    }
+}

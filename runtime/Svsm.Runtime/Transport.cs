@@ -1,0 +1,41 @@
+namespace Svsm.Runtime;
+
+/// <summary>Carries one SVSM call: the guest's registers go in, the SVSM's come back (RAX holds the result).</summary>
+public interface ISvsmTransport
+{
+    void Call(ref SvsmRegisters registers);
+}
+
+/// <summary>Reads and writes guest memory by guest physical address.</summary>
+public interface IGuestMemory
+{
+    /// <summary>Fills <paramref name="destination"/> from <paramref name="gpa"/>; throws <see cref="GuestMemoryException"/> on an unmapped or out-of-range address.</summary>
+    void Read(ulong gpa, System.Span<byte> destination);
+
+    /// <summary>Copies <paramref name="source"/> to <paramref name="gpa"/>; throws <see cref="GuestMemoryException"/> on an unmapped or out-of-range address.</summary>
+    void Write(ulong gpa, System.ReadOnlySpan<byte> source);
+}
+
+/// <summary>A guest memory access that cannot be made.</summary>
+public sealed class GuestMemoryException(ulong gpa, ulong length, string reason)
+    : System.Exception($"guest memory 0x{gpa:X}+0x{length:X}: {reason}")
+{
+    public ulong Gpa { get; } = gpa;
+
+    public ulong Length { get; } = length;
+}
+
+/// <summary>What an SVSM-side handler knows about the call it serves.</summary>
+/// <param name="VcpuIndex">The calling vCPU.</param>
+/// <param name="Memory">The guest's memory.</param>
+/// <param name="CallingAreaGpa">The calling vCPU's calling area.</param>
+public readonly record struct SvsmCallContext(int VcpuIndex, IGuestMemory Memory, ulong CallingAreaGpa);
+
+/// <summary>Marks a generated client method with the protocol and call it makes.</summary>
+[System.AttributeUsage(System.AttributeTargets.Method, Inherited = false)]
+public sealed class SvsmCallAttribute(uint protocol, uint call) : System.Attribute
+{
+    public uint Protocol { get; } = protocol;
+
+    public uint Call { get; } = call;
+}
