@@ -69,7 +69,7 @@ internal static class BitFieldEmitter
                 w.Line();
             }
 
-            w.Line("return (" + bits.TypeName + ")(((" + u + ")value & (" + u + ")~" + name + "Mask) | (" + u + ")((ulong)field << " + Naming.Number(bit.Low) + "));");
+            w.Line("return (" + bits.TypeName + ")(((" + u + ")value & unchecked((" + u + ")~" + name + "Mask)) | (" + u + ")((ulong)field << " + Naming.Number(bit.Low) + "));");
             w.Close();
         }
 

@@ -1,0 +1,174 @@
+using System.Reflection;
+using Svsm.Runtime;
+using Xunit;
+
+namespace Svsm.Bindings.Tests;
+
+/// <summary>
+/// Every call of every spec goes client -> transport -> generated Dispatch -> a recording handler and back,
+/// with random values: the handler sees exactly the inputs, the client gets exactly the handler's outputs.
+/// </summary>
+public sealed class LoopbackTests
+{
+    public static TheoryData<string> Calls()
+    {
+        var data = new TheoryData<string>();
+        foreach (var client in Clients())
+        {
+            foreach (var method in CallMethods(client))
+            {
+                data.Add(client.FullName + "." + method.Name);
+            }
+        }
+
+        return data;
+    }
+
+    private static IEnumerable<Type> Clients() =>
+        typeof(LoopbackTests).Assembly.GetTypes().Where(t => t.Name.EndsWith("Client", StringComparison.Ordinal) && CallMethods(t).Any()).OrderBy(t => t.FullName);
+
+    private static IEnumerable<MethodInfo> CallMethods(Type client) =>
+        client.GetMethods().Where(m => m.GetCustomAttribute<SvsmCallAttribute>() is not null);
+
+    [Fact]
+    public void EverySpecWithCallsHasAClient()
+    {
+        var names = Clients().Select(c => c.Name).ToList();
+        Assert.Contains("OcpClient", names);
+        Assert.Contains("FeatureClient", names);
+    }
+
+    [Theory]
+    [MemberData(nameof(Calls))]
+    public void RoundTripsWithValuesIntact(string call)
+    {
+        var lastDot = call.LastIndexOf('.');
+        var client = Clients().Single(c => c.FullName == call.Substring(0, lastDot));
+        var method = client.GetMethod(call.Substring(lastDot + 1))!;
+        var prefix = client.Name.Substring(0, client.Name.Length - "Client".Length);
+        var handlerType = client.Assembly.GetType(client.Namespace + ".I" + prefix + "Handler")!;
+        var dispatch = client.Assembly.GetType(client.Namespace + "." + prefix + "Dispatcher")!.GetMethod("Dispatch")!;
+        var attribute = method.GetCustomAttribute<SvsmCallAttribute>()!;
+        var random = new Random(call.Length * 7919);
+
+        for (var iteration = 0; iteration < 50; iteration++)
+        {
+            var inputs = method.GetParameters().Select(p => RandomValue(p.ParameterType, random, Alignment(client, attribute.Call, p.Position))).ToArray();
+            var resultType = method.ReturnType;
+            var ctor = resultType.GetConstructors().Single(c => c.GetParameters().Length > 0);
+            var outputs = ctor.GetParameters().Select((p, i) => i == 0 ? new SvsmResult((uint)random.NextInt64(0, uint.MaxValue)) : RandomValue(p.ParameterType, random, 1)).ToArray();
+            var expected = ctor.Invoke(outputs);
+
+            var handler = RecordingHandler.Create(handlerType, expected);
+            var transport = new LoopbackTransport(registers =>
+            {
+                Assert.Equal(attribute.Protocol, (uint)(registers.Rax >> 32));
+                Assert.Equal(attribute.Call, (uint)registers.Rax);
+                var args = new object?[] { handler, new SvsmCallContext(0, null!, 0), registers };
+                dispatch.Invoke(null, args);
+                return (SvsmRegisters)args[2]!;
+            });
+            var instance = Activator.CreateInstance(client, transport)!;
+            var actual = method.Invoke(instance, inputs);
+
+            var recorder = (RecordingHandler)(object)handler;
+            Assert.Equal(method.Name, recorder.Method!.Name);
+            Assert.Equal(inputs, recorder.Arguments!.Skip(1).ToArray());
+            Assert.Equal(expected, actual);
+        }
+    }
+
+    [Fact]
+    public void DispatchAnswersUnknownCallsAndProtocolsAndLeavesOtherRegistersAlone()
+    {
+        var handler = RecordingHandler.Create(typeof(Generated.IFeatureHandler), new Generated.FeatureNothingResult(SvsmResult.Success));
+        var registers = new SvsmRegisters { Rax = SvsmRegisters.CallCode(0x42, 5), Rcx = 11, R15 = 15 };
+        Generated.FeatureDispatcher.Dispatch((Generated.IFeatureHandler)handler, new SvsmCallContext(0, null!, 0), ref registers);
+        Assert.Equal(SvsmResult.UnsupportedCallCode, registers.Rax);
+        Assert.Equal((11UL, 15UL), (registers.Rcx, registers.R15));
+
+        registers.Rax = SvsmRegisters.CallCode(5, 9);
+        Generated.FeatureDispatcher.Dispatch((Generated.IFeatureHandler)handler, new SvsmCallContext(0, null!, 0), ref registers);
+        Assert.Equal(SvsmResult.UnsupportedProtocolCode, registers.Rax);
+
+        registers = new SvsmRegisters { Rax = SvsmRegisters.CallCode(0x42, 9), Rcx = 11, Rdx = 12, R8 = 13, R15 = 15 };
+        Generated.FeatureDispatcher.Dispatch((Generated.IFeatureHandler)handler, new SvsmCallContext(0, null!, 0), ref registers);
+        Assert.Equal((0UL, 11UL, 12UL, 13UL, 15UL), (registers.Rax, registers.Rcx, registers.Rdx, registers.R8, registers.R15));
+    }
+
+    [Fact]
+    public void InputsAreMaskedToTheirDeclaredSizeAndOutputsWrittenWhateverTheResult()
+    {
+        var expected = new Generated.FeatureSizesResult(SvsmResult.InvalidParameter, 0xBEEF, 1234, 7);
+        var handler = RecordingHandler.Create(typeof(Generated.IFeatureHandler), expected);
+        var registers = new SvsmRegisters { Rax = SvsmRegisters.CallCode(0x42, 0), Rcx = 0xFFFF_FF01, Rdx = 0x1_0002, R8 = 0xAAAA_0000_0000_0003, R9 = 0x1000 };
+        Generated.FeatureDispatcher.Dispatch((Generated.IFeatureHandler)handler, new SvsmCallContext(0, null!, 0), ref registers);
+        var recorder = (RecordingHandler)(object)handler;
+        Assert.Equal(new object[] { (byte)1, (ushort)2, 3u, 0x1000UL }, recorder.Arguments!.Skip(1).ToArray());
+        Assert.Equal((SvsmResult.InvalidParameterCode, 0xBEEFUL, 1234UL, 7UL), (registers.Rax, registers.Rdx, registers.R10, registers.R11));
+    }
+
+    [Fact]
+    public void MisalignedInputIsRejectedBeforeTheCallNamingRegisterAndRule()
+    {
+        var client = new Generated.FeatureClient(new LoopbackTransport(_ => throw new InvalidOperationException("the call must not be made")));
+        var error = Assert.Throws<ArgumentException>(() => client.Sizes(1, 2, 4, 0x1001));
+        Assert.Contains("R9 (pageGpa) must be aligned to 4096 bytes", error.Message);
+        Assert.Equal("pageGpa", error.ParamName);
+        Assert.Throws<ArgumentException>(() => client.Sizes(1, 2, 6, 0x1000));
+    }
+
+    private static int Alignment(Type client, uint call, int parameter)
+    {
+        var protocol = client.Assembly.GetType(client.Namespace + "." + client.Name.Replace("Client", "Protocol", StringComparison.Ordinal))!;
+        var descriptor = (SvsmCallDescriptor)protocol.GetMethod("Find")!.Invoke(null, new object[] { call })!;
+        var inputs = descriptor.Registers.Where(r => r.Direction != SvsmDirection.Out && r.Register != X86Register.Rax).ToList();
+        return Math.Max(1, inputs[parameter].Alignment);
+    }
+
+    private static object RandomValue(Type type, Random random, int alignment)
+    {
+        var underlying = type.IsEnum ? Enum.GetUnderlyingType(type) : type;
+        var bits = (ulong)random.NextInt64() ^ ((ulong)random.NextInt64() << 1);
+        bits &= ~((ulong)alignment - 1);
+        object value = Type.GetTypeCode(underlying) switch
+        {
+            TypeCode.Byte => (object)(byte)bits,
+            TypeCode.UInt16 => (object)(ushort)bits,
+            TypeCode.UInt32 => (object)(uint)bits,
+            TypeCode.UInt64 => (object)bits,
+            _ => throw new NotSupportedException(type.FullName),
+        };
+        return type.IsEnum ? Enum.ToObject(type, value) : value;
+    }
+
+    private sealed class LoopbackTransport(Func<SvsmRegisters, SvsmRegisters> serve) : ISvsmTransport
+    {
+        public void Call(ref SvsmRegisters registers) => registers = serve(registers);
+    }
+}
+
+/// <summary>A handler for any generated handler interface: records the call and returns a set result.</summary>
+public class RecordingHandler : DispatchProxy
+{
+    public MethodInfo? Method { get; private set; }
+
+    public object?[]? Arguments { get; private set; }
+
+    private object? result;
+
+    public static object Create(Type handlerInterface, object result)
+    {
+        var proxy = typeof(DispatchProxy).GetMethods().Single(m => m.Name == nameof(DispatchProxy.Create) && m.IsGenericMethod && m.GetGenericArguments().Length == 2)
+            .MakeGenericMethod(handlerInterface, typeof(RecordingHandler)).Invoke(null, null)!;
+        ((RecordingHandler)proxy).result = result;
+        return proxy;
+    }
+
+    protected override object? Invoke(MethodInfo? targetMethod, object?[]? args)
+    {
+        Method = targetMethod;
+        Arguments = args;
+        return targetMethod!.ReturnType == result!.GetType() ? result : Activator.CreateInstance(targetMethod.ReturnType);
+    }
+}
