@@ -1,0 +1,157 @@
+using System.Diagnostics;
+using System.IO.Compression;
+using Xunit;
+
+namespace Svsm.Bindings.Generator.Tests;
+
+/// <summary>
+/// The packages as a user gets them: packed into a folder feed, taken by PackageReference in a console project
+/// outside the repository (with its own package cache, so nothing stale is used), built with warnings as errors
+/// and run; then a broken spec's diagnostic must show in the build log at its line. The CLI is installed as a tool.
+/// </summary>
+public sealed class PackageTests : IDisposable
+{
+    private readonly string work = Path.Combine(Path.GetTempPath(), "svsm-pack-" + Guid.NewGuid().ToString("N")[..8]);
+
+    private static string Configuration => AppContext.BaseDirectory.Contains("/Debug/", StringComparison.Ordinal) ? "Debug" : "Release";
+
+    public void Dispose()
+    {
+        try
+        {
+            Directory.Delete(work, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+
+    [Fact]
+    public void ConsumerBuildsAndRunsFromTheLocalFeedAndSeesSpecErrorsOnTheirLines()
+    {
+        var feed = Path.Combine(work, "feed");
+        var root = GeneratorHost.RepositoryRoot;
+        foreach (var project in new[] { "runtime/Svsm.Runtime", "generator/Svsm.Bindings.Generator", "generator/Svsm.Bindings.Cli" })
+        {
+            Dotnet(root, $"pack {project} -c {Configuration} --no-build -o {feed} -nologo").AssertSuccess();
+        }
+
+        using (var package = ZipFile.OpenRead(Path.Combine(feed, "Svsm.Bindings.0.1.0.nupkg")))
+        {
+            var entries = package.Entries.Select(e => e.FullName).ToList();
+            Assert.Contains("analyzers/dotnet/cs/Svsm.Bindings.Generator.dll", entries);
+            Assert.Contains("analyzers/dotnet/cs/Svsm.Bindings.Spec.dll", entries);
+            Assert.Contains("analyzers/dotnet/cs/Markdig.dll", entries);
+            Assert.Contains("buildTransitive/Svsm.Bindings.props", entries);
+            using var nuspec = new StreamReader(package.GetEntry("Svsm.Bindings.nuspec")!.Open());
+            Assert.Contains("<dependency id=\"Svsm.Runtime\" version=\"0.1.0\" />", nuspec.ReadToEnd());
+        }
+
+        var app = Path.Combine(work, "app");
+        Directory.CreateDirectory(Path.Combine(app, "specs"));
+        File.Copy(Path.Combine(root, "specs", "ocp.md"), Path.Combine(app, "specs", "ocp.md"));
+        File.WriteAllText(Path.Combine(app, "specs", "README.md"), "# Specs\n\nOne spec per protocol.\n");
+        File.WriteAllText(Path.Combine(app, "nuget.config"), $"""
+            <?xml version="1.0" encoding="utf-8"?>
+            <configuration>
+              <packageSources>
+                <clear />
+                <add key="local" value="{feed}" />
+              </packageSources>
+            </configuration>
+            """);
+        File.WriteAllText(Path.Combine(app, "App.csproj"), """
+            <Project Sdk="Microsoft.NET.Sdk">
+              <PropertyGroup>
+                <OutputType>Exe</OutputType>
+                <TargetFramework>net10.0</TargetFramework>
+                <Nullable>enable</Nullable>
+                <TreatWarningsAsErrors>true</TreatWarningsAsErrors>
+                <SvsmBindingsNamespace>App.Bindings</SvsmBindingsNamespace>
+              </PropertyGroup>
+              <ItemGroup>
+                <PackageReference Include="Svsm.Bindings" Version="0.1.0" />
+                <AdditionalFiles Include="specs/*.md" />
+              </ItemGroup>
+            </Project>
+            """);
+        File.WriteAllText(Path.Combine(app, "Program.cs"), """
+            using App.Bindings;
+            using Svsm.Runtime;
+
+            var client = new OcpClient(new Answering());
+            var listed = client.List(firstIndex: 0, bufferGpa: 0x1000, maxEntries: 4);
+            var entry = new SourceEntry { Flags = SourceEntryFlags.Writeable, NameText = "log-level" };
+            System.Console.WriteLine($"protocol {OcpProtocol.Id} v{OcpProtocol.Version}: {listed.Result}, {listed.EntriesReturned} entries; {entry.NameText} {entry.Flags} {System.Runtime.CompilerServices.Unsafe.SizeOf<SourceEntry>()}");
+
+            internal sealed class Answering : ISvsmTransport
+            {
+                public void Call(ref SvsmRegisters registers)
+                {
+                    registers.Rcx = registers.Rax == SvsmRegisters.CallCode(5, 0) ? 3UL : 0UL;
+                    registers.Rax = SvsmResult.SuccessCode;
+                }
+            }
+            """);
+
+        var packages = Path.Combine(work, "packages");
+        Dotnet(app, "build -nologo", packages).AssertSuccess();
+        var run = Dotnet(app, "run --no-build", packages);
+        run.AssertSuccess();
+        Assert.Equal("protocol 5 v1: SVSM_SUCCESS, 3 entries; log-level Writeable 128", run.Output.Trim());
+
+        File.WriteAllText(Path.Combine(app, "specs", "broken.md"), """
+            ---
+            protocol-id: 7
+            version: 1
+            ---
+            # Broken
+
+            | Call ID | First version supported | Name | Function |
+            |---|---|---|---|
+            | 0 | 1 | SVSM_B_ONE | One. |
+            | 0 | 1 | SVSM_B_TWO | Two. |
+            """);
+        var broken = Dotnet(app, "build -nologo", packages);
+        Assert.NotEqual(0, broken.ExitCode);
+        Assert.Contains("specs/broken.md(10,3): error SVSM0003: Call id 0 of 'SVSM_B_TWO' is already used by 'SVSM_B_ONE'", broken.Output);
+
+        var tools = Path.Combine(work, "tools");
+        Dotnet(app, $"tool install svsm-bindgen --tool-path {tools} --version 0.1.0 --add-source {feed}", packages).AssertSuccess();
+        var check = Run(Path.Combine(tools, "svsm-bindgen"), app, "check specs/broken.md", packages);
+        Assert.Equal(1, check.ExitCode);
+        Assert.Contains("specs/broken.md(10,3): error SVSM0003", check.Output);
+    }
+
+    private static Result Dotnet(string directory, string arguments, string? packages = null) => Run("dotnet", directory, arguments, packages);
+
+    private static Result Run(string program, string directory, string arguments, string? packages)
+    {
+        var info = new ProcessStartInfo(program, arguments)
+        {
+            WorkingDirectory = directory,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        if (packages is not null)
+        {
+            info.Environment["NUGET_PACKAGES"] = packages;
+        }
+
+        // The consumer is a new user's project: none of this repository's build settings may leak into it.
+        info.Environment.Remove("MSBuildExtensionsPath");
+        info.Environment.Remove("MSBUILD_EXE_PATH");
+        info.Environment.Remove("MSBuildSDKsPath");
+        using var process = Process.Start(info)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        Assert.True(process.WaitForExit(300_000), $"{program} {arguments} did not finish in 5 minutes");
+        return new Result($"{program} {arguments}", process.ExitCode, output.Result + error.Result);
+    }
+
+    private sealed record Result(string Command, int ExitCode, string Output)
+    {
+        public void AssertSuccess() => Assert.True(ExitCode == 0, $"{Command} exited {ExitCode}:\n{Output}");
+    }
+}
