@@ -117,12 +117,38 @@ public sealed class CliTests
     }
 
     [Fact]
+    public void GenerateWritesTheSameFilesAsTheEmitterAndNothingForABrokenSpec()
+    {
+        var output = Path.Combine(Path.GetTempPath(), "svsm-gen-" + Guid.NewGuid().ToString("N"));
+        var (exit, stdout, _) = Run("generate", OcpPath, "--out", output, "--namespace", "My.Bindings");
+        Assert.Equal(0, exit);
+        var written = Directory.GetFiles(output).Select(Path.GetFileName).OrderBy(f => f, StringComparer.Ordinal).ToList();
+        Assert.Equal(5, written.Count);
+        Assert.All(written, f => Assert.EndsWith(".g.cs", f));
+        Assert.Contains(written, f => f!.EndsWith("ocp.Client.g.cs", StringComparison.Ordinal));
+        var expected = Svsm.Bindings.Spec.Emitting.BindingsEmitter.Emit(
+            SpecParser.Parse(File.ReadAllText(OcpPath)),
+            new Svsm.Bindings.Spec.Emitting.EmitOptions("My.Bindings", "ocp", "x"));
+        Assert.Equal(expected.Select(f => f.Text).OrderBy(t => t, StringComparer.Ordinal),
+            Directory.GetFiles(output).Select(File.ReadAllText).OrderBy(t => t, StringComparer.Ordinal));
+        Assert.Contains("wrote ", stdout);
+
+        var broken = TempSpec("protocol ID 1, protocol version 1\n\n| Call ID | First version supported | Name | Function |\n|--|--|--|--|\n| 0 | 1 | SVSM_X_A | a |\n| 0 | 1 | SVSM_X_B | b |\n");
+        var brokenOut = Path.Combine(Path.GetTempPath(), "svsm-gen-" + Guid.NewGuid().ToString("N"));
+        var (brokenExit, brokenStdout, _) = Run("generate", broken, "--out", brokenOut);
+        Assert.Equal(1, brokenExit);
+        Assert.Contains("error SVSM0003", brokenStdout);
+        Assert.False(Directory.Exists(brokenOut) && Directory.GetFiles(brokenOut).Length > 0);
+    }
+
+    [Fact]
     public void HelpExplainsEveryCommand()
     {
         var (exit, output, _) = Run("--help");
         Assert.Equal(0, exit);
         Assert.Contains("model", output);
         Assert.Contains("check", output);
+        Assert.Contains("generate", output);
         var (_, modelHelp, _) = Run("model", "--help");
         Assert.Contains("JSON", modelHelp);
         var (_, checkHelp, _) = Run("check", "--help");
