@@ -7,7 +7,8 @@ namespace Svsm.Bindings.Generator.Tests;
 
 public sealed class GeneratorDiagnosticTests
 {
-    private const string BrokenSpec = """
+    /// <summary>A spec whose second call repeats the first one's id: SVSM0003 at line 10, column 3.</summary>
+    internal const string BrokenSpec = """
         ---
         protocol-id: 7
         version: 1

@@ -100,18 +100,7 @@ public sealed class PackageTests : IDisposable
         run.AssertSuccess();
         Assert.Equal("protocol 5 v1: SVSM_SUCCESS, 3 entries; log-level Writeable 128", run.Output.Trim());
 
-        File.WriteAllText(Path.Combine(app, "specs", "broken.md"), """
-            ---
-            protocol-id: 7
-            version: 1
-            ---
-            # Broken
-
-            | Call ID | First version supported | Name | Function |
-            |---|---|---|---|
-            | 0 | 1 | SVSM_B_ONE | One. |
-            | 0 | 1 | SVSM_B_TWO | Two. |
-            """);
+        File.WriteAllText(Path.Combine(app, "specs", "broken.md"), GeneratorDiagnosticTests.BrokenSpec);
         var broken = Dotnet(app, "build -nologo", packages);
         Assert.NotEqual(0, broken.ExitCode);
         Assert.Contains("specs/broken.md(10,3): error SVSM0003: Call id 0 of 'SVSM_B_TWO' is already used by 'SVSM_B_ONE'", broken.Output);

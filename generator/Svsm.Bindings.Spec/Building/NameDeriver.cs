@@ -182,7 +182,8 @@ internal static class NameDeriver
         return match.Success ? match.Value : text;
     }
 
-    private static List<string> Words(string text, bool splitUnderscores = false)
+    /// <summary>Runs of ASCII letters and digits; with <paramref name="splitUnderscores"/> also split at <c>_</c> and case changes.</summary>
+    internal static List<string> Words(string text, bool splitUnderscores = false)
     {
         var words = new List<string>();
         var current = new StringBuilder();

@@ -21,40 +21,7 @@ internal static class Naming
     };
 
     /// <summary>Words of a name: split at non-alphanumerics, underscores and case changes (<c>SVSM_OCP_LIST</c>, <c>Source entry</c>, <c>bufferGpa</c>).</summary>
-    public static List<string> Words(string name)
-    {
-        var words = new List<string>();
-        var current = new StringBuilder();
-        for (var i = 0; i < name.Length; i++)
-        {
-            var c = name[i];
-            if (c >= 128 || !char.IsLetterOrDigit(c))
-            {
-                Flush();
-                continue;
-            }
-
-            if (current.Length > 0 && char.IsUpper(c) &&
-                (char.IsLower(current[current.Length - 1]) || (i + 1 < name.Length && char.IsLower(name[i + 1]) && char.IsUpper(current[current.Length - 1]))))
-            {
-                Flush();
-            }
-
-            current.Append(c);
-        }
-
-        Flush();
-        return words;
-
-        void Flush()
-        {
-            if (current.Length > 0)
-            {
-                words.Add(current.ToString());
-                current.Clear();
-            }
-        }
-    }
+    public static List<string> Words(string name) => Building.NameDeriver.Words(name, splitUnderscores: true);
 
     public static string Pascal(string name)
     {
