@@ -16,10 +16,25 @@ public interface IGuestMemory
     void Write(ulong gpa, System.ReadOnlySpan<byte> source);
 }
 
-/// <summary>A guest memory access that cannot be made.</summary>
-public sealed class GuestMemoryException(ulong gpa, ulong length, string reason)
+/// <summary>Why a guest memory access cannot be made.</summary>
+public enum GuestMemoryError
+{
+    /// <summary>Part of the range is not backed by guest memory.</summary>
+    Unmapped,
+
+    /// <summary>The range runs past the top of the 64-bit address space.</summary>
+    OutOfRange,
+
+    /// <summary>The address breaks the alignment the access needs.</summary>
+    Misaligned,
+}
+
+/// <summary>A guest memory access that cannot be made; nothing was read or written.</summary>
+public sealed class GuestMemoryException(GuestMemoryError error, ulong gpa, ulong length, string reason)
     : System.Exception($"guest memory 0x{gpa:X}+0x{length:X}: {reason}")
 {
+    public GuestMemoryError Error { get; } = error;
+
     public ulong Gpa { get; } = gpa;
 
     public ulong Length { get; } = length;
