@@ -33,7 +33,7 @@ internal static class DiagnosticDescriptors
     }
 
     public static Diagnostic Create(SpecDiagnosticDescriptor descriptor, params object[] args) =>
-        Diagnostic.Create(For(descriptor.Id), Location.None, string.Format(System.Globalization.CultureInfo.InvariantCulture, descriptor.MessageFormat, args));
+        Diagnostic.Create(For(descriptor.Id), Location.None, descriptor.Format(args));
 
     private static DiagnosticSeverity ToRoslyn(SpecSeverity severity) => severity switch
     {

@@ -15,8 +15,7 @@ internal sealed record SpecGeneration(string Path, SpecDocument Document, Equata
     {
         if (file.Text is null)
         {
-            var unreadable = new SpecDiagnostic(SpecDiagnostics.SpecUnreadable.Id, SpecDiagnostics.SpecUnreadable.Severity,
-                string.Format(System.Globalization.CultureInfo.InvariantCulture, SpecDiagnostics.SpecUnreadable.MessageFormat, file.Path), SpecSpan.None);
+            var unreadable = SpecDiagnostics.SpecUnreadable.Create(SpecSpan.None, file.Path);
             return new SpecGeneration(file.Path, document, EquatableArray<GeneratedFile>.Empty, new[] { unreadable }.ToEquatableArray());
         }
 
@@ -28,8 +27,7 @@ internal sealed record SpecGeneration(string Path, SpecDocument Document, Equata
         catch (Exception exception) when (exception is not OperationCanceledException)
         {
             // A generator exception would surface as CS8785 and lose every spec's output; report it on this spec instead.
-            var failed = new SpecDiagnostic(SpecDiagnostics.GeneratorFailed.Id, SpecDiagnostics.GeneratorFailed.Severity,
-                string.Format(System.Globalization.CultureInfo.InvariantCulture, SpecDiagnostics.GeneratorFailed.MessageFormat, exception.GetType().Name + ": " + exception.Message), SpecSpan.None);
+            var failed = SpecDiagnostics.GeneratorFailed.Create(SpecSpan.None, exception.GetType().Name + ": " + exception.Message);
             return new SpecGeneration(file.Path, document, EquatableArray<GeneratedFile>.Empty, new[] { failed }.ToEquatableArray());
         }
     }

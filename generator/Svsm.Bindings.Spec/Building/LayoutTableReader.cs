@@ -52,7 +52,7 @@ internal static class LayoutTableReader
                 continue;
             }
 
-            var reserved = CellValues.IsReserved(nameText.Length > 0 ? nameText : description) || CellValues.IsReserved(description);
+            var reserved = CellValues.IsReserved(nameText) || CellValues.IsReserved(description);
             var mentions = new List<string>();
             string name;
             if (reserved)

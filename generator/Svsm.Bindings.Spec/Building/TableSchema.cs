@@ -111,12 +111,7 @@ internal sealed record TableSchema(TableKind Kind, string Title, IReadOnlyList<C
                 }
 
                 var spellings = pass == 0 ? column.Spellings.Take(1) : column.Spellings.Skip(1);
-                var index = keys.FindIndex(k => spellings.Contains(k));
-                while (index >= 0 && taken.Contains(index))
-                {
-                    var next = keys.Skip(index + 1).ToList().FindIndex(k => spellings.Contains(k));
-                    index = next < 0 ? -1 : index + 1 + next;
-                }
+                var index = Enumerable.Range(0, keys.Count).Where(i => !taken.Contains(i) && spellings.Contains(keys[i])).DefaultIfEmpty(-1).First();
 
                 if (index >= 0)
                 {

@@ -1,5 +1,4 @@
 using System.Collections.Generic;
-using System.Globalization;
 using System.Linq;
 using Svsm.Bindings.Spec.Model;
 
@@ -10,11 +9,8 @@ internal sealed class DiagnosticBag
 {
     private readonly List<SpecDiagnostic> items = new();
 
-    public void Add(SpecDiagnosticDescriptor descriptor, SpecSpan span, params object[] args)
-    {
-        var message = string.Format(CultureInfo.InvariantCulture, descriptor.MessageFormat, args);
-        items.Add(new SpecDiagnostic(descriptor.Id, descriptor.Severity, message, span));
-    }
+    public void Add(SpecDiagnosticDescriptor descriptor, SpecSpan span, params object[] args) =>
+        items.Add(descriptor.Create(span, args));
 
     public EquatableArray<SpecDiagnostic> ToSortedArray() =>
         items.OrderBy(d => d.Span.Start).ThenBy(d => d.Id, System.StringComparer.Ordinal).ToEquatableArray();

@@ -104,7 +104,7 @@ internal sealed class BitFieldPlan
     public List<(BitSpec Bit, string Name)> Members { get; } = new();
 
     public ulong ReservedMask =>
-        Spec.Bits.Where(b => b.Reserved && b.High < 64).Aggregate(0UL, (mask, b) => mask | ulong.Parse(Naming.Mask(b.Low, b.High), System.Globalization.CultureInfo.InvariantCulture));
+        Spec.Bits.Where(b => b.Reserved && b.High < 64).Aggregate(0UL, (mask, b) => mask | Naming.Mask(b.Low, b.High));
 
     /// <summary>Whether a field or register of <paramref name="bytes"/> bytes can be typed as this enum.</summary>
     public bool Fits(int bytes) => bytes == Bytes && Spec.Width == bytes * 8;

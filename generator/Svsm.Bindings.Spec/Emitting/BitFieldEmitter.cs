@@ -49,7 +49,7 @@ internal static class BitFieldEmitter
         w.Line("public const " + bits.Underlying + " ReservedMask = " + Naming.Hex(bits.ReservedMask, bits.Bytes) + ";");
         foreach (var (bit, name) in bits.Members.Where(m => m.Bit.Low != m.Bit.High))
         {
-            var mask = Naming.Hex(ulong.Parse(Naming.Mask(bit.Low, bit.High), System.Globalization.CultureInfo.InvariantCulture), bits.Bytes);
+            var mask = Naming.Hex(Naming.Mask(bit.Low, bit.High), bits.Bytes);
             var u = bits.Underlying;
             w.Line();
             w.Summary("The mask of bits " + Naming.Number(bit.High) + ":" + Naming.Number(bit.Low) + ", " + name + ": " + bit.Description);

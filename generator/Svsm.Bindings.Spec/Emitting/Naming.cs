@@ -108,11 +108,11 @@ internal static class Naming
         return candidate;
     }
 
-    public static string Mask(int low, int high)
+    /// <summary>The mask of bits <paramref name="low"/> to <paramref name="high"/> inclusive.</summary>
+    public static ulong Mask(int low, int high)
     {
         var width = high - low + 1;
-        var mask = width >= 64 ? ulong.MaxValue : ((1UL << width) - 1) << low;
-        return mask.ToString(CultureInfo.InvariantCulture);
+        return width >= 64 ? ulong.MaxValue : ((1UL << width) - 1) << low;
     }
 
     public static bool SameIgnoringCase(string a, string b) => string.Equals(a, b, StringComparison.OrdinalIgnoreCase);

@@ -31,9 +31,8 @@ internal static class StructEmitter
         foreach (var field in s.Fields)
         {
             w.Line();
-            w.Summary((field.Spec.Reserved ? "Reserved" + (field.Spec.Description.Length > 0 ? ": " : string.Empty) : string.Empty) +
-                (field.Spec.Reserved && field.Spec.Description.StartsWith("Reserved", System.StringComparison.OrdinalIgnoreCase) ? field.Spec.Description.Substring(8).TrimStart(' ', ',', '-', ':') : field.Spec.Description) +
-                " (offset " + Naming.Hex((ulong)field.Spec.Offset, 1) + ", " + Naming.Number(field.Spec.Size) + " bytes)");
+            var description = field.Spec.Description.Length > 0 ? field.Spec.Description : field.Spec.Reserved ? "Reserved" : field.Name;
+            w.Summary(description + " (offset " + Naming.Hex((ulong)field.Spec.Offset, 1) + ", " + Naming.Number(field.Spec.Size) + " bytes)");
             w.Line("[global::System.Runtime.InteropServices.FieldOffset(" + Naming.Number(field.Spec.Offset) + ")]");
             w.Line("public " + field.Type + " " + field.Name + ";");
         }
