@@ -54,6 +54,24 @@ internal static class ModelJson
 
         json.WriteEndArray();
 
+        json.WriteStartArray("constants");
+        foreach (var table in document.ConstantTables)
+        {
+            foreach (var constant in table.Constants)
+            {
+                json.WriteStartObject();
+                json.WriteString("name", constant.Name);
+                json.WriteNumber("value", constant.Value);
+                json.WriteString("table", table.Name);
+                json.WriteString("kind", table.Kind == ConstantTableKind.ResultCodes ? "result" : "constant");
+                json.WriteString("description", constant.Description);
+                json.WriteNumber("line", constant.Span.Line);
+                json.WriteEndObject();
+            }
+        }
+
+        json.WriteEndArray();
+
         json.WriteStartArray("structs");
         foreach (var structSpec in document.Structs)
         {

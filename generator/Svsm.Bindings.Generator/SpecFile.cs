@@ -14,7 +14,9 @@ namespace Svsm.Bindings.Generator;
 /// <param name="Text">The content, or null when the file cannot be read.</param>
 /// <param name="Enabled">False when the item has <c>SvsmSpec="false"</c>.</param>
 /// <param name="HintBase">The base of the generated files' names, from the path relative to the project.</param>
-internal sealed record SpecFile(string Path, string? Text, bool Enabled, string HintBase, string DefaultPrefix)
+/// <param name="Namespace">Item metadata <c>SvsmNamespace</c>: this file's namespace, over its front matter's.</param>
+/// <param name="Internal">Item metadata <c>SvsmVisibility="internal"</c>: the generated types are internal.</param>
+internal sealed record SpecFile(string Path, string? Text, bool Enabled, string HintBase, string DefaultPrefix, string? Namespace = null, bool Internal = false)
 {
     public static bool IsMarkdown(AdditionalText text) => text.Path.EndsWith(".md", StringComparison.OrdinalIgnoreCase);
 
@@ -24,18 +26,22 @@ internal sealed record SpecFile(string Path, string? Text, bool Enabled, string 
         var enabled = !(fileOptions.TryGetValue("build_metadata.AdditionalFiles.SvsmSpec", out var flag) && string.Equals(flag.Trim(), "false", StringComparison.OrdinalIgnoreCase));
         options.GlobalOptions.TryGetValue("build_property.ProjectDir", out var projectDir);
         var content = enabled ? text.GetText(cancellationToken)?.ToString() : null;
+        var ns = fileOptions.TryGetValue("build_metadata.AdditionalFiles.SvsmNamespace", out var nsValue) && !string.IsNullOrWhiteSpace(nsValue) ? nsValue.Trim() : null;
+        var isInternal = fileOptions.TryGetValue("build_metadata.AdditionalFiles.SvsmVisibility", out var visibility) && string.Equals(visibility.Trim(), "internal", StringComparison.OrdinalIgnoreCase);
         return new SpecFile(
             text.Path,
             content,
             enabled,
             BindingsEmitter.HintBaseFor(RelativePath(text.Path, projectDir)),
-            System.IO.Path.GetFileNameWithoutExtension(text.Path));
+            System.IO.Path.GetFileNameWithoutExtension(text.Path),
+            ns,
+            isInternal);
     }
 
     /// <summary><paramref name="path"/> relative to <paramref name="directory"/> when it lies inside, else the path from its root.</summary>
     private static string RelativePath(string path, string? directory)
     {
-        var full = path.Replace('\\', '/');
+        var full = WithoutDotSegments(path.Replace('\\', '/'));
         if (!string.IsNullOrEmpty(directory))
         {
             var root = directory!.Replace('\\', '/').TrimEnd('/') + "/";
@@ -63,6 +69,29 @@ internal sealed record SpecFile(string Path, string? Text, bool Enabled, string 
         }
 
         return full.TrimStart('/');
+    }
+
+    /// <summary>The path with its <c>.</c> and <c>..</c> segments resolved, as MSBuild leaves them in item paths.</summary>
+    private static string WithoutDotSegments(string path)
+    {
+        var segments = new System.Collections.Generic.List<string>();
+        foreach (var segment in path.Split('/'))
+        {
+            if (segment == ".")
+            {
+                continue;
+            }
+
+            if (segment == ".." && segments.Count > 0 && segments[segments.Count - 1] is not ("" or ".."))
+            {
+                segments.RemoveAt(segments.Count - 1);
+                continue;
+            }
+
+            segments.Add(segment);
+        }
+
+        return string.Join("/", segments);
     }
 }
 

@@ -21,7 +21,7 @@ internal sealed record SpecGeneration(string Path, SpecDocument Document, Equata
 
         try
         {
-            var files = BindingsEmitter.Emit(document, new EmitOptions(settings.Namespace, file.DefaultPrefix, file.HintBase));
+            var files = BindingsEmitter.Emit(document, new EmitOptions(settings.Namespace, file.DefaultPrefix, file.HintBase, file.Namespace, file.Internal));
             return new SpecGeneration(file.Path, document, files.ToEquatableArray(), EquatableArray<SpecDiagnostic>.Empty);
         }
         catch (Exception exception) when (exception is not OperationCanceledException)

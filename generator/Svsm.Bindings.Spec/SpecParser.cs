@@ -39,7 +39,7 @@ public static class SpecParser
             diagnostics.Add(SpecDiagnostics.ReaderFailed, SpecSpan.None, exception.GetType().Name + ": " + exception.Message);
             return new SpecDocument(
                 new ProtocolInfo(null, null, null, null, null), EquatableArray<CallSpec>.Empty, EquatableArray<StructSpec>.Empty,
-                EquatableArray<BitFieldSpec>.Empty, diagnostics.ToSortedArray(), true);
+                EquatableArray<BitFieldSpec>.Empty, EquatableArray<ConstantTableSpec>.Empty, diagnostics.ToSortedArray(), true);
         }
     }
 
@@ -81,6 +81,8 @@ public static class SpecParser
         private readonly List<CallSection> sections = new();
         private readonly List<StructDraft> structs = new();
         private readonly List<BitTableDraft> bitTables = new();
+        private readonly List<ConstantTableSpec> constantTables = new();
+        private readonly Dictionary<string, ConstantSpec> constantsByName = new(StringComparer.Ordinal);
         private FrontMatter frontMatter = new();
         private bool hasDefinitions;
 
@@ -121,7 +123,7 @@ public static class SpecParser
                 BitFieldValidator.Validate(bitField, diagnostics);
             }
 
-            return new SpecDocument(protocol, callSpecs, structSpecs, bitFields, diagnostics.ToSortedArray(), hasDefinitions);
+            return new SpecDocument(protocol, callSpecs, structSpecs, bitFields, constantTables.ToEquatableArray(), diagnostics.ToSortedArray(), hasDefinitions);
         }
 
         private TableSchema? Classify(TableBlock table, int index) => TableSchema.Classify(table.Header, HeadingBefore(index)?.Text);
@@ -200,6 +202,9 @@ public static class SpecParser
                     break;
                 case TableKind.Layout:
                     ReadLayout(rows, index, heading);
+                    break;
+                case TableKind.Constants:
+                    constantTables.Add(ConstantTableReader.Read(rows, heading, constantsByName, diagnostics));
                     break;
                 case TableKind.Bits:
                     var context = LastProseBefore(index)?.Text;

@@ -192,12 +192,13 @@ public readonly record struct GuestBuffer<T>(IGuestMemory Memory, ulong Gpa)
 public sealed class GuestAllocator
 {
     private readonly object gate = new();
-    private readonly PrivateGuestMemory memory;
+    private readonly IGuestMemory memory;
     private readonly ulong baseGpa;
     private readonly ulong size;
     private ulong next;
 
-    public GuestAllocator(PrivateGuestMemory memory, ulong baseGpa, ulong size)
+    /// <summary>An allocator over <paramref name="size"/> bytes from <paramref name="baseGpa"/>; private memory is mapped as buffers are handed out, other memory must be there already.</summary>
+    public GuestAllocator(IGuestMemory memory, ulong baseGpa, ulong size)
     {
         PrivateGuestMemory.CheckRange(baseGpa, size, PrivateGuestMemory.PageSize);
         this.memory = memory ?? throw new ArgumentNullException(nameof(memory));
@@ -222,7 +223,16 @@ public sealed class GuestAllocator
             }
 
             var gpa = next;
-            memory.Map(gpa, length);
+            if (memory is PrivateGuestMemory privateMemory)
+            {
+                privateMemory.Map(gpa, length);
+            }
+            else if (!memory.IsMapped(gpa, length))
+            {
+                throw new InvalidOperationException($"guest memory 0x{gpa:X}+0x{length:X} is not there to allocate");
+            }
+
+            memory.Write(gpa, new byte[length]);
             next += length;
             return new GuestBuffer(gpa, length);
         }

@@ -14,6 +14,9 @@ public interface IGuestMemory
 
     /// <summary>Copies <paramref name="source"/> to <paramref name="gpa"/>; throws <see cref="GuestMemoryException"/> on an unmapped or out-of-range address.</summary>
     void Write(ulong gpa, System.ReadOnlySpan<byte> source);
+
+    /// <summary>Whether every byte of the <paramref name="length"/>-byte range at <paramref name="gpa"/> is guest memory (false for a range that wraps).</summary>
+    bool IsMapped(ulong gpa, ulong length);
 }
 
 /// <summary>Why a guest memory access cannot be made.</summary>

@@ -6,7 +6,9 @@ namespace Svsm.Bindings.Generator.Tests;
 /// <summary>What the generator makes of every spec compiles with nullable on and every warning an error.</summary>
 public sealed class CompileTests
 {
-    public static TheoryData<string> Specs() => new(GeneratorHost.RepositorySpecs.Select(Path.GetFileName)!);
+    // core.md is compiled into Svsm.Runtime by the runtime's own build (this generator, warnings as errors);
+    // beside a reference to that runtime its types would be defined twice.
+    public static TheoryData<string> Specs() => new(GeneratorHost.RepositorySpecs.Select(Path.GetFileName).Where(name => name != "core.md")!);
 
     [Theory]
     [MemberData(nameof(Specs))]

@@ -98,7 +98,7 @@ public sealed class PackageTests : IDisposable
         Dotnet(app, "build -nologo", packages).AssertSuccess();
         var run = Dotnet(app, "run --no-build", packages);
         run.AssertSuccess();
-        Assert.Equal("protocol 5 v1: SVSM_SUCCESS, 3 entries; log-level Writeable 128", run.Output.Trim());
+        Assert.Equal("protocol 5 v1: SVSM_SUCCESS (0x00000000), 3 entries; log-level Writeable 128", run.Output.Trim());
 
         File.WriteAllText(Path.Combine(app, "specs", "broken.md"), GeneratorDiagnosticTests.BrokenSpec);
         var broken = Dotnet(app, "build -nologo", packages);

@@ -39,7 +39,7 @@ public sealed class DiagnosticCatalogTests
     {
         foreach (var descriptor in SpecDiagnostics.All)
         {
-            var holes = Regex.Matches(descriptor.MessageFormat, @"\{(\d+)\}").Select(m => int.Parse(m.Groups[1].Value)).DefaultIfEmpty(-1).Max() + 1;
+            var holes = Regex.Matches(descriptor.MessageFormat, @"\{(\d+)(?::[^}]*)?\}").Select(m => int.Parse(m.Groups[1].Value)).DefaultIfEmpty(-1).Max() + 1;
             var message = string.Format(System.Globalization.CultureInfo.InvariantCulture, descriptor.MessageFormat, Enumerable.Repeat<object>("x", holes).ToArray());
             Assert.DoesNotContain("{", message.Replace("{0}", string.Empty));
         }

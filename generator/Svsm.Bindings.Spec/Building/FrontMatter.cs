@@ -9,7 +9,7 @@ namespace Svsm.Bindings.Spec.Building;
 
 /// <summary>
 /// The YAML front matter keys the reader uses: <c>protocol-id</c>, <c>version</c>, <c>name</c>, <c>prefix</c>,
-/// <c>namespace</c>, and <c>sizes</c> (a map of struct name to size). Other keys are ignored.
+/// <c>namespace</c>, <c>result-type</c>, and <c>sizes</c> (a map of struct name to size). Other keys are ignored.
 /// </summary>
 internal sealed class FrontMatter
 {
@@ -24,6 +24,8 @@ internal sealed class FrontMatter
     public string? Prefix { get; private set; }
 
     public string? Namespace { get; private set; }
+
+    public string? ResultType { get; private set; }
 
     public static FrontMatter Read(IReadOnlyList<MarkdownBlock> blocks, DiagnosticBag diagnostics)
     {
@@ -88,6 +90,9 @@ internal sealed class FrontMatter
                 break;
             case "namespace":
                 Namespace = ReadIdentifier(line, diagnostics, @"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$", "a namespace is dotted C# identifiers such as Contoso.Svsm");
+                break;
+            case "resulttype":
+                ResultType = ReadIdentifier(line, diagnostics, @"^[A-Za-z_][A-Za-z0-9_]*$", "a result type is the name of a partial struct in the spec's namespace, such as SvsmResult");
                 break;
         }
     }

@@ -62,7 +62,8 @@ internal static class ProtocolIdentityReader
             id,
             version,
             frontMatter.Prefix ?? DerivePrefix(callNames),
-            frontMatter.Namespace);
+            frontMatter.Namespace,
+            frontMatter.ResultType);
     }
 
     private static uint? FindId(List<ProseBlock> prose, DiagnosticBag diagnostics)

@@ -13,6 +13,7 @@ internal enum TableKind
     Registers,
     Layout,
     Bits,
+    Constants,
 }
 
 /// <summary>A column a kind of table may have: its title as documented, and the header spellings that mean it.</summary>
@@ -41,12 +42,17 @@ internal sealed record TableSchema(TableKind Kind, string Title, IReadOnlyList<C
     public static readonly ColumnSpec Bits = new("Bit(s)", true, true, "bits", "bit", "bitrange", "bitposition");
     public static readonly ColumnSpec BitName = new("Name", true, false, "name", "field", "flag");
 
+    public static readonly ColumnSpec Value = new("Value", true, true, "value", "code", "resultcode", "errorcode");
+    public static readonly ColumnSpec ConstantName = new("Name", true, false, "name", "constant", "symbol", "define");
+    public static readonly ColumnSpec ConstantDescription = new("Description", false, false, "description", "desc", "meaning");
+
     public static readonly IReadOnlyList<TableSchema> All = new[]
     {
         new TableSchema(TableKind.Calls, "call", new[] { CallId, FirstVersion, CallName, Function }),
         new TableSchema(TableKind.Registers, "Registers", new[] { Register, Size, Alignment, Direction, Description, MemberName }),
         new TableSchema(TableKind.Layout, "layout", new[] { Offset, Size, Description, MemberName }),
         new TableSchema(TableKind.Bits, "bit", new[] { Bits, BitName, Description }),
+        new TableSchema(TableKind.Constants, "constant", new[] { Value, ConstantName, ConstantDescription }),
     };
 
     public string ColumnList => string.Join(", ", Columns.Select(c => c.Required ? c.Title : c.Title + " (optional)"));
@@ -67,6 +73,12 @@ internal sealed record TableSchema(TableKind Kind, string Title, IReadOnlyList<C
             {
                 // A bare "ID" column identifies a call table only beside a call-table column.
                 score = Matches(schema, FirstVersion, keys) || Matches(schema, Function, keys) ? score : 0;
+            }
+
+            if (schema.Kind == TableKind.Constants && !Matches(schema, ConstantName, keys))
+            {
+                // "Key | Value" tables are everywhere in prose; a constant table names its constants.
+                score = 0;
             }
 
             if (score > bestScore)

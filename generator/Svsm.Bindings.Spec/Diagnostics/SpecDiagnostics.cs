@@ -141,6 +141,14 @@ public static class SpecDiagnostics
         "SVSM0032", Error, "Spec file cannot be read",
         "The spec file '{0}' cannot be read");
 
+    public static readonly SpecDiagnosticDescriptor DuplicateResultCode = new(
+        "SVSM0033", Warning, "Result code listed twice",
+        "'{0}' has the value 0x{1:X8} of '{2}' (line {3}); a result prints as the first name");
+
+    public static readonly SpecDiagnosticDescriptor ResultCodeTooWide = new(
+        "SVSM0034", Error, "Result code wider than 32 bits",
+        "Result code '{0}' is 0x{1:X}, but results are 32 bits wide (RAX's low half)");
+
     public static readonly SpecDiagnosticDescriptor GeneratorFailed = new(
         "SVSM0998", Error, "The generator failed",
         "Generating bindings for this spec failed ({0}); this is a bug in Svsm.Bindings, please report it with the spec");
@@ -158,6 +166,6 @@ public static class SpecDiagnostics
         FieldGap, BitsUndefined, NarrowAddressRegister, ProtocolIdNotFound, ProtocolVersionNotFound,
         CallWithoutSection, SectionForUnknownCall, BadFrontMatter, StructSizeNotStated, DuplicateName,
         TableOutsideCall, StandaloneBitTable, ProtocolSentencesDisagree, LanguageVersionTooOld, RuntimeMissing,
-        SpecUnreadable, GeneratorFailed, ReaderFailed,
+        SpecUnreadable, DuplicateResultCode, ResultCodeTooWide, GeneratorFailed, ReaderFailed,
     };
 }

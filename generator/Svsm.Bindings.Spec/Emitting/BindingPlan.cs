@@ -8,8 +8,9 @@ namespace Svsm.Bindings.Spec.Emitting;
 /// <summary>The C# names and types of everything one spec generates, decided once for all emitters.</summary>
 internal sealed class BindingPlan
 {
-    private BindingPlan(SpecDocument document, string ns, string prefix)
+    private BindingPlan(SpecDocument document, string ns, string prefix, bool isInternal)
     {
+        Visibility = isInternal ? "internal" : "public";
         Document = document;
         Namespace = ns;
         Prefix = prefix;
@@ -18,6 +19,9 @@ internal sealed class BindingPlan
     public SpecDocument Document { get; }
 
     public string Namespace { get; }
+
+    /// <summary>The accessibility of every generated type: <c>public</c>, or <c>internal</c> when the project asks.</summary>
+    public string Visibility { get; }
 
     public string Prefix { get; }
 
@@ -40,9 +44,21 @@ internal sealed class BindingPlan
 
     public List<CallPlan> Calls { get; } = new();
 
-    public static BindingPlan Create(SpecDocument document, string ns, string prefix)
+    public List<ConstantTablePlan> ConstantTables { get; } = new();
+
+    /// <summary>Result codes from 0x80001000, which mean what this protocol says: its result table.</summary>
+    public IEnumerable<(ConstantSpec Constant, string Name)> ProtocolResultCodes =>
+        ConstantTables.Where(t => t.IsResultCodes).SelectMany(t => t.Members).Where(m => m.Constant.Value >= ProtocolResultBase);
+
+    /// <summary>Result codes below 0x80001000, which mean the same in every protocol.</summary>
+    public IEnumerable<(ConstantSpec Constant, string Name)> GenericResultCodes =>
+        ConstantTables.Where(t => t.IsResultCodes).SelectMany(t => t.Members).Where(m => m.Constant.Value < ProtocolResultBase);
+
+    public const ulong ProtocolResultBase = 0x8000_1000;
+
+    public static BindingPlan Create(SpecDocument document, string ns, string prefix, bool isInternal = false)
     {
-        var plan = new BindingPlan(document, ns, prefix);
+        var plan = new BindingPlan(document, ns, prefix, isInternal);
         var typeNames = new HashSet<string>(StringComparer.Ordinal)
         {
             plan.ProtocolType, plan.CallEnum, plan.ClientType, plan.HandlerInterface, plan.DispatcherType,
@@ -69,6 +85,21 @@ internal sealed class BindingPlan
         foreach (var call in plan.Calls)
         {
             call.BindBitFields(plan.BitFields);
+        }
+
+        // Every result-code table of a spec adds to one class: a protocol has one set of results.
+        var resultTables = document.ConstantTables.Where(t => t.Kind == ConstantTableKind.ResultCodes).ToList();
+        if (resultTables.Count > 0)
+        {
+            var merged = new ConstantTableSpec("Result codes", ConstantTableKind.ResultCodes, resultTables[0].Span, resultTables.SelectMany(t => t.Constants).ToEquatableArray());
+            plan.ConstantTables.Add(ConstantTablePlan.Create(merged, Naming.Unique(prefix + "ResultCodes", typeNames)));
+        }
+
+        foreach (var table in document.ConstantTables.Where(t => t.Kind == ConstantTableKind.Constants))
+        {
+            var heading = Naming.Pascal(table.Name);
+            var baseName = heading.StartsWith(prefix, StringComparison.Ordinal) ? heading : prefix + heading;
+            plan.ConstantTables.Add(ConstantTablePlan.Create(table, Naming.Unique(baseName, typeNames)));
         }
 
         return plan;
@@ -241,5 +272,64 @@ internal sealed class CallPlan
         var bitField = bitFields.FirstOrDefault(b =>
             b.Spec.Binding is { Kind: BindingKind.Register } binding && binding.Owner == Spec.Name && binding.Member == register.Spec.Register && b.Fits(register.Spec.Size));
         return bitField is null ? register : register with { Type = bitField.TypeName, BitField = bitField };
+    }
+}
+
+/// <summary>A constant table as a static class of C# constants named without the spec names' shared prefix.</summary>
+internal sealed class ConstantTablePlan
+{
+    private ConstantTablePlan(ConstantTableSpec spec, string typeName)
+    {
+        Spec = spec;
+        TypeName = typeName;
+        Type = spec.Kind == ConstantTableKind.ResultCodes || spec.Constants.All(c => c.Value <= uint.MaxValue) ? "uint" : "ulong";
+    }
+
+    public ConstantTableSpec Spec { get; }
+
+    public string TypeName { get; }
+
+    /// <summary>The C# type of the values: <c>uint</c> when every value fits, as result codes always do.</summary>
+    public string Type { get; }
+
+    public List<(ConstantSpec Constant, string Name)> Members { get; } = new();
+
+    public bool IsResultCodes => Spec.Kind == ConstantTableKind.ResultCodes;
+
+    public static ConstantTablePlan Create(ConstantTableSpec spec, string typeName)
+    {
+        var plan = new ConstantTablePlan(spec, typeName);
+        var words = spec.Constants.Select(c => Naming.Words(c.Name)).ToList();
+        var shared = SharedPrefixLength(words);
+        var taken = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < words.Count; i++)
+        {
+            var rest = words[i].Skip(shared).ToList();
+            if (plan.IsResultCodes && rest.Count > 1 && (Naming.SameIgnoringCase(rest[0], "ERR") || Naming.SameIgnoringCase(rest[0], "ERROR")))
+            {
+                rest.RemoveAt(0);
+            }
+
+            plan.Members.Add((spec.Constants[i], Naming.Unique(Naming.Pascal(string.Join("_", rest)), taken)));
+        }
+
+        return plan;
+    }
+
+    /// <summary>How many leading words every name shares, leaving each at least one word; none for a single name.</summary>
+    private static int SharedPrefixLength(List<List<string>> names)
+    {
+        if (names.Count < 2)
+        {
+            return 0;
+        }
+
+        var shared = 0;
+        while (names.All(n => n.Count > shared + 1 && Naming.SameIgnoringCase(n[shared], names[0][shared])))
+        {
+            shared++;
+        }
+
+        return shared;
     }
 }

@@ -9,7 +9,9 @@ namespace Svsm.Bindings.Spec.Emitting;
 /// <summary>Where generated code goes: its namespace, the fallback type-name prefix, and the base of its file names.</summary>
 /// <param name="DefaultPrefix">Used when the spec has no <c>prefix:</c> and its calls share no <c>SVSM_X_</c> segment: usually from the file name.</param>
 /// <param name="HintBase">The base of each generated file's name, unique per spec (from its path).</param>
-public sealed record EmitOptions(string Namespace, string DefaultPrefix, string HintBase);
+/// <param name="NamespaceOverride">The project's namespace for this one file (item metadata <c>SvsmNamespace</c>): it wins over the spec's front matter.</param>
+/// <param name="Internal">Whether the generated types are <c>internal</c> (item metadata <c>SvsmVisibility="internal"</c>).</param>
+public sealed record EmitOptions(string Namespace, string DefaultPrefix, string HintBase, string? NamespaceOverride = null, bool Internal = false);
 
 /// <summary>One generated C# file.</summary>
 public sealed record GeneratedFile(string HintName, string Text);
@@ -36,15 +38,16 @@ public static class BindingsEmitter
             return Array.Empty<GeneratedFile>();
         }
 
-        var ns = document.Protocol.Namespace ?? options.Namespace;
+        var ns = options.NamespaceOverride ?? document.Protocol.Namespace ?? options.Namespace;
         var prefix = document.Protocol.Prefix ?? Naming.Pascal(options.DefaultPrefix);
-        var plan = BindingPlan.Create(document, ns, prefix);
+        var plan = BindingPlan.Create(document, ns, prefix, options.Internal);
         var files = new List<GeneratedFile>();
         Add(files, options.HintBase, "Protocol", plan, plan.HasCalls, ProtocolEmitter.Write);
         Add(files, options.HintBase, "Client", plan, plan.HasCalls, ClientEmitter.Write);
         Add(files, options.HintBase, "Dispatch", plan, plan.HasCalls, DispatchEmitter.Write);
         Add(files, options.HintBase, "Structs", plan, plan.Structs.Count > 0, StructEmitter.Write);
         Add(files, options.HintBase, "BitFields", plan, plan.BitFields.Count > 0, BitFieldEmitter.Write);
+        Add(files, options.HintBase, "Constants", plan, plan.ConstantTables.Count > 0, ConstantsEmitter.Write);
         return files;
     }
 

@@ -16,19 +16,19 @@ internal static class BitFieldEmitter
             }
 
             first = false;
-            WriteEnum(w, bits);
+            WriteEnum(w, bits, plan.Visibility);
             w.Line();
-            WriteExtensions(w, bits);
+            WriteExtensions(w, bits, plan.Visibility);
         }
     }
 
-    private static void WriteEnum(SourceWriter w, BitFieldPlan bits)
+    private static void WriteEnum(SourceWriter w, BitFieldPlan bits, string visibility)
     {
         var bound = bits.Spec.BoundTo is null ? string.Empty : " (the bits of " + bits.Spec.BoundTo + ")";
         w.SummaryXml(SourceWriter.Xml(bits.Spec.Name + bound) + ": " + Naming.Number(bits.Spec.Width) + " bits. Multi-bit fields are read and written through <see cref=\"" + bits.ExtensionsType + "\"/>.");
         w.Line(BindingsEmitter.GeneratedCodeAttribute);
         w.Line("[global::System.Flags]");
-        w.Open("public enum " + bits.TypeName + " : " + bits.Underlying);
+        w.Open(visibility + " enum " + bits.TypeName + " : " + bits.Underlying);
         w.Summary("No bit set.");
         w.Line("None = 0,");
         foreach (var (bit, name) in bits.Members.Where(m => m.Bit.Low == m.Bit.High))
@@ -40,11 +40,11 @@ internal static class BitFieldEmitter
         w.Close();
     }
 
-    private static void WriteExtensions(SourceWriter w, BitFieldPlan bits)
+    private static void WriteExtensions(SourceWriter w, BitFieldPlan bits, string visibility)
     {
         w.SummaryXml("Masks of <see cref=\"" + bits.TypeName + "\"/>, and accessors for its multi-bit fields.");
         w.Line(BindingsEmitter.GeneratedCodeAttribute);
-        w.Open("public static partial class " + bits.ExtensionsType);
+        w.Open(visibility + " static partial class " + bits.ExtensionsType);
         w.Summary("The reserved bits: they must be zero.");
         w.Line("public const " + bits.Underlying + " ReservedMask = " + Naming.Hex(bits.ReservedMask, bits.Bytes) + ";");
         foreach (var (bit, name) in bits.Members.Where(m => m.Bit.Low != m.Bit.High))

@@ -11,7 +11,7 @@ internal static class ClientEmitter
         w.Summary("Guest-side client of " + (protocol.Name ?? plan.Prefix) + " (protocol " + Naming.Number(protocol.Id!.Value) +
             "): one method per call. RAX carries (protocol << 32) | call in and the result code out.");
         w.Line(BindingsEmitter.GeneratedCodeAttribute);
-        w.Open("public partial class " + plan.ClientType);
+        w.Open(plan.Visibility + " partial class " + plan.ClientType);
         w.Line("private readonly global::Svsm.Runtime.ISvsmTransport transport;");
         w.Line();
         w.SummaryXml("A client that makes its calls through <paramref name=\"transport\"/>.");
@@ -69,7 +69,7 @@ internal static class ClientEmitter
         var outputs = call.Outputs.Select(o => o.BitField is null
             ? "(" + o.Type + ")registers." + o.Field
             : "(" + o.Type + ")(" + o.BitField.Underlying + ")registers." + o.Field);
-        w.Line("return new " + call.ResultType + "(" + string.Join(", ", new[] { "new global::Svsm.Runtime.SvsmResult((uint)registers.Rax)" }.Concat(outputs)) + ");");
+        w.Line("return new " + call.ResultType + "(" + string.Join(", ", new[] { "new global::Svsm.Runtime.SvsmResult((uint)registers.Rax, " + plan.ProtocolType + ".Results)" }.Concat(outputs)) + ");");
         w.Close();
     }
 }

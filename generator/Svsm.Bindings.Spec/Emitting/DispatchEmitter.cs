@@ -11,7 +11,7 @@ internal static class DispatchEmitter
         var name = protocol.Name ?? plan.Prefix;
         w.Summary("Serves " + name + " on the SVSM side: one method per call, returning the result code and the output registers.");
         w.Line(BindingsEmitter.GeneratedCodeAttribute);
-        w.Open("public partial interface " + plan.HandlerInterface);
+        w.Open(plan.Visibility + " partial interface " + plan.HandlerInterface);
         var first = true;
         foreach (var call in plan.Calls)
         {
@@ -37,7 +37,7 @@ internal static class DispatchEmitter
 
         w.SummaryXml("Dispatches " + SourceWriter.Xml(name) + " calls from registers to an <see cref=\"" + plan.HandlerInterface + "\"/>.");
         w.Line(BindingsEmitter.GeneratedCodeAttribute);
-        w.Open("public static partial class " + plan.DispatcherType);
+        w.Open(plan.Visibility + " static partial class " + plan.DispatcherType);
         w.SummaryXml(
             "Serves the call in <paramref name=\"registers\"/>: reads each input register masked to its declared size, calls the handler, " +
             "writes the result code to RAX and the outputs to their registers whatever the result, and leaves every other register as it was. " +

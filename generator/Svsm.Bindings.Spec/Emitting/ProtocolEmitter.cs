@@ -11,7 +11,7 @@ internal static class ProtocolEmitter
         var protocol = plan.Document.Protocol;
         w.Summary((protocol.Name ?? plan.Prefix) + ": the protocol's id and version, and the calls its spec defines.");
         w.Line(BindingsEmitter.GeneratedCodeAttribute);
-        w.Open("public static partial class " + plan.ProtocolType);
+        w.Open(plan.Visibility + " static partial class " + plan.ProtocolType);
         w.Summary("The protocol id: the upper 32 bits of RAX in every call.");
         w.Line("public const uint Id = " + Naming.Number(protocol.Id!.Value) + ";");
         if (protocol.Version is { } version)
@@ -46,6 +46,8 @@ internal static class ProtocolEmitter
 
         w.Line("};");
         w.Line();
+        ConstantsEmitter.WriteResultTable(w, plan);
+        w.Line();
         w.SummaryXml("The descriptor of call <paramref name=\"call\"/>, or null when the protocol has no such call.");
         w.Open("public static global::Svsm.Runtime.SvsmCallDescriptor? Find(uint call)");
         w.Open("foreach (var descriptor in Calls)");
@@ -61,7 +63,7 @@ internal static class ProtocolEmitter
         w.Line();
         w.Summary("The call ids of " + (protocol.Name ?? plan.Prefix) + ".");
         w.Line(BindingsEmitter.GeneratedCodeAttribute);
-        w.Open("public enum " + plan.CallEnum + " : uint");
+        w.Open(plan.Visibility + " enum " + plan.CallEnum + " : uint");
         foreach (var call in plan.Calls)
         {
             w.Summary(call.Spec.Name + ": " + call.Spec.Function);
@@ -72,11 +74,11 @@ internal static class ProtocolEmitter
 
         foreach (var call in plan.Calls)
         {
-            WriteResult(w, call);
+            WriteResult(w, call, plan.Visibility);
         }
     }
 
-    private static void WriteResult(SourceWriter w, CallPlan call)
+    private static void WriteResult(SourceWriter w, CallPlan call, string visibility)
     {
         w.Line();
         w.Summary("What " + call.Spec.Name + " returns: the result code from RAX" + (call.Outputs.Count > 0 ? " and its output registers." : "."));
@@ -88,6 +90,6 @@ internal static class ProtocolEmitter
 
         w.Line(BindingsEmitter.GeneratedCodeAttribute);
         var fields = new[] { "global::Svsm.Runtime.SvsmResult Result" }.Concat(call.Outputs.Select(o => o.Type + " " + o.Name));
-        w.Line("public readonly partial record struct " + call.ResultType + "(" + string.Join(", ", fields) + ");");
+        w.Line(visibility + " readonly partial record struct " + call.ResultType + "(" + string.Join(", ", fields) + ");");
     }
 }

@@ -16,16 +16,16 @@ internal static class StructEmitter
             }
 
             first = false;
-            WriteStruct(w, structPlan);
+            WriteStruct(w, structPlan, plan.Visibility);
         }
     }
 
-    private static void WriteStruct(SourceWriter w, StructPlan s)
+    private static void WriteStruct(SourceWriter w, StructPlan s, string visibility)
     {
         w.Summary(s.Spec.Name + ": " + Naming.Number(s.Spec.Size) + " bytes, laid out as its spec's table says.");
         w.Line(BindingsEmitter.GeneratedCodeAttribute);
         w.Line("[global::System.Runtime.InteropServices.StructLayout(global::System.Runtime.InteropServices.LayoutKind.Explicit, Size = " + Naming.Number(s.Spec.Size) + ")]");
-        w.Open("public partial struct " + s.TypeName);
+        w.Open(visibility + " partial struct " + s.TypeName);
         w.Summary("The struct's size in bytes.");
         w.Line("public const int Size = " + Naming.Number(s.Spec.Size) + ";");
         foreach (var field in s.Fields)
@@ -35,6 +35,13 @@ internal static class StructEmitter
             w.Summary(description + " (offset " + Naming.Hex((ulong)field.Spec.Offset, 1) + ", " + Naming.Number(field.Spec.Size) + " bytes)");
             w.Line("[global::System.Runtime.InteropServices.FieldOffset(" + Naming.Number(field.Spec.Offset) + ")]");
             w.Line("public " + field.Type + " " + field.Name + ";");
+        }
+
+        foreach (var field in s.Fields.Where(f => !f.Spec.Reserved))
+        {
+            w.Line();
+            w.SummaryXml("The byte offset of <see cref=\"" + field.Name + "\"/>, for code that addresses the field in guest memory.");
+            w.Line("public const int " + field.Name + "Offset = " + Naming.Number(field.Spec.Offset) + ";");
         }
 
         foreach (var field in s.Fields.Where(f => f.TextProperty is not null))

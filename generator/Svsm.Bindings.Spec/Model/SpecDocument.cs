@@ -9,6 +9,7 @@ public sealed record SpecDocument(
     EquatableArray<CallSpec> Calls,
     EquatableArray<StructSpec> Structs,
     EquatableArray<BitFieldSpec> BitFields,
+    EquatableArray<ConstantTableSpec> ConstantTables,
     EquatableArray<SpecDiagnostic> Diagnostics,
     bool HasDefinitions)
 {
@@ -17,4 +18,5 @@ public sealed record SpecDocument(
 
 /// <summary>The protocol's identity, from front matter or from the draft's own sentences.</summary>
 /// <param name="Prefix">Front matter <c>prefix:</c>, else the segment after <c>SVSM_</c> all call names share, in PascalCase; null when neither exists.</param>
-public sealed record ProtocolInfo(string? Name, uint? Id, uint? Version, string? Prefix, string? Namespace);
+/// <param name="ResultType">Front matter <c>result-type:</c>: a partial struct of the spec's namespace that takes the generic result codes (below 0x80001000) of the spec's result-code tables.</param>
+public sealed record ProtocolInfo(string? Name, uint? Id, uint? Version, string? Prefix, string? Namespace, string? ResultType = null);

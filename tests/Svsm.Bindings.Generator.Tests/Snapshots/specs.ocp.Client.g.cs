@@ -48,7 +48,7 @@ namespace Svsm.Protocols
             registers.Rdx = bufferGpa;
             registers.R8 = maxEntries;
             transport.Call(ref registers);
-            return new OcpListResult(new global::Svsm.Runtime.SvsmResult((uint)registers.Rax), (uint)registers.Rcx);
+            return new OcpListResult(new global::Svsm.Runtime.SvsmResult((uint)registers.Rax, OcpProtocol.Results), (uint)registers.Rcx);
         }
 
         /// <summary>
@@ -75,7 +75,7 @@ namespace Svsm.Protocols
             registers.R8 = bytesToRead;
             registers.R9 = offset;
             transport.Call(ref registers);
-            return new OcpReadResult(new global::Svsm.Runtime.SvsmResult((uint)registers.Rax), (uint)registers.R8);
+            return new OcpReadResult(new global::Svsm.Runtime.SvsmResult((uint)registers.Rax, OcpProtocol.Results), (uint)registers.R8);
         }
 
         /// <summary>
@@ -102,7 +102,7 @@ namespace Svsm.Protocols
             registers.R8 = bytesToWrite;
             registers.R9 = offset;
             transport.Call(ref registers);
-            return new OcpWriteResult(new global::Svsm.Runtime.SvsmResult((uint)registers.Rax), (uint)registers.R8);
+            return new OcpWriteResult(new global::Svsm.Runtime.SvsmResult((uint)registers.Rax, OcpProtocol.Results), (uint)registers.R8);
         }
     }
 }

@@ -60,6 +60,13 @@ namespace Svsm.Protocols
         };
 
         /// <summary>
+        /// The result codes from 0x80001000 that this protocol defines: a result of one of its calls prints by these names.
+        /// </summary>
+        public static global::Svsm.Runtime.SvsmResultTable Results { get; } = new global::Svsm.Runtime.SvsmResultTable(Id, Name, new global::Svsm.Runtime.SvsmResultName[]
+        {
+        });
+
+        /// <summary>
         /// The descriptor of call <paramref name="call"/>, or null when the protocol has no such call.
         /// </summary>
         public static global::Svsm.Runtime.SvsmCallDescriptor? Find(uint call)

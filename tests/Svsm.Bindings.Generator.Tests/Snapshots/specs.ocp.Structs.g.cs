@@ -30,6 +30,16 @@ namespace Svsm.Protocols
         public NameBuffer Name;
 
         /// <summary>
+        /// The byte offset of <see cref="Flags"/>, for code that addresses the field in guest memory.
+        /// </summary>
+        public const int FlagsOffset = 0;
+
+        /// <summary>
+        /// The byte offset of <see cref="Name"/>, for code that addresses the field in guest memory.
+        /// </summary>
+        public const int NameOffset = 4;
+
+        /// <summary>
         /// <see cref="Name"/> as text: UTF-8 up to the first zero byte. Setting it writes the UTF-8 bytes and zeroes the rest.
         /// </summary>
         /// <exception cref="global::System.ArgumentException">The text does not fit in 124 bytes.</exception>

@@ -1,0 +1,72 @@
+using System;
+using System.Collections.Generic;
+using System.Text.RegularExpressions;
+using Svsm.Bindings.Spec.Diagnostics;
+using Svsm.Bindings.Spec.Model;
+
+namespace Svsm.Bindings.Spec.Building;
+
+/// <summary>
+/// Reads a constant table (<c>Name</c>, <c>Value</c>, optional <c>Description</c>). A table under a heading that
+/// speaks of errors, results or return codes holds result codes, which are 32 bits wide as RAX returns them.
+/// </summary>
+internal static class ConstantTableReader
+{
+    private static readonly Regex ResultHeading = new(@"\b(?:errors?|results?|return\s+(?:codes?|values?)|status\s+codes?)\b", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant);
+
+    public static ConstantTableSpec Read(TableRows table, string heading, Dictionary<string, ConstantSpec> definedSoFar, DiagnosticBag diagnostics)
+    {
+        var kind = ResultHeading.IsMatch(heading) ? ConstantTableKind.ResultCodes : ConstantTableKind.Constants;
+        var name = heading.Length > 0 ? heading : "Constants at line " + table.Table.Span.Line.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var constants = new List<ConstantSpec>();
+        var byValue = new Dictionary<ulong, ConstantSpec>();
+        foreach (var row in table.Rows)
+        {
+            var nameCell = table.Cell(row, TableSchema.ConstantName);
+            var valueCell = table.Cell(row, TableSchema.Value);
+            var description = table.Cell(row, TableSchema.ConstantDescription).Text;
+            if (!Regex.IsMatch(nameCell.Text, "^[A-Za-z_][A-Za-z0-9_]*$", RegexOptions.CultureInvariant))
+            {
+                diagnostics.Add(SpecDiagnostics.MalformedCell, nameCell.Span, nameCell.Text, "constant name", "write a C identifier such as SVSM_ERR_BUSY");
+                continue;
+            }
+
+            var value = ConstantExpression.Evaluate(valueCell.Text, n => definedSoFar.TryGetValue(n, out var c) ? c.Value : null, out var error);
+            if (value is null)
+            {
+                diagnostics.Add(SpecDiagnostics.MalformedCell, valueCell.Span, valueCell.Text, "constant value", error + "; write a C constant expression such as 0x80000005 or (1 << 8)");
+                continue;
+            }
+
+            if (definedSoFar.TryGetValue(nameCell.Text, out var earlier))
+            {
+                diagnostics.Add(SpecDiagnostics.DuplicateName, nameCell.Span, nameCell.Text, "this spec's constants", earlier.Span.Line);
+                continue;
+            }
+
+            if (kind == ConstantTableKind.ResultCodes && value > uint.MaxValue)
+            {
+                diagnostics.Add(SpecDiagnostics.ResultCodeTooWide, valueCell.Span, nameCell.Text, value.Value);
+                continue;
+            }
+
+            var constant = new ConstantSpec(nameCell.Text, value.Value, valueCell.Text, description, row.Span);
+            if (kind == ConstantTableKind.ResultCodes)
+            {
+                if (byValue.TryGetValue(value.Value, out var same))
+                {
+                    diagnostics.Add(SpecDiagnostics.DuplicateResultCode, valueCell.Span, nameCell.Text, value.Value, same.Name, same.Span.Line);
+                }
+                else
+                {
+                    byValue[value.Value] = constant;
+                }
+            }
+
+            definedSoFar[constant.Name] = constant;
+            constants.Add(constant);
+        }
+
+        return new ConstantTableSpec(name, kind, table.Table.Span, constants.ToEquatableArray());
+    }
+}

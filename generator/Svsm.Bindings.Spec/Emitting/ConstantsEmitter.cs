@@ -1,0 +1,124 @@
+using System.Linq;
+using Svsm.Bindings.Spec.Model;
+
+namespace Svsm.Bindings.Spec.Emitting;
+
+/// <summary>
+/// Constant tables as static classes; result codes also as <c>SvsmResult</c> values that print their spec names in
+/// this protocol's context; with front matter <c>result-type:</c>, the generic codes as members of that struct.
+/// </summary>
+internal static class ConstantsEmitter
+{
+    public static void Write(SourceWriter w, BindingPlan plan)
+    {
+        var first = true;
+        foreach (var table in plan.ConstantTables)
+        {
+            if (!first)
+            {
+                w.Line();
+            }
+
+            first = false;
+            WriteTable(w, plan, table, skipGeneric: plan.Document.Protocol.ResultType is not null);
+        }
+
+        if (plan.Document.Protocol.ResultType is { } resultType && plan.GenericResultCodes.Any())
+        {
+            w.Line();
+            WriteResultType(w, plan, resultType);
+        }
+    }
+
+    private static void WriteTable(SourceWriter w, BindingPlan plan, ConstantTablePlan table, bool skipGeneric)
+    {
+        var what = (plan.Document.Protocol.Name ?? plan.Prefix) + ": " + (table.IsResultCodes ? "its result codes" : table.Spec.Name) + ", as its spec defines them.";
+        w.Summary(what);
+        w.Line(BindingsEmitter.GeneratedCodeAttribute);
+        w.Open(plan.Visibility + " static partial class " + table.TypeName);
+        var firstMember = true;
+        // With a result type, the generic codes are its members instead (see WriteResultType).
+        foreach (var (constant, name) in table.Members.Where(m => !(skipGeneric && table.IsResultCodes && m.Constant.Value < BindingPlan.ProtocolResultBase)))
+        {
+            if (!firstMember)
+            {
+                w.Line();
+            }
+
+            firstMember = false;
+            w.Summary(Describe(constant));
+            var bytes = table.Type == "uint" ? 4 : 8;
+            if (!table.IsResultCodes)
+            {
+                w.Line("public const " + table.Type + " " + name + " = " + Naming.Hex(constant.Value, bytes) + ";");
+                continue;
+            }
+
+            w.Line("public const uint " + name + "Code = " + Naming.Hex(constant.Value, 4) + ";");
+            w.Line();
+            w.Summary(Describe(constant));
+            var context = plan.HasCalls && constant.Value >= BindingPlan.ProtocolResultBase ? ", " + plan.ProtocolType + ".Results" : string.Empty;
+            w.Line("public static global::Svsm.Runtime.SvsmResult " + name + " => new global::Svsm.Runtime.SvsmResult(" + name + "Code" + context + ");");
+        }
+
+        w.Close();
+    }
+
+    /// <summary>The generic codes as members of the runtime's result struct, and the names it prints them by.</summary>
+    private static void WriteResultType(SourceWriter w, BindingPlan plan, string resultType)
+    {
+        var codes = plan.GenericResultCodes.ToList();
+        w.Summary("The result codes every protocol shares (below 0x80001000), from " + (plan.Document.Protocol.Name ?? plan.Prefix) + "'s spec.");
+        w.Line(BindingsEmitter.GeneratedCodeAttribute);
+        w.Open("public readonly partial struct " + resultType);
+        foreach (var (constant, name) in codes)
+        {
+            w.Summary(Describe(constant));
+            w.Line("public const uint " + name + "Code = " + Naming.Hex(constant.Value, 4) + ";");
+            w.Line();
+            w.Summary(Describe(constant));
+            w.Line("public static " + resultType + " " + name + " => new " + resultType + "(" + name + "Code);");
+            w.Line();
+        }
+
+        w.Summary("Every generic result code with its spec name and description.");
+        w.Line("public static global::System.Collections.Generic.IReadOnlyList<global::Svsm.Runtime.SvsmResultName> GenericCodes { get; } = new global::Svsm.Runtime.SvsmResultName[]");
+        w.Line("{");
+        foreach (var (constant, name) in codes)
+        {
+            w.Line("    new global::Svsm.Runtime.SvsmResultName(" + name + "Code, " + Naming.Literal(constant.Name) + ", " + Naming.Literal(constant.Description) + "),");
+        }
+
+        w.Line("};");
+        w.Line();
+        w.SummaryXml("The spec name of generic code <paramref name=\"code\"/>, or null when it has none.");
+        w.Open("private static string? GenericName(uint code)");
+        w.Open("switch (code)");
+        foreach (var (constant, name) in codes)
+        {
+            w.Line("case " + name + "Code: return " + Naming.Literal(constant.Name) + ";");
+        }
+
+        w.Line("default: return null;");
+        w.Close();
+        w.Close();
+        w.Close();
+    }
+
+    /// <summary>The protocol's own result codes as the table its results print by.</summary>
+    public static void WriteResultTable(SourceWriter w, BindingPlan plan)
+    {
+        w.Summary("The result codes from 0x80001000 that this protocol defines: a result of one of its calls prints by these names.");
+        w.Line("public static global::Svsm.Runtime.SvsmResultTable Results { get; } = new global::Svsm.Runtime.SvsmResultTable(Id, Name, new global::Svsm.Runtime.SvsmResultName[]");
+        w.Line("{");
+        foreach (var (constant, _) in plan.ProtocolResultCodes)
+        {
+            w.Line("    new global::Svsm.Runtime.SvsmResultName(" + Naming.Hex(constant.Value, 4) + ", " + Naming.Literal(constant.Name) + ", " + Naming.Literal(constant.Description) + "),");
+        }
+
+        w.Line("});");
+    }
+
+    private static string Describe(ConstantSpec constant) =>
+        constant.Name + " (" + constant.Expression + ")" + (constant.Description.Length > 0 ? ": " + constant.Description : ".");
+}

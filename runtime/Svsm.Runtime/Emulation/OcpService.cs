@@ -1,0 +1,110 @@
+using System;
+using System.Text;
+using Svsm.Runtime.Emulation.Ocp;
+
+namespace Svsm.Runtime.Emulation;
+
+/// <summary>
+/// The SVSM Observability and Configuration Protocol (specs/ocp.md, the seed draft) over an <see cref="OcpSourceList"/>.
+/// Every GPA, length and index is checked before guest memory is touched, and only the bytes a call returns are written.
+/// </summary>
+internal sealed class OcpService(OcpSourceList sources) : IOcpHandler
+{
+    public OcpListResult List(SvsmCallContext context, uint firstIndex, ulong bufferGpa, uint maxEntries)
+    {
+        var all = sources.Snapshot();
+        if (firstIndex > (uint)all.Length)
+        {
+            return new(SvsmResult.InvalidParameter, 0);
+        }
+
+        if (bufferGpa % 8 != 0)
+        {
+            return new(SvsmResult.InvalidAddress, 0);
+        }
+
+        var count = Math.Min(maxEntries, (uint)all.Length - firstIndex);
+        if (count > 0 && !context.Memory.IsMapped(bufferGpa, (ulong)count * SourceEntry.Size))
+        {
+            return new(SvsmResult.InvalidAddress, 0);
+        }
+
+        for (var i = 0u; i < count; i++)
+        {
+            var source = all[firstIndex + i];
+            var entry = new SourceEntry { Flags = source.IsWriteable ? SourceEntryFlags.Writeable : SourceEntryFlags.None };
+            Encoding.UTF8.GetBytes(source.Name, entry.Name);
+            context.Memory.Write(bufferGpa + ((ulong)i * SourceEntry.Size), entry);
+        }
+
+        return new(SvsmResult.Success, count);
+    }
+
+    public OcpReadResult Read(SvsmCallContext context, uint index, ulong bufferGpa, uint bytesToRead, uint offset)
+    {
+        var all = sources.Snapshot();
+        if (index >= (uint)all.Length)
+        {
+            return new(SvsmResult.InvalidParameter, 0);
+        }
+
+        if (bufferGpa % 8 != 0)
+        {
+            return new(SvsmResult.InvalidAddress, 0);
+        }
+
+        var data = all[index].Read();
+        var available = offset >= (uint)data.Length ? 0 : (uint)data.Length - offset;
+        var count = Math.Min(bytesToRead, available);
+        if (bytesToRead > 0 && !context.Memory.IsMapped(bufferGpa, Math.Max(count, 1)))
+        {
+            return new(SvsmResult.InvalidAddress, 0);
+        }
+
+        context.Memory.Write(bufferGpa, data.Span.Slice((int)Math.Min(offset, (uint)data.Length), (int)count));
+        return new(SvsmResult.Success, count);
+    }
+
+    public OcpWriteResult Write(SvsmCallContext context, uint index, ulong bufferGpa, uint bytesToWrite, uint offset)
+    {
+        var all = sources.Snapshot();
+        if (index >= (uint)all.Length || !all[index].IsWriteable || bytesToWrite > (uint)all[index].MaxWriteLength)
+        {
+            return new(SvsmResult.InvalidParameter, 0);
+        }
+
+        if (bufferGpa % 8 != 0 || (bytesToWrite > 0 && !context.Memory.IsMapped(bufferGpa, bytesToWrite)))
+        {
+            return new(SvsmResult.InvalidAddress, 0);
+        }
+
+        var data = new byte[bytesToWrite];
+        context.Memory.Read(bufferGpa, data);
+        return all[index].TryWrite(offset, data) ? new(SvsmResult.Success, bytesToWrite) : new(SvsmResult.InvalidParameter, 0);
+    }
+}
+
+/// <summary>Adds the OCP protocol to an emulator.</summary>
+public static class OcpEmulation
+{
+    /// <summary>
+    /// Serves OCP (protocol 5, version 1) from <paramref name="emulator"/> over a new source list, which starts with
+    /// the emulator's own sources (<see cref="EmulatorOcpSources"/>) unless <paramref name="withEmulatorSources"/> is false.
+    /// </summary>
+    public static OcpSourceList AddOcp(this SvsmEmulator emulator, bool withEmulatorSources = true)
+    {
+        ArgumentNullException.ThrowIfNull(emulator);
+        var list = new OcpSourceList();
+        var service = new OcpService(list);
+        emulator.AddProtocol(new SvsmProtocolRegistration(
+            OcpProtocol.Id, OcpProtocol.Name, 1, OcpProtocol.Version,
+            (in SvsmCallContext context, ref SvsmRegisters registers) => OcpDispatcher.Dispatch(service, context, ref registers),
+            OcpProtocol.Calls, OcpProtocol.Results));
+        if (withEmulatorSources)
+        {
+            EmulatorOcpSources.AddTo(list, emulator);
+        }
+
+        return list;
+    }
+}

@@ -1,0 +1,352 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.Globalization;
+using System.Threading;
+
+namespace Svsm.Runtime.Emulation;
+
+/// <summary>Serves one protocol's calls: a generated dispatcher bound to its handler.</summary>
+public delegate void SvsmProtocolDispatch(in SvsmCallContext context, ref SvsmRegisters registers);
+
+/// <summary>A protocol the emulator serves: its id, the versions it answers QUERY_PROTOCOL with, and its dispatcher.</summary>
+/// <param name="Calls">The protocol's call descriptors (the generated <c>Calls</c> table): counters and traces name calls by them.</param>
+/// <param name="Results">The protocol's result table, so traces print its codes by their spec names.</param>
+public sealed record SvsmProtocolRegistration(
+    uint Id, string Name, uint MinVersion, uint MaxVersion, SvsmProtocolDispatch Dispatch,
+    IReadOnlyList<SvsmCallDescriptor> Calls, SvsmResultTable? Results = null);
+
+/// <summary>How the emulated machine is set up at launch.</summary>
+public sealed record EmulatorOptions
+{
+    /// <summary>Guest RAM in bytes, mapped from GPA 0 (a whole number of 4 KiB pages).</summary>
+    public ulong MemorySize { get; init; } = 16 * 1024 * 1024;
+
+    /// <summary>APIC ids run from 0 to this minus one: the vCPUs the machine can have.</summary>
+    public int MaxVcpus { get; init; } = 8;
+
+    /// <summary>vCPUs started at launch, each with its calling area at page <c>1 + index</c>.</summary>
+    public int BootVcpus { get; init; } = 1;
+
+    /// <summary>What the emulator logs at launch.</summary>
+    public EmulatorLogLevel LogLevel { get; init; } = EmulatorLogLevel.Info;
+}
+
+/// <summary>
+/// An in-memory SVSM: serves the core protocol and any protocol registered with it, per vCPU, through the
+/// generated dispatch tables. Safe to call from several threads, one call per vCPU at a time.
+/// </summary>
+public sealed partial class SvsmEmulator
+{
+    /// <summary>The emulator's own version, reported by its OCP version source.</summary>
+    public const string Version = "0.1.0";
+
+    private readonly object gate = new();
+    private ProtocolSlot?[] protocols = Array.Empty<ProtocolSlot?>();
+    private readonly VcpuState?[] vcpus;
+    private Action<SvsmCallTrace>? traceSink;
+
+    public SvsmEmulator(IGuestMemory memory, EmulatorOptions? options = null)
+    {
+        Memory = memory ?? throw new ArgumentNullException(nameof(memory));
+        Options = options ?? new EmulatorOptions();
+        if (Options.MaxVcpus < 1 || Options.BootVcpus < 1 || Options.BootVcpus > Options.MaxVcpus)
+        {
+            throw new ArgumentException("a machine has 1 to MaxVcpus boot vCPUs", nameof(options));
+        }
+
+        Log = new EmulatorLog(Options.LogLevel);
+        vcpus = new VcpuState?[Options.MaxVcpus];
+        for (var i = 0; i < Options.BootVcpus; i++)
+        {
+            vcpus[i] = new VcpuState(i, BootCallingAreaGpa(i), vmsaGpa: null);
+        }
+
+        Core = new CoreService(this);
+        AddProtocol(new SvsmProtocolRegistration(
+            CoreProtocol.Id, CoreProtocol.Name, 1, CoreProtocol.Version,
+            (in SvsmCallContext context, ref SvsmRegisters registers) => CoreDispatcher.Dispatch(Core, context, ref registers),
+            CoreProtocol.Calls, CoreProtocol.Results));
+        Log.Write(EmulatorLogLevel.Info, "emulator " + Version + " started with " + Options.BootVcpus.ToString(CultureInfo.InvariantCulture) + " vCPU(s)");
+    }
+
+    public IGuestMemory Memory { get; }
+
+    public EmulatorOptions Options { get; }
+
+    /// <summary>What the emulator logs; its OCP log sources show and set it.</summary>
+    public EmulatorLog Log { get; }
+
+    internal CoreService Core { get; }
+
+    /// <summary>The calling area of boot vCPU <paramref name="index"/>: page <c>1 + index</c>.</summary>
+    public static ulong BootCallingAreaGpa(int index) => (ulong)(index + 1) * PrivateGuestMemory.PageSize;
+
+    /// <summary>The first GPA after the boot calling areas: where guest buffers may start.</summary>
+    public ulong FirstFreeGpa => BootCallingAreaGpa(Options.MaxVcpus);
+
+    /// <summary>
+    /// Opt-in tracing: every call is passed to <paramref name="sink"/> with its registers in and out, its result
+    /// and its duration. Null turns tracing off, and with it the only per-call allocation.
+    /// </summary>
+    public void SetTraceSink(Action<SvsmCallTrace>? sink) => Volatile.Write(ref traceSink, sink);
+
+    /// <summary>Serves <paramref name="registration"/>'s protocol from now on, replacing an earlier one with its id.</summary>
+    public void AddProtocol(SvsmProtocolRegistration registration)
+    {
+        if (registration.MinVersion == 0 || registration.MinVersion > registration.MaxVersion)
+        {
+            throw new ArgumentException("a protocol serves versions MinVersion..MaxVersion, from 1", nameof(registration));
+        }
+
+        lock (gate)
+        {
+            var table = protocols;
+            var size = Math.Max(table.Length, (int)Math.Min(registration.Id + 1, 1024));
+            if (registration.Id >= 1024)
+            {
+                throw new ArgumentOutOfRangeException(nameof(registration), registration.Id, "the emulator serves protocol ids below 1024");
+            }
+
+            var copy = new ProtocolSlot?[size];
+            Array.Copy(table, copy, table.Length);
+            copy[registration.Id] = new ProtocolSlot(registration);
+            Volatile.Write(ref protocols, copy);
+        }
+
+        Log.Write(EmulatorLogLevel.Info, "serving protocol " + registration.Id.ToString(CultureInfo.InvariantCulture) + " (" + registration.Name + ") versions " +
+            registration.MinVersion.ToString(CultureInfo.InvariantCulture) + "-" + registration.MaxVersion.ToString(CultureInfo.InvariantCulture));
+    }
+
+    /// <summary>The protocols served, by id.</summary>
+    public IReadOnlyList<SvsmProtocolRegistration> Protocols
+    {
+        get
+        {
+            var result = new List<SvsmProtocolRegistration>();
+            foreach (var slot in Volatile.Read(ref protocols))
+            {
+                if (slot is not null)
+                {
+                    result.Add(slot.Registration);
+                }
+            }
+
+            return result;
+        }
+    }
+
+    /// <summary>The versions of <paramref name="protocol"/> served, or null when it is not.</summary>
+    public (uint Min, uint Max)? ServedVersions(uint protocol) =>
+        Find(protocol) is { } slot ? (slot.Registration.MinVersion, slot.Registration.MaxVersion) : null;
+
+    /// <summary>How many calls of <paramref name="protocol"/> with id <paramref name="call"/> were served (whatever their result).</summary>
+    public long CallCount(uint protocol, uint call) => Find(protocol)?.Count(call) ?? 0;
+
+    /// <summary>The calling area of vCPU <paramref name="vcpu"/>, or null when it does not run.</summary>
+    public ulong? CallingAreaOf(int vcpu) => (uint)vcpu < (uint)vcpus.Length ? Volatile.Read(ref vcpus[vcpu])?.CallingAreaGpa : null;
+
+    /// <summary>The indexes of the vCPUs that run.</summary>
+    public IReadOnlyList<int> RunningVcpus
+    {
+        get
+        {
+            var result = new List<int>();
+            for (var i = 0; i < vcpus.Length; i++)
+            {
+                if (Volatile.Read(ref vcpus[i]) is not null)
+                {
+                    result.Add(i);
+                }
+            }
+
+            return result;
+        }
+    }
+
+    /// <summary>
+    /// Serves the call in <paramref name="registers"/> from vCPU <paramref name="vcpu"/>: RAX in holds
+    /// <c>(protocol &lt;&lt; 32) | call</c> and out the result. A protocol that is not served gets
+    /// SVSM_ERR_UNSUPPORTED_PROTOCOL; a guest memory access a handler did not check gets SVSM_ERR_INVALID_ADDRESS.
+    /// </summary>
+    public void Dispatch(int vcpu, ref SvsmRegisters registers)
+    {
+        var state = (uint)vcpu < (uint)vcpus.Length ? Volatile.Read(ref vcpus[vcpu]) : null;
+        if (state is null)
+        {
+            throw new ArgumentOutOfRangeException(nameof(vcpu), vcpu, "no such vCPU runs");
+        }
+
+        var sink = Volatile.Read(ref traceSink);
+        var before = registers;
+        var started = sink is null ? 0 : Stopwatch.GetTimestamp();
+        var protocol = (uint)(registers.Rax >> 32);
+        var call = (uint)registers.Rax;
+        var slot = Find(protocol);
+        var context = new SvsmCallContext(vcpu, Memory, state.CallingAreaGpa);
+        if (slot is null)
+        {
+            registers.Rax = SvsmResult.UnsupportedProtocolCode;
+        }
+        else
+        {
+            slot.Counted(call);
+            try
+            {
+                slot.Registration.Dispatch(in context, ref registers);
+            }
+            catch (GuestMemoryException exception)
+            {
+                // A handler validates addresses before use; one that slips through must still not crash the SVSM.
+                registers.Rax = SvsmResult.InvalidAddressCode;
+                Log.Write(EmulatorLogLevel.Warning, "vCPU " + vcpu.ToString(CultureInfo.InvariantCulture) + ": " + exception.Message);
+            }
+        }
+
+        if (Log.IsEnabled(EmulatorLogLevel.Debug))
+        {
+            Log.Write(EmulatorLogLevel.Debug, "vCPU " + vcpu.ToString(CultureInfo.InvariantCulture) + ": " + CallName(slot, protocol, call) + " -> " + new SvsmResult((uint)registers.Rax, slot?.Registration.Results));
+        }
+
+        if (sink is not null)
+        {
+            var elapsed = Stopwatch.GetElapsedTime(started);
+            sink(new SvsmCallTrace(vcpu, protocol, call, CallName(slot, protocol, call), before, registers, new SvsmResult((uint)registers.Rax, slot?.Registration.Results), elapsed));
+        }
+    }
+
+    /// <summary>
+    /// Takes a call the way an SVSM does after VMGEXIT: only when <c>call_pending</c> in the vCPU's calling area is
+    /// set, which it clears before serving. Returns false, leaving the registers alone, when no call is pending.
+    /// </summary>
+    public bool ServePending(int vcpu, ref SvsmRegisters registers)
+    {
+        if (CallingAreaOf(vcpu) is not { } callingArea)
+        {
+            throw new ArgumentOutOfRangeException(nameof(vcpu), vcpu, "no such vCPU runs");
+        }
+
+        var page = new CallingAreaPage(Memory, callingArea);
+        if (!Memory.IsMapped(callingArea, 1) || page.CallPending == 0)
+        {
+            return false;
+        }
+
+        page.CallPending = 0;
+        Dispatch(vcpu, ref registers);
+        return true;
+    }
+
+    internal bool TryStartVcpu(int index, ulong callingAreaGpa, ulong vmsaGpa)
+    {
+        if ((uint)index >= (uint)vcpus.Length)
+        {
+            return false;
+        }
+
+        return Interlocked.CompareExchange(ref vcpus[index], new VcpuState(index, callingAreaGpa, vmsaGpa), null) is null;
+    }
+
+    internal void StopVcpu(int index) => Volatile.Write(ref vcpus[index], null);
+
+    internal IEnumerable<VcpuState> Vcpus
+    {
+        get
+        {
+            for (var i = 0; i < vcpus.Length; i++)
+            {
+                if (Volatile.Read(ref vcpus[i]) is { } state)
+                {
+                    yield return state;
+                }
+            }
+        }
+    }
+
+    internal VcpuState? VcpuAt(int index) => (uint)index < (uint)vcpus.Length ? Volatile.Read(ref vcpus[index]) : null;
+
+    private ProtocolSlot? Find(uint protocol)
+    {
+        var table = Volatile.Read(ref protocols);
+        return protocol < (uint)table.Length ? table[protocol] : null;
+    }
+
+    private static string CallName(ProtocolSlot? slot, uint protocol, uint call)
+    {
+        if (slot is not null)
+        {
+            foreach (var descriptor in slot.Registration.Calls)
+            {
+                if (descriptor.Call == call)
+                {
+                    return descriptor.Name;
+                }
+            }
+        }
+
+        return "protocol " + protocol.ToString(CultureInfo.InvariantCulture) + " call " + call.ToString(CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>A registered protocol with its call counters (one per call id the descriptors name, one for the rest).</summary>
+    private sealed class ProtocolSlot
+    {
+        private readonly long[] counts;
+        private long otherCalls;
+
+        public ProtocolSlot(SvsmProtocolRegistration registration)
+        {
+            Registration = registration;
+            var highest = 0u;
+            foreach (var call in registration.Calls)
+            {
+                highest = Math.Max(highest, Math.Min(call.Call, 255u));
+            }
+
+            counts = new long[highest + 1];
+        }
+
+        public SvsmProtocolRegistration Registration { get; }
+
+        public void Counted(uint call)
+        {
+            if (call < (uint)counts.Length)
+            {
+                Interlocked.Increment(ref counts[call]);
+            }
+            else
+            {
+                Interlocked.Increment(ref otherCalls);
+            }
+        }
+
+        public long Count(uint call) => call < (uint)counts.Length ? Interlocked.Read(ref counts[call]) : 0;
+    }
+}
+
+/// <summary>A running vCPU: its calling area (which REMAP_CA moves) and the VMSA it was created from.</summary>
+internal sealed class VcpuState(int index, ulong callingAreaGpa, ulong? vmsaGpa)
+{
+    private long callingArea = (long)callingAreaGpa;
+
+    public int Index { get; } = index;
+
+    public ulong CallingAreaGpa
+    {
+        get => (ulong)Interlocked.Read(ref callingArea);
+        set => Interlocked.Exchange(ref callingArea, (long)value);
+    }
+
+    /// <summary>Null for a boot vCPU, whose VMSA the emulator does not model.</summary>
+    public ulong? VmsaGpa { get; } = vmsaGpa;
+}
+
+/// <summary>One traced call.</summary>
+public sealed record SvsmCallTrace(
+    int Vcpu, uint Protocol, uint Call, string CallName, SvsmRegisters RegistersIn, SvsmRegisters RegistersOut, SvsmResult Result, TimeSpan Duration)
+{
+    public override string ToString() =>
+        string.Format(
+            CultureInfo.InvariantCulture,
+            "vCPU {0} {1}: RCX={2:X} RDX={3:X} R8={4:X} R9={5:X} -> {6} RCX={7:X} RDX={8:X} R8={9:X} in {10:F1} us",
+            Vcpu, CallName, RegistersIn.Rcx, RegistersIn.Rdx, RegistersIn.R8, RegistersIn.R9, Result, RegistersOut.Rcx, RegistersOut.Rdx, RegistersOut.R8, Duration.TotalMilliseconds * 1000);
+}
