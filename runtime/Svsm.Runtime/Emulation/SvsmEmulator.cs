@@ -79,6 +79,9 @@ public sealed partial class SvsmEmulator
 
     internal CoreService Core { get; }
 
+    /// <summary>Whether the guest has validated the 4 KiB page at <paramref name="gpa"/> with PVALIDATE (pages start not validated).</summary>
+    public bool IsPageValidated(ulong gpa) => Core.IsValidated(gpa);
+
     /// <summary>The calling area of boot vCPU <paramref name="index"/>: page <c>1 + index</c>.</summary>
     public static ulong BootCallingAreaGpa(int index) => (ulong)(index + 1) * PrivateGuestMemory.PageSize;
 
