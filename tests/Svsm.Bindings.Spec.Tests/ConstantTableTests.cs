@@ -1,0 +1,103 @@
+using Svsm.Bindings.Spec.Model;
+using Xunit;
+
+namespace Svsm.Bindings.Spec.Tests;
+
+/// <summary>Constant and result-code tables: C values, the kinds a heading gives, and what bad cells get.</summary>
+public sealed class ConstantTableTests
+{
+    private static ConstantTableSpec Table(string markdown) => Assert.Single(TestSupport.Parse(markdown).ConstantTables);
+
+    [Fact]
+    public void ReadsCValuesInAnyColumnOrderAndNamesTheTableAfterItsHeading()
+    {
+        var table = Table("""
+            ## Capability flags
+
+            | Description | Value | Name |
+            |---|--:|---|
+            | First | (1 << 0) | `CAP_A` |
+            | Second | (1<<8) | CAP_B |
+            | Both | CAP_A \| CAP_B | CAP_AB |
+            | Hex with suffix | 0x80000000UL | CAP_TOP |
+            | Assembler hex | 10h | CAP_H |
+            | Arithmetic | (4088 - 8) / 8 | CAP_COUNT |
+            | Complement | ~0 & 0xFF | CAP_MASK |
+            """);
+        Assert.Equal("Capability flags", table.Name);
+        Assert.Equal(ConstantTableKind.Constants, table.Kind);
+        Assert.Equal(
+            new (string, ulong)[] { ("CAP_A", 1), ("CAP_B", 256), ("CAP_AB", 257), ("CAP_TOP", 0x80000000), ("CAP_H", 16), ("CAP_COUNT", 510), ("CAP_MASK", 255) },
+            table.Constants.Select(c => (c.Name, c.Value)));
+        Assert.Equal("CAP_A | CAP_B", table.Constants[2].Expression);
+        Assert.Equal("Both", table.Constants[2].Description);
+    }
+
+    [Theory]
+    [InlineData("## Result codes")]
+    [InlineData("## Errors")]
+    [InlineData("### Return codes of the protocol")]
+    [InlineData("## Status codes")]
+    public void AHeadingAboutErrorsOrResultsMakesResultCodes(string heading)
+    {
+        var table = Table(heading + "\n\nName | Value\n--- | ---\nSVSM_ERR_X | 0x80001000\n");
+        Assert.Equal(ConstantTableKind.ResultCodes, table.Kind);
+    }
+
+    [Fact]
+    public void KeyValueTablesInProseAreNotConstants()
+    {
+        var document = TestSupport.Parse("# Notes\n\n| Key | Value |\n|---|---|\n| a | b |\n");
+        Assert.Empty(document.ConstantTables);
+        Assert.False(document.HasDefinitions);
+    }
+
+    [Fact]
+    public void AValueThatIsNotACExpressionIsReportedOnItsCell()
+    {
+        var document = TestSupport.Parse("## Limits\n\n| Name | Value |\n|---|---|\n| A | 1 << |\n| B | UNKNOWN + 1 |\n| C | 1 << 64 |\n| 9X | 1 |\n");
+        var errors = document.Diagnostics.Where(d => d.Id == "SVSM0002").ToList();
+        Assert.Equal(4, errors.Count);
+        Assert.Equal((5, 7), (errors[0].Span.Line, errors[0].Span.Column));
+        Assert.Contains("a value is missing", errors[0].Message);
+        Assert.Contains("'UNKNOWN' is not a constant defined above it", errors[1].Message);
+        Assert.Contains("leaves nothing of a 64-bit value", errors[2].Message);
+        Assert.Equal((8, 3), (errors[3].Span.Line, errors[3].Span.Column));
+        Assert.Empty(Assert.Single(document.ConstantTables).Constants);
+    }
+
+    [Fact]
+    public void ResultCodesAreThirtyTwoBitsWideAndOneNamePerValue()
+    {
+        var document = TestSupport.Parse("## Errors\n\n| Name | Value |\n|---|---|\n| E_A | 0x80001000 |\n| E_B | 0x80001000 |\n| E_C | 0x100000000 |\n| E_A | 0x80001001 |\n");
+        var duplicate = document.Single("SVSM0033");
+        Assert.Equal(6, duplicate.Span.Line);
+        Assert.Contains("'E_B' has the value 0x80001000 of 'E_A' (line 5)", duplicate.Message);
+        Assert.Equal(7, document.Single("SVSM0034").Span.Line);
+        Assert.Equal(8, document.Single("SVSM0026").Span.Line);
+        Assert.Equal(new[] { "E_A", "E_B" }, Assert.Single(document.ConstantTables).Constants.Select(c => c.Name));
+    }
+
+    [Fact]
+    public void LaterTablesMayUseEarlierConstants()
+    {
+        var document = TestSupport.Parse("## Bases\n\n| Name | Value |\n|---|---|\n| BASE | 0x80001000 |\n\n## Errors\n\n| Name | Value |\n|---|---|\n| E_SIZE | BASE + 6 |\n");
+        document.AssertClean();
+        Assert.Equal(0x80001006UL, document.ConstantTables[1].Constants[0].Value);
+    }
+
+    [Fact]
+    public void TheCoreSpecDefinesTheGenericCodesAsLinuxSpellsThem()
+    {
+        var document = TestSupport.Parse(TestSupport.ReadRepositoryFile("specs", "core.md"));
+        document.AssertClean();
+        var results = document.ConstantTables.Where(t => t.Kind == ConstantTableKind.ResultCodes).SelectMany(t => t.Constants).ToDictionary(c => c.Name, c => c.Value);
+        Assert.Equal(0UL, results["SVSM_SUCCESS"]);
+        Assert.Equal(0x80000000UL, results["SVSM_ERR_INCOMPLETE"]);
+        Assert.Equal(0x80000005UL, results["SVSM_ERR_INVALID_PARAMETER"]);
+        Assert.Equal(0x80000007UL, results["SVSM_ERR_BUSY"]);
+        Assert.Equal(0x80001006UL, results["SVSM_PVALIDATE_FAIL_SIZEMISMATCH"]);
+        Assert.Equal("SvsmResult", document.Protocol.ResultType);
+        Assert.Equal(Enumerable.Range(0, 8).Select(i => (uint)i), document.Calls.Select(c => c.Id));
+    }
+}
