@@ -113,7 +113,7 @@ public sealed partial class SvsmEmulator
 
             var copy = new ProtocolSlot?[size];
             Array.Copy(table, copy, table.Length);
-            copy[registration.Id] = new ProtocolSlot(registration);
+            copy[registration.Id] = new ProtocolSlot(registration, Options.MaxVcpus);
             Volatile.Write(ref protocols, copy);
         }
 
@@ -181,42 +181,67 @@ public sealed partial class SvsmEmulator
         }
 
         var sink = Volatile.Read(ref traceSink);
-        var before = registers;
-        var started = sink is null ? 0 : Stopwatch.GetTimestamp();
+        if (sink is not null)
+        {
+            DispatchTraced(state, ref registers, sink);
+            return;
+        }
+
+        var code = registers.Rax;
+        var slot = Serve(state, ref registers);
+        if (Log.IsEnabled(EmulatorLogLevel.Debug))
+        {
+            LogCall(vcpu, slot, code, registers.Rax);
+        }
+    }
+
+    private ProtocolSlot? Serve(VcpuState state, ref SvsmRegisters registers)
+    {
         var protocol = (uint)(registers.Rax >> 32);
-        var call = (uint)registers.Rax;
         var slot = Find(protocol);
-        var context = new SvsmCallContext(vcpu, Memory, state.CallingAreaGpa);
         if (slot is null)
         {
             registers.Rax = SvsmResult.UnsupportedProtocolCode;
-        }
-        else
-        {
-            slot.Counted(call);
-            try
-            {
-                slot.Registration.Dispatch(in context, ref registers);
-            }
-            catch (GuestMemoryException exception)
-            {
-                // A handler validates addresses before use; one that slips through must still not crash the SVSM.
-                registers.Rax = SvsmResult.InvalidAddressCode;
-                Log.Write(EmulatorLogLevel.Warning, "vCPU " + vcpu.ToString(CultureInfo.InvariantCulture) + ": " + exception.Message);
-            }
+            return null;
         }
 
+        slot.Counted(state.Index, (uint)registers.Rax);
+        var context = new SvsmCallContext(state.Index, Memory, state.CallingAreaGpa);
+        try
+        {
+            slot.Registration.Dispatch(in context, ref registers);
+        }
+        catch (GuestMemoryException exception)
+        {
+            // A handler validates addresses before use; one that slips through must still not crash the SVSM.
+            registers.Rax = SvsmResult.InvalidAddressCode;
+            Log.Write(EmulatorLogLevel.Warning, "vCPU " + state.Index.ToString(CultureInfo.InvariantCulture) + ": " + exception.Message);
+        }
+
+        return slot;
+    }
+
+    // Kept out of Dispatch so that the untraced path stays small.
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private void DispatchTraced(VcpuState state, ref SvsmRegisters registers, Action<SvsmCallTrace> sink)
+    {
+        var before = registers;
+        var started = Stopwatch.GetTimestamp();
+        var slot = Serve(state, ref registers);
+        var elapsed = Stopwatch.GetElapsedTime(started);
         if (Log.IsEnabled(EmulatorLogLevel.Debug))
         {
-            Log.Write(EmulatorLogLevel.Debug, "vCPU " + vcpu.ToString(CultureInfo.InvariantCulture) + ": " + CallName(slot, protocol, call) + " -> " + new SvsmResult((uint)registers.Rax, slot?.Registration.Results));
+            LogCall(state.Index, slot, before.Rax, registers.Rax);
         }
 
-        if (sink is not null)
-        {
-            var elapsed = Stopwatch.GetElapsedTime(started);
-            sink(new SvsmCallTrace(vcpu, protocol, call, CallName(slot, protocol, call), before, registers, new SvsmResult((uint)registers.Rax, slot?.Registration.Results), elapsed));
-        }
+        var protocol = (uint)(before.Rax >> 32);
+        var call = (uint)before.Rax;
+        sink(new SvsmCallTrace(state.Index, protocol, call, CallName(slot, protocol, call), before, registers, new SvsmResult((uint)registers.Rax, slot?.Registration.Results), elapsed));
     }
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private void LogCall(int vcpu, ProtocolSlot? slot, ulong callCode, ulong result) =>
+        Log.Write(EmulatorLogLevel.Debug, "vCPU " + vcpu.ToString(CultureInfo.InvariantCulture) + ": " + CallName(slot, (uint)(callCode >> 32), (uint)callCode) + " -> " + new SvsmResult((uint)result, slot?.Registration.Results));
 
     /// <summary>
     /// Takes a call the way an SVSM does after VMGEXIT: only when <c>call_pending</c> in the vCPU's calling area is
@@ -290,13 +315,19 @@ public sealed partial class SvsmEmulator
         return "protocol " + protocol.ToString(CultureInfo.InvariantCulture) + " call " + call.ToString(CultureInfo.InvariantCulture);
     }
 
-    /// <summary>A registered protocol with its call counters (one per call id the descriptors name, one for the rest).</summary>
+    /// <summary>
+    /// A registered protocol with its call counters: a row per vCPU, a column per call id the descriptors name (and
+    /// one for the rest). A vCPU makes one call at a time and only it writes its row, so counting needs no atomic
+    /// instruction; rows are padded to separate cache lines so that vCPUs on other cores do not share one.
+    /// </summary>
     private sealed class ProtocolSlot
     {
+        private const int CacheLineLongs = 8;
         private readonly long[] counts;
-        private long otherCalls;
+        private readonly int rowLength;
+        private readonly int calls;
 
-        public ProtocolSlot(SvsmProtocolRegistration registration)
+        public ProtocolSlot(SvsmProtocolRegistration registration, int vcpus)
         {
             Registration = registration;
             var highest = 0u;
@@ -305,24 +336,34 @@ public sealed partial class SvsmEmulator
                 highest = Math.Max(highest, Math.Min(call.Call, 255u));
             }
 
-            counts = new long[highest + 1];
+            calls = (int)highest + 2;
+            rowLength = (calls + CacheLineLongs - 1) / CacheLineLongs * CacheLineLongs;
+            counts = new long[(vcpus + 1) * rowLength];
         }
 
         public SvsmProtocolRegistration Registration { get; }
 
-        public void Counted(uint call)
+        public void Counted(int vcpu, uint call)
         {
-            if (call < (uint)counts.Length)
-            {
-                Interlocked.Increment(ref counts[call]);
-            }
-            else
-            {
-                Interlocked.Increment(ref otherCalls);
-            }
+            ref var count = ref counts[((vcpu + 1) * rowLength) + (int)Math.Min(call, (uint)calls - 1)];
+            Volatile.Write(ref count, count + 1);
         }
 
-        public long Count(uint call) => call < (uint)counts.Length ? Interlocked.Read(ref counts[call]) : 0;
+        public long Count(uint call)
+        {
+            if (call >= (uint)calls - 1)
+            {
+                return 0;
+            }
+
+            long total = 0;
+            for (var row = rowLength; row < counts.Length; row += rowLength)
+            {
+                total += Volatile.Read(ref counts[row + (int)call]);
+            }
+
+            return total;
+        }
     }
 }
 
@@ -335,8 +376,9 @@ internal sealed class VcpuState(int index, ulong callingAreaGpa, ulong? vmsaGpa)
 
     public ulong CallingAreaGpa
     {
-        get => (ulong)Interlocked.Read(ref callingArea);
-        set => Interlocked.Exchange(ref callingArea, (long)value);
+        // Volatile, not Interlocked: a 64-bit read is atomic on x64 and Interlocked.Read would be a locked instruction per call.
+        get => (ulong)Volatile.Read(ref callingArea);
+        set => Volatile.Write(ref callingArea, (long)value);
     }
 
     /// <summary>Null for a boot vCPU, whose VMSA the emulator does not model.</summary>
