@@ -22,6 +22,9 @@ internal static class ProtocolEmitter
         }
 
         w.Line();
+        w.Summary("How the calls use the registers: RAX = (protocol << 32) | call, arguments in RCX, RDX, R8, R9, the result in RAX.");
+        w.Line("public static global::Svsm.Runtime.CallingConvention Convention => global::Svsm.Runtime.CallingConvention.SvsmCall;");
+        w.Line();
         w.Summary("The protocol's name as its spec gives it.");
         w.Line("public const string Name = " + Naming.Literal(protocol.Name ?? plan.Prefix) + ";");
         w.Line();

@@ -22,6 +22,11 @@ namespace Svsm.Protocols
         public const uint Version = 1;
 
         /// <summary>
+        /// How the calls use the registers: RAX = (protocol &lt;&lt; 32) | call, arguments in RCX, RDX, R8, R9, the result in RAX.
+        /// </summary>
+        public static global::Svsm.Runtime.CallingConvention Convention => global::Svsm.Runtime.CallingConvention.SvsmCall;
+
+        /// <summary>
         /// The protocol's name as its spec gives it.
         /// </summary>
         public const string Name = "SVSM Observability and Configuration Protocol";
