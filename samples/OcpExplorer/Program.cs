@@ -5,6 +5,7 @@ using System.Text;
 using Svsm.Protocols;
 using Svsm.Runtime;
 using Svsm.Runtime.Emulation;
+using Svsm.Runtime.SharedMemory;
 
 var session = OcpSession.Open(args);
 var transport = new VersionCheckingTransport(session.Transport);
@@ -95,6 +96,20 @@ internal sealed record OcpSession(ISvsmTransport Transport, IGuestMemory Memory,
 {
     public static OcpSession Open(string[] args)
     {
+        if (args.Length == 2 && args[0] == "--memory")
+        {
+            // svsm-emu serve --memory PATH owns the file; vCPU 0 calls through its calling area (page 1).
+            var memory = MappedGuestMemory.Open(args[1]);
+            var firstFree = SvsmEmulator.BootCallingAreaGpa(memory.VcpuCount);
+            var transport = new SharedMemoryTransport(memory, 0, TimeSpan.FromSeconds(10));
+            return new OcpSession(transport, memory, new GuestAllocator(memory, firstFree, memory.RamSize - firstFree), "svsm-emu through " + args[1]);
+        }
+
+        if (args.Length != 0)
+        {
+            throw new ArgumentException("usage: OcpExplorer [--memory PATH]  (PATH: the file of a running `svsm-emu serve --memory PATH`)");
+        }
+
         var machine = EmulatedMachine.Create();
         return new OcpSession(machine.Transport(), machine.Memory, machine.Allocator, "the in-process emulator");
     }
