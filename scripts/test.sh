@@ -8,6 +8,13 @@ results="$root/artifacts/test-results"
 rm -rf "$results"
 mkdir -p "$results"
 
+# The layout tests compile the real kernel headers with gcc (Debian: gcc, linux-libc-dev).
+if ! command -v gcc >/dev/null || [ ! -f /usr/include/linux/sev-guest.h ]; then
+  echo "Installing gcc and linux-libc-dev for the C layout tests..."
+  sudo_cmd=""; [ "$(id -u)" -ne 0 ] && sudo_cmd="sudo"
+  $sudo_cmd apt-get update -qq >/dev/null && $sudo_cmd apt-get install -y -qq gcc libc6-dev linux-libc-dev >/dev/null
+fi
+
 if ! dotnet build Bindings.sln -c Release -nologo -clp:ErrorsOnly; then
   echo "The build failed; no test ran."
   echo "0 passed, 1 failed, 0 skipped"

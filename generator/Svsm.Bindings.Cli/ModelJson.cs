@@ -89,6 +89,13 @@ internal static class ModelJson
                 json.WriteString("name", field.Name);
                 json.WriteString("description", field.Description);
                 json.WriteBoolean("reserved", field.Reserved);
+                if (field.TypeName is not null)
+                {
+                    json.WriteString("cName", field.SourceName);
+                    json.WriteString("type", field.TypeName);
+                    json.WriteNumber("count", field.Count);
+                }
+
                 json.WriteNumber("line", field.Span.Line);
                 json.WriteEndObject();
             }

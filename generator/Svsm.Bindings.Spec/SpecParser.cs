@@ -83,6 +83,7 @@ public static class SpecParser
         private readonly List<BitTableDraft> bitTables = new();
         private readonly List<ConstantTableSpec> constantTables = new();
         private readonly Dictionary<string, ConstantSpec> constantsByName = new(StringComparer.Ordinal);
+        private readonly Dictionary<string, TypeShape> typeShapes = new(StringComparer.Ordinal);
         private FrontMatter frontMatter = new();
         private bool hasDefinitions;
 
@@ -203,6 +204,9 @@ public static class SpecParser
                 case TableKind.Layout:
                     ReadLayout(rows, index, heading);
                     break;
+                case TableKind.TypedLayout:
+                    ReadTypedLayout(rows, index, heading);
+                    break;
                 case TableKind.Constants:
                     constantTables.Add(ConstantTableReader.Read(rows, heading, constantsByName, diagnostics));
                     break;
@@ -238,6 +242,43 @@ public static class SpecParser
             }
 
             StructValidator.Validate(structSpec, rows.Table.Header.Span, diagnostics);
+            structs.Add(new StructDraft(structSpec, fields, index, rows.Table.Span));
+        }
+
+        private static readonly Regex TypedHeading = new(@"^(?:\d+(?:\.\d+)*\.?\s+)?(?<union>union\s+)?(?:struct\s+)?(?<name>.*?)(?<union2>\s+union)?(?:\s+layout)?$", Options);
+
+        /// <summary>
+        /// A struct table by C type: laid out here as gcc lays it out on x86-64, packed when its heading or the
+        /// paragraph before it says so, a union when its heading says so; a stated size must match.
+        /// </summary>
+        private void ReadTypedLayout(TableRows rows, int index, string heading)
+        {
+            var match = TypedHeading.Match(heading.Replace("`", string.Empty).Trim());
+            var name = match.Success ? match.Groups["name"].Value.Trim() : heading;
+            if (name.Length == 0)
+            {
+                name = "Struct at line " + rows.Table.Span.Line.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            }
+
+            var isUnion = match.Success && (match.Groups["union"].Success || match.Groups["union2"].Success);
+            var context = (LastProseBefore(index)?.Text ?? string.Empty) + " " + heading;
+            var packed = Regex.IsMatch(context, @"\b(?:__)?packed\b", Options);
+            var (fields, shape) = TypedLayoutReader.Read(rows, name, packed, isUnion, typeShapes, diagnostics);
+            var declared = DeclaredSize(name, index);
+            if (declared is { } stated && stated != shape.Size)
+            {
+                diagnostics.Add(SpecDiagnostics.ComputedSizeDisagrees, rows.Table.Header.Span, name, stated, shape.Size);
+            }
+
+            var duplicate = structs.Find(s => string.Equals(s.Struct.Name, name, StringComparison.OrdinalIgnoreCase));
+            if (duplicate is not null)
+            {
+                diagnostics.Add(SpecDiagnostics.DuplicateName, rows.Table.Header.Span, name, "this spec's structs", duplicate.Struct.Span.Line);
+                return;
+            }
+
+            typeShapes[TableSchema.Key(name)] = shape;
+            var structSpec = new StructSpec(name, shape.Size, declared is not null, rows.Table.Span, fields.Select(f => f.Field).ToEquatableArray());
             structs.Add(new StructDraft(structSpec, fields, index, rows.Table.Span));
         }
 

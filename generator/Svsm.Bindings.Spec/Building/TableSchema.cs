@@ -14,6 +14,7 @@ internal enum TableKind
     Layout,
     Bits,
     Constants,
+    TypedLayout,
 }
 
 /// <summary>A column a kind of table may have: its title as documented, and the header spellings that mean it.</summary>
@@ -46,6 +47,9 @@ internal sealed record TableSchema(TableKind Kind, string Title, IReadOnlyList<C
     public static readonly ColumnSpec ConstantName = new("Name", true, false, "name", "constant", "symbol", "define");
     public static readonly ColumnSpec ConstantDescription = new("Description", false, false, "description", "desc", "meaning");
 
+    public static readonly ColumnSpec FieldType = new("Type", true, true, "type", "ctype", "fieldtype");
+    public static readonly ColumnSpec TypedField = new("Field", true, false, "field", "member", "name", "fieldname");
+
     public static readonly IReadOnlyList<TableSchema> All = new[]
     {
         new TableSchema(TableKind.Calls, "call", new[] { CallId, FirstVersion, CallName, Function }),
@@ -53,6 +57,7 @@ internal sealed record TableSchema(TableKind Kind, string Title, IReadOnlyList<C
         new TableSchema(TableKind.Layout, "layout", new[] { Offset, Size, Description, MemberName }),
         new TableSchema(TableKind.Bits, "bit", new[] { Bits, BitName, Description }),
         new TableSchema(TableKind.Constants, "constant", new[] { Value, ConstantName, ConstantDescription }),
+        new TableSchema(TableKind.TypedLayout, "typed layout", new[] { FieldType, TypedField, ConstantDescription }),
     };
 
     public string ColumnList => string.Join(", ", Columns.Select(c => c.Required ? c.Title : c.Title + " (optional)"));

@@ -149,6 +149,14 @@ public static class SpecDiagnostics
         "SVSM0034", Error, "Result code wider than 32 bits",
         "Result code '{0}' is 0x{1:X}, but results are 32 bits wide (RAX's low half)");
 
+    public static readonly SpecDiagnosticDescriptor ComputedPadding = new(
+        "SVSM0035", Info, "Padding computed",
+        "{0} byte(s) of padding at {1}, before {2} in '{3}', as x86-64 System V alignment puts them");
+
+    public static readonly SpecDiagnosticDescriptor ComputedSizeDisagrees = new(
+        "SVSM0036", Error, "Stated size disagrees with the layout",
+        "'{0}' is stated to be {1} bytes, but its fields laid out as gcc does on x86-64 make {2}");
+
     public static readonly SpecDiagnosticDescriptor GeneratorFailed = new(
         "SVSM0998", Error, "The generator failed",
         "Generating bindings for this spec failed ({0}); this is a bug in Svsm.Bindings, please report it with the spec");
@@ -166,6 +174,6 @@ public static class SpecDiagnostics
         FieldGap, BitsUndefined, NarrowAddressRegister, ProtocolIdNotFound, ProtocolVersionNotFound,
         CallWithoutSection, SectionForUnknownCall, BadFrontMatter, StructSizeNotStated, DuplicateName,
         TableOutsideCall, StandaloneBitTable, ProtocolSentencesDisagree, LanguageVersionTooOld, RuntimeMissing,
-        SpecUnreadable, DuplicateResultCode, ResultCodeTooWide, GeneratorFailed, ReaderFailed,
+        SpecUnreadable, DuplicateResultCode, ResultCodeTooWide, ComputedPadding, ComputedSizeDisagrees, GeneratorFailed, ReaderFailed,
     };
 }

@@ -161,7 +161,8 @@ internal sealed class StructPlan
     {
         var plan = new StructPlan(spec, typeName);
         var members = new HashSet<string>(StringComparer.Ordinal) { typeName, "Validate", "Size" };
-        foreach (var field in spec.Fields)
+        // A flexible array (size 0) takes no room in the struct, as in C: it gets no field.
+        foreach (var field in spec.Fields.Where(f => f.Size > 0))
         {
             var name = Naming.Unique(Naming.Pascal(field.Name), members);
             var bitField = bitFields.FirstOrDefault(b =>

@@ -100,11 +100,9 @@ internal static class StructEmitter
             var where = field.Name + " (offset " + Naming.Hex((ulong)field.Spec.Offset, 1) + ")";
             if (field.Spec.Reserved && field.BufferType is not null)
             {
-                w.Open("foreach (var value in (global::System.ReadOnlySpan<byte>)" + field.Name + ")");
-                w.Open("if (value != 0)");
+                // IndexOfAnyExcept rather than foreach: iterating a span this way needs no newer C# than 12.
+                w.Open("if (global::System.MemoryExtensions.IndexOfAnyExcept((global::System.ReadOnlySpan<byte>)" + field.Name + ", (byte)0) >= 0)");
                 w.Line("problems.Add(\"reserved " + where + " is not zero\");");
-                w.Line("break;");
-                w.Close();
                 w.Close();
             }
             else if (field.Spec.Reserved)

@@ -12,10 +12,16 @@ public sealed record StructSpec(
 
 /// <summary>One row of a layout table.</summary>
 /// <param name="Name">Identifier in camelCase: the <c>Name</c> cell, else derived from the description.</param>
+/// <param name="SourceName">In a table by C type: the field's C name (<c>user_data</c>).</param>
+/// <param name="TypeName">In a table by C type: the element type as written, without <c>struct</c>/<c>union</c> or array length.</param>
+/// <param name="Count">In a table by C type: the array length, 1 for a scalar, 0 for a flexible array (whose size is 0).</param>
 public sealed record FieldSpec(
     int Offset,
     int Size,
     string Name,
     string Description,
     bool Reserved,
-    SpecSpan Span);
+    SpecSpan Span,
+    string? SourceName = null,
+    string? TypeName = null,
+    int Count = 1);

@@ -62,13 +62,9 @@ namespace Svsm.Runtime
         public readonly global::System.Collections.Generic.IReadOnlyList<string> Validate()
         {
             var problems = new global::System.Collections.Generic.List<string>();
-            foreach (var value in (global::System.ReadOnlySpan<byte>)Reserved)
+            if (global::System.MemoryExtensions.IndexOfAnyExcept((global::System.ReadOnlySpan<byte>)Reserved, (byte)0) >= 0)
             {
-                if (value != 0)
-                {
-                    problems.Add("reserved Reserved (offset 0x02) is not zero");
-                    break;
-                }
+                problems.Add("reserved Reserved (offset 0x02) is not zero");
             }
 
             return problems;

@@ -1,0 +1,126 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Text.RegularExpressions;
+using Svsm.Bindings.Spec.Diagnostics;
+using Svsm.Bindings.Spec.Model;
+
+namespace Svsm.Bindings.Spec.Building;
+
+/// <summary>The size and alignment of a type a typed layout table may name.</summary>
+internal readonly record struct TypeShape(int Size, int Alignment);
+
+/// <summary>
+/// Reads a struct (or union) table by C field type (<c>Field</c>, <c>Type</c>, optional <c>Description</c>) and lays it
+/// out as gcc does on x86-64 System V: each field at the next multiple of its natural alignment (1 when packed), the
+/// size rounded up to the largest alignment, a flexible array last and not counted; a union puts every member at 0.
+/// </summary>
+internal static class TypedLayoutReader
+{
+    private static readonly Regex TypePattern = new(
+        @"^(?:(?:struct|union)\s+)?(?<name>[A-Za-z_][A-Za-z0-9_ ]*?)\s*(?:\[(?<count>[^\]]*)\])?$",
+        RegexOptions.CultureInvariant);
+
+    private static readonly Regex FieldPattern = new(@"^(?<name>[A-Za-z_][A-Za-z0-9_]*)\s*(?:\[(?<count>[^\]]*)\])?$", RegexOptions.CultureInvariant);
+
+    private static readonly Dictionary<string, int> Primitives = new(StringComparer.Ordinal)
+    {
+        ["u8"] = 1, ["__u8"] = 1, ["uint8_t"] = 1, ["s8"] = 1, ["__s8"] = 1, ["int8_t"] = 1, ["char"] = 1, ["unsigned char"] = 1,
+        ["u16"] = 2, ["__u16"] = 2, ["uint16_t"] = 2, ["s16"] = 2, ["__s16"] = 2, ["int16_t"] = 2,
+        ["u32"] = 4, ["__u32"] = 4, ["uint32_t"] = 4, ["s32"] = 4, ["__s32"] = 4, ["int32_t"] = 4, ["int"] = 4, ["unsigned int"] = 4,
+        ["u64"] = 8, ["__u64"] = 8, ["uint64_t"] = 8, ["s64"] = 8, ["__s64"] = 8, ["int64_t"] = 8,
+        ["unsigned long long"] = 8, ["unsigned long"] = 8, ["long"] = 8,
+    };
+
+    /// <summary>
+    /// The fields with their computed offsets, the struct's size and alignment. <paramref name="known"/> holds the
+    /// types defined above (structs and unions of this spec, by name and by C name).
+    /// </summary>
+    public static (List<FieldDraft> Fields, TypeShape Shape) Read(
+        TableRows table, string structName, bool packed, bool isUnion, IReadOnlyDictionary<string, TypeShape> known, DiagnosticBag diagnostics)
+    {
+        var fields = new List<FieldDraft>();
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        var offset = 0;
+        var size = 0;
+        var alignment = 1;
+        var sawFlexible = false;
+        foreach (var row in table.Rows)
+        {
+            var fieldCell = table.Cell(row, TableSchema.TypedField);
+            var typeCell = table.Cell(row, TableSchema.FieldType);
+            var description = table.Cell(row, TableSchema.ConstantDescription).Text;
+            var fieldMatch = FieldPattern.Match(fieldCell.Text);
+            var typeMatch = TypePattern.Match(Regex.Replace(typeCell.Text, @"\s+", " ").Trim());
+            if (!fieldMatch.Success)
+            {
+                diagnostics.Add(SpecDiagnostics.MalformedCell, fieldCell.Span, fieldCell.Text, "field name", "write a C identifier, optionally with an array length such as data[64]");
+                continue;
+            }
+
+            if (!typeMatch.Success || !TryShape(typeMatch.Groups["name"].Value.Trim(), known, out var element))
+            {
+                diagnostics.Add(SpecDiagnostics.MalformedCell, typeCell.Span, typeCell.Text, "field type", "write u8 ... u64, __u8 ... __u64, uint8_t ... uint64_t, or a struct or union defined above it, optionally with [N] or [] (a flexible array, last)");
+                continue;
+            }
+
+            var countText = fieldMatch.Groups["count"].Success ? fieldMatch.Groups["count"].Value : typeMatch.Groups["count"].Success ? typeMatch.Groups["count"].Value : null;
+            var flexible = countText is not null && countText.Trim().Length == 0;
+            var count = 1;
+            if (countText is not null && !flexible && (!CellValues.TryParseSize(countText, out count) || count <= 0))
+            {
+                diagnostics.Add(SpecDiagnostics.MalformedCell, typeCell.Span, countText, "array length", "write a positive number of elements");
+                continue;
+            }
+
+            if (sawFlexible)
+            {
+                diagnostics.Add(SpecDiagnostics.MalformedCell, fieldCell.Span, fieldCell.Text, "field", "a flexible array ([]) must be the last field");
+                continue;
+            }
+
+            var fieldAlignment = packed ? 1 : element.Alignment;
+            var fieldOffset = isUnion ? 0 : Align(offset, fieldAlignment);
+            if (fieldOffset > offset && !isUnion)
+            {
+                diagnostics.Add(SpecDiagnostics.ComputedPadding, row.Span, fieldOffset - offset, CellValues.Hex(offset), fieldMatch.Groups["name"].Value, structName);
+            }
+
+            var fieldSize = flexible ? 0 : checked(element.Size * count);
+            sawFlexible = flexible;
+            alignment = Math.Max(alignment, fieldAlignment);
+            offset = fieldOffset + fieldSize;
+            size = Math.Max(size, offset);
+
+            var cName = fieldMatch.Groups["name"].Value;
+            var reserved = CellValues.IsReserved(cName) || CellValues.IsReserved(description);
+            var name = NameDeriver.Unique(reserved ? "reserved" : NameDeriver.FromNameCell(cName), names);
+            var typeName = typeMatch.Groups["name"].Value.Trim();
+            fields.Add(new FieldDraft(new FieldSpec(fieldOffset, fieldSize, name, description, reserved, row.Span, cName, typeName, flexible ? 0 : count), new[] { cName, name }));
+        }
+
+        var total = Align(size, alignment);
+        if (total > size && fields.Count > 0)
+        {
+            diagnostics.Add(SpecDiagnostics.ComputedPadding, table.Table.Header.Span, total - size, CellValues.Hex(size), "the end", structName);
+        }
+
+        return (fields, new TypeShape(total, alignment));
+    }
+
+    private static bool TryShape(string name, IReadOnlyDictionary<string, TypeShape> known, out TypeShape shape)
+    {
+        if (Primitives.TryGetValue(name, out var size))
+        {
+            shape = new TypeShape(size, size);
+            return true;
+        }
+
+        return known.TryGetValue(TableSchema.Key(name), out shape);
+    }
+
+    private static int Align(int value, int alignment) => (value + alignment - 1) / alignment * alignment;
+
+    /// <summary>The C spelling of a size, for messages.</summary>
+    public static string Bytes(int value) => value.ToString(CultureInfo.InvariantCulture) + " bytes";
+}

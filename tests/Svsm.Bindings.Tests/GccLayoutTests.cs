@@ -1,0 +1,114 @@
+using System.Diagnostics;
+using System.Runtime.InteropServices;
+using System.Text;
+using System.Text.RegularExpressions;
+using Svsm.Bindings.Spec;
+using Svsm.Bindings.Spec.Emitting;
+using Svsm.Bindings.Spec.Model;
+using Xunit;
+
+namespace Svsm.Bindings.Tests;
+
+/// <summary>
+/// The structs of specs/sev-guest.md against what gcc makes of the real header, Debian's
+/// /usr/include/linux/sev-guest.h: every sizeof and offsetof, and the sizes of the generated C# types.
+/// </summary>
+public sealed class GccLayoutTests
+{
+    private const string Header = "/usr/include/linux/sev-guest.h";
+
+    [Fact]
+    public void SevGuestStructsMatchGccOnTheKernelHeader()
+    {
+        var document = SpecParser.Parse(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "specs", "sev-guest.md")));
+        Assert.False(document.HasErrors);
+        var header = File.ReadAllText(Header);
+        var structs = document.Structs.ToDictionary(s => s.Name);
+        var checks = new List<(string What, string CExpression, int Expected)>();
+        foreach (var structSpec in document.Structs.Where(s => Regex.IsMatch(header, @"struct\s+" + s.Name + @"\s*\{")))
+        {
+            checks.Add(($"sizeof({structSpec.Name})", $"sizeof(struct {structSpec.Name})", structSpec.Size));
+            foreach (var field in structSpec.Fields)
+            {
+                AddOffsets(checks, structSpec.Name, field, 0, structs, header);
+            }
+        }
+
+        Assert.True(checks.Count > 30, "too few figures: " + checks.Count);
+        var actual = Compile(checks.Select(c => c.CExpression).ToList());
+        var mismatches = checks.Zip(actual).Where(p => p.First.Expected != p.Second)
+            .Select(p => $"{p.First.What}: spec {p.First.Expected}, gcc {p.Second}").ToList();
+        Assert.True(mismatches.Count == 0, string.Join("\n", mismatches));
+
+        foreach (var structSpec in document.Structs)
+        {
+            var type = typeof(GccLayoutTests).Assembly.GetType("Svsm.Bindings.Tests.Generated." + Naming.Pascal(structSpec.Name))!;
+            Assert.True(type is not null, structSpec.Name + " was not generated");
+            Assert.Equal(structSpec.Size, Marshal.SizeOf(type));
+        }
+    }
+
+    /// <summary>
+    /// A field's offset as offsetof gives it; a field whose type is a struct or union the header leaves anonymous
+    /// (the union in snp_guest_request_ioctl) is checked through its members, which C reaches directly.
+    /// </summary>
+    private static void AddOffsets(List<(string, string, int)> checks, string owner, FieldSpec field, int baseOffset, Dictionary<string, StructSpec> structs, string header)
+    {
+        var anonymous = field.TypeName is { } type && structs.TryGetValue(type.Replace("struct ", string.Empty).Replace("union ", string.Empty), out var inner)
+            && !Regex.IsMatch(header, @"(?:struct|union)\s+" + inner.Name + @"\s*\{");
+        if (anonymous)
+        {
+            foreach (var member in structs[field.TypeName!.Replace("struct ", string.Empty).Replace("union ", string.Empty)].Fields)
+            {
+                AddOffsets(checks, owner, member, baseOffset + field.Offset, structs, header);
+            }
+
+            return;
+        }
+
+        checks.Add(($"offsetof({owner}, {field.SourceName})", $"offsetof(struct {owner}, {field.SourceName})", baseOffset + field.Offset));
+        checks.Add(($"sizeof({owner}.{field.SourceName})", $"sizeof(((struct {owner} *)0)->{field.SourceName})", field.Size));
+    }
+
+    private static List<int> Compile(IReadOnlyList<string> expressions)
+    {
+        var directory = Directory.CreateTempSubdirectory("svsm-gcc-").FullName;
+        try
+        {
+            var source = new StringBuilder("#include <stddef.h>\n#include <stdio.h>\n#include <linux/sev-guest.h>\nint main(void) {\n");
+            foreach (var expression in expressions)
+            {
+                source.Append("    printf(\"%zu\\n\", (size_t)(").Append(expression).Append("));\n");
+            }
+
+            source.Append("    return 0;\n}\n");
+            var c = Path.Combine(directory, "layout.c");
+            var exe = Path.Combine(directory, "layout");
+            File.WriteAllText(c, source.ToString());
+            var (compiled, compileOutput) = Run("gcc", "-std=gnu11", "-Wall", "-Werror", "-o", exe, c);
+            Assert.True(compiled == 0, "gcc failed (scripts/test.sh installs gcc and linux-libc-dev):\n" + compileOutput);
+            var (ran, output) = Run(exe);
+            Assert.Equal(0, ran);
+            return output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(int.Parse).ToList();
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    private static (int ExitCode, string Output) Run(string file, params string[] args)
+    {
+        var info = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var arg in args)
+        {
+            info.ArgumentList.Add(arg);
+        }
+
+        using var process = Process.Start(info)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEnd();
+        process.WaitForExit();
+        return (process.ExitCode, output.Result + error);
+    }
+}
