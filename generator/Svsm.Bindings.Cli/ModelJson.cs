@@ -72,6 +72,29 @@ internal static class ModelJson
 
         json.WriteEndArray();
 
+        json.WriteStartArray("ioctls");
+        foreach (var ioctl in document.Ioctls)
+        {
+            json.WriteStartObject();
+            json.WriteString("name", ioctl.Name);
+            json.WriteNumber("number", ioctl.Number);
+            json.WriteString("direction", ioctl.Direction switch
+            {
+                IoctlDirection.None => "none",
+                IoctlDirection.Read => "read",
+                IoctlDirection.Write => "write",
+                _ => "readwrite",
+            });
+            json.WriteNumber("type", ioctl.Type);
+            json.WriteNumber("nr", ioctl.Nr);
+            json.WriteNumber("size", ioctl.Size);
+            json.WriteString("argument", ioctl.Argument);
+            json.WriteNumber("line", ioctl.Span.Line);
+            json.WriteEndObject();
+        }
+
+        json.WriteEndArray();
+
         json.WriteStartArray("structs");
         foreach (var structSpec in document.Structs)
         {

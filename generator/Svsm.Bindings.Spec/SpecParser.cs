@@ -84,6 +84,7 @@ public static class SpecParser
         private readonly List<ConstantTableSpec> constantTables = new();
         private readonly Dictionary<string, ConstantSpec> constantsByName = new(StringComparer.Ordinal);
         private readonly Dictionary<string, TypeShape> typeShapes = new(StringComparer.Ordinal);
+        private readonly List<IoctlSpec> ioctls = new();
         private FrontMatter frontMatter = new();
         private bool hasDefinitions;
 
@@ -124,7 +125,7 @@ public static class SpecParser
                 BitFieldValidator.Validate(bitField, diagnostics);
             }
 
-            return new SpecDocument(protocol, callSpecs, structSpecs, bitFields, constantTables.ToEquatableArray(), diagnostics.ToSortedArray(), hasDefinitions);
+            return new SpecDocument(protocol, callSpecs, structSpecs, bitFields, constantTables.ToEquatableArray(), diagnostics.ToSortedArray(), hasDefinitions, ioctls.ToEquatableArray());
         }
 
         private TableSchema? Classify(TableBlock table, int index) => TableSchema.Classify(table.Header, HeadingBefore(index)?.Text);
@@ -203,6 +204,9 @@ public static class SpecParser
                     break;
                 case TableKind.Layout:
                     ReadLayout(rows, index, heading);
+                    break;
+                case TableKind.Ioctls:
+                    IoctlTableReader.Read(rows, typeShapes, ioctls, diagnostics);
                     break;
                 case TableKind.TypedLayout:
                     ReadTypedLayout(rows, index, heading);

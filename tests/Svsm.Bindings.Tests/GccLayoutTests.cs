@@ -24,17 +24,27 @@ public sealed class GccLayoutTests
         Assert.False(document.HasErrors);
         var header = File.ReadAllText(Header);
         var structs = document.Structs.ToDictionary(s => s.Name);
-        var checks = new List<(string What, string CExpression, int Expected)>();
+        var checks = new List<(string What, string CExpression, ulong Expected)>();
         foreach (var structSpec in document.Structs.Where(s => Regex.IsMatch(header, @"struct\s+" + s.Name + @"\s*\{")))
         {
-            checks.Add(($"sizeof({structSpec.Name})", $"sizeof(struct {structSpec.Name})", structSpec.Size));
+            checks.Add(($"sizeof({structSpec.Name})", $"sizeof(struct {structSpec.Name})", (ulong)structSpec.Size));
             foreach (var field in structSpec.Fields)
             {
                 AddOffsets(checks, structSpec.Name, field, 0, structs, header);
             }
         }
 
-        Assert.True(checks.Count > 30, "too few figures: " + checks.Count);
+        foreach (var ioctl in document.Ioctls)
+        {
+            checks.Add((ioctl.Name, ioctl.Name, ioctl.Number));
+        }
+
+        foreach (var constant in document.ConstantTables.SelectMany(t => t.Constants))
+        {
+            checks.Add((constant.Name, constant.Name, constant.Value));
+        }
+
+        Assert.True(checks.Count > 30 && document.Ioctls.Count == 3, "too few figures: " + checks.Count);
         var actual = Compile(checks.Select(c => c.CExpression).ToList());
         var mismatches = checks.Zip(actual).Where(p => p.First.Expected != p.Second)
             .Select(p => $"{p.First.What}: spec {p.First.Expected}, gcc {p.Second}").ToList();
@@ -46,13 +56,18 @@ public sealed class GccLayoutTests
             Assert.True(type is not null, structSpec.Name + " was not generated");
             Assert.Equal(structSpec.Size, Marshal.SizeOf(type));
         }
+
+        // The generated request codes are the ones gcc computes.
+        var ioctls = typeof(GccLayoutTests).Assembly.GetType("Svsm.Bindings.Tests.Generated.SevGuestIoctls")!;
+        Assert.Equal(0xC020_5300u, (uint)ioctls.GetField("Report")!.GetValue(null)!);
+        Assert.Equal(new uint[] { 0xC020_5300, 0xC020_5301, 0xC020_5302 }, ioctls.GetFields().Select(f => (uint)f.GetValue(null)!).ToArray());
     }
 
     /// <summary>
     /// A field's offset as offsetof gives it; a field whose type is a struct or union the header leaves anonymous
     /// (the union in snp_guest_request_ioctl) is checked through its members, which C reaches directly.
     /// </summary>
-    private static void AddOffsets(List<(string, string, int)> checks, string owner, FieldSpec field, int baseOffset, Dictionary<string, StructSpec> structs, string header)
+    private static void AddOffsets(List<(string, string, ulong)> checks, string owner, FieldSpec field, int baseOffset, Dictionary<string, StructSpec> structs, string header)
     {
         var anonymous = field.TypeName is { } type && structs.TryGetValue(type.Replace("struct ", string.Empty).Replace("union ", string.Empty), out var inner)
             && !Regex.IsMatch(header, @"(?:struct|union)\s+" + inner.Name + @"\s*\{");
@@ -66,19 +81,21 @@ public sealed class GccLayoutTests
             return;
         }
 
-        checks.Add(($"offsetof({owner}, {field.SourceName})", $"offsetof(struct {owner}, {field.SourceName})", baseOffset + field.Offset));
-        checks.Add(($"sizeof({owner}.{field.SourceName})", $"sizeof(((struct {owner} *)0)->{field.SourceName})", field.Size));
+        checks.Add(($"offsetof({owner}, {field.SourceName})", $"offsetof(struct {owner}, {field.SourceName})", (ulong)(baseOffset + field.Offset)));
+        checks.Add(($"sizeof({owner}.{field.SourceName})", $"sizeof(((struct {owner} *)0)->{field.SourceName})", (ulong)field.Size));
     }
 
-    private static List<int> Compile(IReadOnlyList<string> expressions)
+    private static List<ulong> Compile(IReadOnlyList<string> expressions)
     {
         var directory = Directory.CreateTempSubdirectory("svsm-gcc-").FullName;
         try
         {
-            var source = new StringBuilder("#include <stddef.h>\n#include <stdio.h>\n#include <linux/sev-guest.h>\nint main(void) {\n");
+            // GENMASK_ULL is kernel-internal (linux/bits.h): a prelude defines it as the kernel does.
+            var source = new StringBuilder("#include <stddef.h>\n#include <stdio.h>\n#include <linux/ioctl.h>\n#include <linux/sev-guest.h>\n" +
+                "#define GENMASK_ULL(h, l) (((~0ULL) << (l)) & (~0ULL >> (63 - (h))))\nint main(void) {\n");
             foreach (var expression in expressions)
             {
-                source.Append("    printf(\"%zu\\n\", (size_t)(").Append(expression).Append("));\n");
+                source.Append("    printf(\"%llu\\n\", (unsigned long long)(").Append(expression).Append("));\n");
             }
 
             source.Append("    return 0;\n}\n");
@@ -89,7 +106,7 @@ public sealed class GccLayoutTests
             Assert.True(compiled == 0, "gcc failed (scripts/test.sh installs gcc and linux-libc-dev):\n" + compileOutput);
             var (ran, output) = Run(exe);
             Assert.Equal(0, ran);
-            return output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(int.Parse).ToList();
+            return output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(ulong.Parse).ToList();
         }
         finally
         {

@@ -15,6 +15,7 @@ internal enum TableKind
     Bits,
     Constants,
     TypedLayout,
+    Ioctls,
 }
 
 /// <summary>A column a kind of table may have: its title as documented, and the header spellings that mean it.</summary>
@@ -50,6 +51,12 @@ internal sealed record TableSchema(TableKind Kind, string Title, IReadOnlyList<C
     public static readonly ColumnSpec FieldType = new("Type", true, true, "type", "ctype", "fieldtype");
     public static readonly ColumnSpec TypedField = new("Field", true, false, "field", "member", "name", "fieldname");
 
+    public static readonly ColumnSpec IoctlNumber = new("Number", true, true, "number", "nr", "ioctlnumber");
+    public static readonly ColumnSpec IoctlArgument = new("Argument", true, true, "argument", "arg", "argumenttype");
+    public static readonly ColumnSpec IoctlDirection = new("Direction", true, false, "direction", "dir", "macro");
+    public static readonly ColumnSpec IoctlType = new("Type", true, false, "type", "ioctltype", "magic");
+    public static readonly ColumnSpec IoctlName = new("Name", true, false, "name", "ioctl", "request");
+
     public static readonly IReadOnlyList<TableSchema> All = new[]
     {
         new TableSchema(TableKind.Calls, "call", new[] { CallId, FirstVersion, CallName, Function }),
@@ -58,6 +65,7 @@ internal sealed record TableSchema(TableKind Kind, string Title, IReadOnlyList<C
         new TableSchema(TableKind.Bits, "bit", new[] { Bits, BitName, Description }),
         new TableSchema(TableKind.Constants, "constant", new[] { Value, ConstantName, ConstantDescription }),
         new TableSchema(TableKind.TypedLayout, "typed layout", new[] { FieldType, TypedField, ConstantDescription }),
+        new TableSchema(TableKind.Ioctls, "ioctl", new[] { IoctlNumber, IoctlArgument, IoctlDirection, IoctlType, IoctlName, ConstantDescription }),
     };
 
     public string ColumnList => string.Join(", ", Columns.Select(c => c.Required ? c.Title : c.Title + " (optional)"));

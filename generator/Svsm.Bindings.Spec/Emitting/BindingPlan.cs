@@ -56,6 +56,21 @@ internal sealed class BindingPlan
 
     public const ulong ProtocolResultBase = 0x8000_1000;
 
+    /// <summary>An ioctl as Linux's header writes it: <c>_IOWR('S', 0x0, struct snp_guest_request_ioctl)</c>.</summary>
+    private static string IoctlExpression(IoctlSpec ioctl)
+    {
+        var macro = ioctl.Direction switch
+        {
+            IoctlDirection.None => "_IO",
+            IoctlDirection.Read => "_IOR",
+            IoctlDirection.Write => "_IOW",
+            _ => "_IOWR",
+        };
+        var type = ioctl.Type is >= 0x20 and < 0x7F ? "'" + (char)ioctl.Type + "'" : Naming.Number(ioctl.Type);
+        var nr = "0x" + ioctl.Nr.ToString("X", System.Globalization.CultureInfo.InvariantCulture);
+        return macro + "(" + type + ", " + nr + (ioctl.Argument is { } argument ? ", struct " + argument : string.Empty) + ")";
+    }
+
     public static BindingPlan Create(SpecDocument document, string ns, string prefix, bool isInternal = false)
     {
         var plan = new BindingPlan(document, ns, prefix, isInternal);
@@ -93,6 +108,13 @@ internal sealed class BindingPlan
         {
             var merged = new ConstantTableSpec("Result codes", ConstantTableKind.ResultCodes, resultTables[0].Span, resultTables.SelectMany(t => t.Constants).ToEquatableArray());
             plan.ConstantTables.Add(ConstantTablePlan.Create(merged, Naming.Unique(prefix + "ResultCodes", typeNames)));
+        }
+
+        // Ioctl request codes are constants too: one class of them per spec.
+        if (document.Ioctls.Count > 0)
+        {
+            var codes = document.Ioctls.Select(i => new ConstantSpec(i.Name, i.Number, IoctlExpression(i), i.Description, i.Span)).ToEquatableArray();
+            plan.ConstantTables.Add(ConstantTablePlan.Create(new ConstantTableSpec("Ioctls", ConstantTableKind.Constants, document.Ioctls[0].Span, codes), Naming.Unique(prefix + "Ioctls", typeNames)));
         }
 
         foreach (var table in document.ConstantTables.Where(t => t.Kind == ConstantTableKind.Constants))

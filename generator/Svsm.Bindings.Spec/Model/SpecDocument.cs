@@ -11,7 +11,8 @@ public sealed record SpecDocument(
     EquatableArray<BitFieldSpec> BitFields,
     EquatableArray<ConstantTableSpec> ConstantTables,
     EquatableArray<SpecDiagnostic> Diagnostics,
-    bool HasDefinitions)
+    bool HasDefinitions,
+    EquatableArray<IoctlSpec> Ioctls = default)
 {
     public bool HasErrors => Diagnostics.Any(d => d.Severity == SpecSeverity.Error);
 }

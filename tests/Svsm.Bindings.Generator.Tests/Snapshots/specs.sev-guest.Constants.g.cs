@@ -6,6 +6,28 @@
 namespace Svsm.Protocols
 {
     /// <summary>
+    /// Linux SEV-SNP guest request interface: Ioctls, as its spec defines them.
+    /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Svsm.Bindings", "{{version}}")]
+    public static partial class SevGuestIoctls
+    {
+        /// <summary>
+        /// SNP_GET_REPORT (_IOWR('S', 0x0, struct snp_guest_request_ioctl)): Attestation report: snp_report_req in, snp_report_resp out
+        /// </summary>
+        public const uint Report = 0xC0205300U;
+
+        /// <summary>
+        /// SNP_GET_DERIVED_KEY (_IOWR('S', 0x1, struct snp_guest_request_ioctl)): Derived key: snp_derived_key_req in, snp_derived_key_resp out
+        /// </summary>
+        public const uint DerivedKey = 0xC0205301U;
+
+        /// <summary>
+        /// SNP_GET_EXT_REPORT (_IOWR('S', 0x2, struct snp_guest_request_ioctl)): Report and certificates: snp_ext_report_req in, snp_report_resp out
+        /// </summary>
+        public const uint ExtReport = 0xC0205302U;
+    }
+
+    /// <summary>
     /// Linux SEV-SNP guest request interface: Constants, as its spec defines them.
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Svsm.Bindings", "{{version}}")]
