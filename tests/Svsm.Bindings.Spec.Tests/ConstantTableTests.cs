@@ -25,7 +25,7 @@ public sealed class ConstantTableTests
             | Complement | ~0 & 0xFF | CAP_MASK |
             """);
         Assert.Equal("Capability flags", table.Name);
-        Assert.Equal(ConstantTableKind.Constants, table.Kind);
+        Assert.Equal(ConstantTableKind.Flags, table.Kind);
         Assert.Equal(
             new (string, ulong)[] { ("CAP_A", 1), ("CAP_B", 256), ("CAP_AB", 257), ("CAP_TOP", 0x80000000), ("CAP_H", 16), ("CAP_COUNT", 510), ("CAP_MASK", 255) },
             table.Constants.Select(c => (c.Name, c.Value)));
@@ -76,6 +76,24 @@ public sealed class ConstantTableTests
         Assert.Equal(7, document.Single("SVSM0034").Span.Line);
         Assert.Equal(8, document.Single("SVSM0026").Span.Line);
         Assert.Equal(new[] { "E_A", "E_B" }, Assert.Single(document.ConstantTables).Constants.Select(c => c.Name));
+    }
+
+    [Fact]
+    public void FlagTablesAreKnownByHeadingOrByTheirShiftsAndABrokenPatternIsWarned()
+    {
+        var byHeading = Table("## Control bits\n\n| Name | Value |\n|---|---|\n| CTL_A | 1 |\n| CTL_B | 4 |\n");
+        Assert.Equal(ConstantTableKind.Flags, byHeading.Kind);
+
+        var document = TestSupport.Parse("## Capabilities of the VMM\n\n| Name | Value |\n|---|---|\n| CAP_A | (1 << 0) |\n| CAP_B | (2 << 0) |\n| CAP_C | (1 << 2) |\n| CAP_D | 0x6 |\n");
+        var warnings = document.Diagnostics.Where(d => d.Id == "SVSM0037").ToList();
+        Assert.Equal(new[] { 6, 8 }, warnings.Select(w => w.Span.Line));
+        Assert.Contains("'CAP_B' is (2 << 0) (bit 1), where its siblings are written (1 << bit)", warnings[0].Message);
+        Assert.Contains("(not a single bit)", warnings[1].Message);
+        Assert.Equal(new ulong[] { 1, 2, 4, 6 }, document.ConstantTables[0].Constants.Select(c => c.Value));
+
+        var byShifts = Table("## Misc\n\n| Name | Value |\n|---|---|\n| X | (1 << 3) |\n| Y | (1 << 9) |\n| Z | 5 |\n");
+        Assert.Equal(ConstantTableKind.Flags, byShifts.Kind);
+        Assert.Equal(ConstantTableKind.Constants, Table("## Limits\n\n| Name | Value |\n|---|---|\n| MAX | 510 |\n| MIN | 1 |\n").Kind);
     }
 
     [Fact]

@@ -10,19 +10,22 @@ using Xunit;
 namespace Svsm.Bindings.Tests;
 
 /// <summary>
-/// The structs of specs/sev-guest.md against what gcc makes of the real header, Debian's
-/// /usr/include/linux/sev-guest.h: every sizeof and offsetof, and the sizes of the generated C# types.
+/// Specs against what gcc makes of the C declarations they transcribe: every sizeof, offsetof, ioctl number and
+/// constant, and the sizes of the generated C# types. sev-guest.md is checked against the real kernel header,
+/// Debian's /usr/include/linux/sev-guest.h (linux-libc-dev); vmfwupdate.md against seed 002's declarations as the
+/// seed writes them (CHeaders/vmfwupdate.h).
 /// </summary>
 public sealed class GccLayoutTests
 {
-    private const string Header = "/usr/include/linux/sev-guest.h";
-
-    [Fact]
-    public void SevGuestStructsMatchGccOnTheKernelHeader()
+    [Theory]
+    [InlineData("sev-guest.md", "/usr/include/linux/sev-guest.h", "SevGuest", 3)]
+    [InlineData("vmfwupdate.md", "CHeaders/vmfwupdate.h", "VmFwUpdate", 0)]
+    public void StructsAndConstantsMatchGcc(string spec, string headerPath, string prefix, int ioctlCount)
     {
-        var document = SpecParser.Parse(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "specs", "sev-guest.md")));
+        var document = SpecParser.Parse(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "specs", spec)));
         Assert.False(document.HasErrors);
-        var header = File.ReadAllText(Header);
+        var headerFile = Path.IsPathRooted(headerPath) ? headerPath : Path.Combine(AppContext.BaseDirectory, headerPath);
+        var header = File.ReadAllText(headerFile);
         var structs = document.Structs.ToDictionary(s => s.Name);
         var checks = new List<(string What, string CExpression, ulong Expected)>();
         foreach (var structSpec in document.Structs.Where(s => Regex.IsMatch(header, @"struct\s+" + s.Name + @"\s*\{")))
@@ -44,8 +47,8 @@ public sealed class GccLayoutTests
             checks.Add((constant.Name, constant.Name, constant.Value));
         }
 
-        Assert.True(checks.Count > 30 && document.Ioctls.Count == 3, "too few figures: " + checks.Count);
-        var actual = Compile(checks.Select(c => c.CExpression).ToList());
+        Assert.True(checks.Count > 20 && document.Ioctls.Count == ioctlCount, "too few figures: " + checks.Count);
+        var actual = Compile(headerFile, checks.Select(c => c.CExpression).ToList());
         var mismatches = checks.Zip(actual).Where(p => p.First.Expected != p.Second)
             .Select(p => $"{p.First.What}: spec {p.First.Expected}, gcc {p.Second}").ToList();
         Assert.True(mismatches.Count == 0, string.Join("\n", mismatches));
@@ -57,8 +60,13 @@ public sealed class GccLayoutTests
             Assert.Equal(structSpec.Size, Marshal.SizeOf(type));
         }
 
+        if (ioctlCount == 0)
+        {
+            return;
+        }
+
         // The generated request codes are the ones gcc computes.
-        var ioctls = typeof(GccLayoutTests).Assembly.GetType("Svsm.Bindings.Tests.Generated.SevGuestIoctls")!;
+        var ioctls = typeof(GccLayoutTests).Assembly.GetType("Svsm.Bindings.Tests.Generated." + prefix + "Ioctls")!;
         Assert.Equal(0xC020_5300u, (uint)ioctls.GetField("Report")!.GetValue(null)!);
         Assert.Equal(new uint[] { 0xC020_5300, 0xC020_5301, 0xC020_5302 }, ioctls.GetFields().Select(f => (uint)f.GetValue(null)!).ToArray());
     }
@@ -85,13 +93,13 @@ public sealed class GccLayoutTests
         checks.Add(($"sizeof({owner}.{field.SourceName})", $"sizeof(((struct {owner} *)0)->{field.SourceName})", (ulong)field.Size));
     }
 
-    private static List<ulong> Compile(IReadOnlyList<string> expressions)
+    private static List<ulong> Compile(string header, IReadOnlyList<string> expressions)
     {
         var directory = Directory.CreateTempSubdirectory("svsm-gcc-").FullName;
         try
         {
             // GENMASK_ULL is kernel-internal (linux/bits.h): a prelude defines it as the kernel does.
-            var source = new StringBuilder("#include <stddef.h>\n#include <stdio.h>\n#include <linux/ioctl.h>\n#include <linux/sev-guest.h>\n" +
+            var source = new StringBuilder("#include <stddef.h>\n#include <stdio.h>\n#include <linux/ioctl.h>\n#include \"" + header + "\"\n" +
                 "#define GENMASK_ULL(h, l) (((~0ULL) << (l)) & (~0ULL >> (63 - (h))))\nint main(void) {\n");
             foreach (var expression in expressions)
             {

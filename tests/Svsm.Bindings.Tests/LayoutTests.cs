@@ -28,18 +28,25 @@ public sealed class LayoutTests
     [MemberData(nameof(Structs))]
     public void SizeAndOffsetsEqualTheSpec(string spec, string structName)
     {
-        var model = SpecParser.Parse(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "specs", spec))).Structs.Single(s => s.Name == structName);
+        var document = SpecParser.Parse(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "specs", spec)));
+        var model = document.Structs.Single(s => s.Name == structName);
+
+        // The emitters' own plan names the type and its fields (a C field "size" becomes Size2 beside the Size constant).
+        var plan = BindingPlan.Create(document, "unused", "Unused").Structs.Single(s => s.Spec.Name == structName);
+
         // core.md is generated into Svsm.Runtime itself; the other specs into this assembly.
         var type = spec == "core.md"
-            ? typeof(Svsm.Runtime.SvsmResult).Assembly.GetType("Svsm.Runtime." + Naming.Pascal(structName))!
-            : typeof(LayoutTests).Assembly.GetType("Svsm.Bindings.Tests.Generated." + Naming.Pascal(structName))!;
+            ? typeof(Svsm.Runtime.SvsmResult).Assembly.GetType("Svsm.Runtime." + plan.TypeName)!
+            : typeof(LayoutTests).Assembly.GetType("Svsm.Bindings.Tests.Generated." + plan.TypeName)!;
         Assert.NotNull(type);
         Assert.Equal(model.Size, SizeOf(type));
         Assert.Equal(model.Size, Marshal.SizeOf(type));
-        foreach (var field in model.Fields)
+        Assert.Equal(model.Fields.Count(f => f.Size > 0), plan.Fields.Count);
+        foreach (var fieldPlan in plan.Fields)
         {
-            var info = type.GetField(Naming.Pascal(field.Name), BindingFlags.Public | BindingFlags.Instance);
-            Assert.True(info is not null, $"{structName}.{field.Name} has no field");
+            var field = fieldPlan.Spec;
+            var info = type.GetField(fieldPlan.Name, BindingFlags.Public | BindingFlags.Instance);
+            Assert.True(info is not null, $"{structName}.{field.Name} has no field {fieldPlan.Name}");
             Assert.Equal(field.Offset, info!.GetCustomAttribute<FieldOffsetAttribute>()!.Value);
             Assert.Equal(field.Offset, (int)Marshal.OffsetOf(type, info.Name));
             Assert.Equal(field.Size, SizeOf(info.FieldType));

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
 using System.Text.RegularExpressions;
 using Svsm.Bindings.Spec.Diagnostics;
 using Svsm.Bindings.Spec.Model;
@@ -12,7 +13,44 @@ namespace Svsm.Bindings.Spec.Building;
 /// </summary>
 internal static class ConstantTableReader
 {
+    private static readonly Regex FlagsHeading = new(@"\b(?:flags?|bits|capabilit(?:y|ies))\b", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant);
+    private static readonly Regex Shift = new(@"^\(?\s*(?<k>0x[0-9a-f]+|\d+)[ul]*\s*<<\s*(?<n>\d+)\s*\)?$", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant);
+
     private static readonly Regex ResultHeading = new(@"\b(?:errors?|results?|return\s+(?:codes?|values?)|status\s+codes?)\b", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant);
+
+    /// <summary>Flags: a heading that says flags, bits or capabilities, or most values written <c>(1 &lt;&lt; n)</c>.</summary>
+    private static bool IsFlags(string heading, List<ConstantSpec> constants)
+    {
+        var singleBits = constants.Count(c => Shift.Match(c.Expression) is { Success: true } m && m.Groups["k"].Value == "1");
+        return constants.Count > 0 && (FlagsHeading.IsMatch(heading) || singleBits * 2 > constants.Count);
+    }
+
+    /// <summary>A flag that breaks its siblings' <c>(1 &lt;&lt; bit)</c> pattern (seed 002's <c>(2 &lt;&lt; 0)</c>) is probably a typo.</summary>
+    private static void CheckFlagPattern(List<ConstantSpec> constants, DiagnosticBag diagnostics)
+    {
+        var siblings = constants.Count(c => Shift.Match(c.Expression) is { Success: true } m && m.Groups["k"].Value == "1");
+        foreach (var constant in constants)
+        {
+            var single = constant.Value != 0 && (constant.Value & (constant.Value - 1)) == 0;
+            var match = Shift.Match(constant.Expression);
+            if (siblings > 0 && (!single || (match.Success && match.Groups["k"].Value != "1")))
+            {
+                var bit = single ? "bit " + Log2(constant.Value).ToString(System.Globalization.CultureInfo.InvariantCulture) : "not a single bit";
+                diagnostics.Add(SpecDiagnostics.FlagBreaksPattern, constant.Span, constant.Name, constant.Expression, bit);
+            }
+        }
+    }
+
+    private static int Log2(ulong value)
+    {
+        var bit = 0;
+        while ((value >>= 1) != 0)
+        {
+            bit++;
+        }
+
+        return bit;
+    }
 
     public static ConstantTableSpec Read(TableRows table, string heading, Dictionary<string, ConstantSpec> definedSoFar, DiagnosticBag diagnostics)
     {
@@ -65,6 +103,12 @@ internal static class ConstantTableReader
 
             definedSoFar[constant.Name] = constant;
             constants.Add(constant);
+        }
+
+        if (kind == ConstantTableKind.Constants && IsFlags(heading, constants))
+        {
+            kind = ConstantTableKind.Flags;
+            CheckFlagPattern(constants, diagnostics);
         }
 
         return new ConstantTableSpec(name, kind, table.Table.Span, constants.ToEquatableArray());

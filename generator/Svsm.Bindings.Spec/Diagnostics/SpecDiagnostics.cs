@@ -157,6 +157,10 @@ public static class SpecDiagnostics
         "SVSM0036", Error, "Stated size disagrees with the layout",
         "'{0}' is stated to be {1} bytes, but its fields laid out as gcc does on x86-64 make {2}");
 
+    public static readonly SpecDiagnosticDescriptor FlagBreaksPattern = new(
+        "SVSM0037", Warning, "Flag breaks its siblings' pattern",
+        "'{0}' is {1} ({2}), where its siblings are written (1 << bit); check which bit is meant");
+
     public static readonly SpecDiagnosticDescriptor GeneratorFailed = new(
         "SVSM0998", Error, "The generator failed",
         "Generating bindings for this spec failed ({0}); this is a bug in Svsm.Bindings, please report it with the spec");
@@ -174,6 +178,6 @@ public static class SpecDiagnostics
         FieldGap, BitsUndefined, NarrowAddressRegister, ProtocolIdNotFound, ProtocolVersionNotFound,
         CallWithoutSection, SectionForUnknownCall, BadFrontMatter, StructSizeNotStated, DuplicateName,
         TableOutsideCall, StandaloneBitTable, ProtocolSentencesDisagree, LanguageVersionTooOld, RuntimeMissing,
-        SpecUnreadable, DuplicateResultCode, ResultCodeTooWide, ComputedPadding, ComputedSizeDisagrees, GeneratorFailed, ReaderFailed,
+        SpecUnreadable, DuplicateResultCode, ResultCodeTooWide, ComputedPadding, ComputedSizeDisagrees, FlagBreaksPattern, GeneratorFailed, ReaderFailed,
     };
 }

@@ -117,7 +117,7 @@ internal sealed class BindingPlan
             plan.ConstantTables.Add(ConstantTablePlan.Create(new ConstantTableSpec("Ioctls", ConstantTableKind.Constants, document.Ioctls[0].Span, codes), Naming.Unique(prefix + "Ioctls", typeNames)));
         }
 
-        foreach (var table in document.ConstantTables.Where(t => t.Kind == ConstantTableKind.Constants))
+        foreach (var table in document.ConstantTables.Where(t => t.Kind != ConstantTableKind.ResultCodes))
         {
             var heading = Naming.Pascal(table.Name);
             var baseName = heading.StartsWith(prefix, StringComparison.Ordinal) ? heading : prefix + heading;
@@ -318,6 +318,8 @@ internal sealed class ConstantTablePlan
     public List<(ConstantSpec Constant, string Name)> Members { get; } = new();
 
     public bool IsResultCodes => Spec.Kind == ConstantTableKind.ResultCodes;
+
+    public bool IsFlags => Spec.Kind == ConstantTableKind.Flags;
 
     public static ConstantTablePlan Create(ConstantTableSpec spec, string typeName)
     {

@@ -32,6 +32,12 @@ internal static class ConstantsEmitter
 
     private static void WriteTable(SourceWriter w, BindingPlan plan, ConstantTablePlan table, bool skipGeneric)
     {
+        if (table.IsFlags)
+        {
+            WriteFlags(w, plan, table);
+            return;
+        }
+
         var what = (plan.Document.Protocol.Name ?? plan.Prefix) + ": " + (table.IsResultCodes ? "its result codes" : table.Spec.Name) + ", as its spec defines them.";
         w.Summary(what);
         w.Line(BindingsEmitter.GeneratedCodeAttribute);
@@ -59,6 +65,23 @@ internal static class ConstantsEmitter
             w.Summary(Describe(constant));
             var context = plan.HasCalls && constant.Value >= BindingPlan.ProtocolResultBase ? ", " + plan.ProtocolType + ".Results" : string.Empty;
             w.Line("public static global::Svsm.Runtime.SvsmResult " + name + " => new global::Svsm.Runtime.SvsmResult(" + name + "Code" + context + ");");
+        }
+
+        w.Close();
+    }
+
+    private static void WriteFlags(SourceWriter w, BindingPlan plan, ConstantTablePlan table)
+    {
+        w.Summary((plan.Document.Protocol.Name ?? plan.Prefix) + ": " + table.Spec.Name + ", as its spec defines them.");
+        w.Line(BindingsEmitter.GeneratedCodeAttribute);
+        w.Line("[global::System.Flags]");
+        w.Open(plan.Visibility + " enum " + table.TypeName + " : " + table.Type);
+        w.Summary("No flag set.");
+        w.Line((table.Members.Any(m => m.Name == "None") ? "NoFlags" : "None") + " = 0,");
+        foreach (var (constant, name) in table.Members)
+        {
+            w.Summary(Describe(constant));
+            w.Line(name + " = " + Naming.Hex(constant.Value, table.Type == "uint" ? 4 : 8) + ",");
         }
 
         w.Close();

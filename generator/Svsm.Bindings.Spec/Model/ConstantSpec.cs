@@ -5,6 +5,9 @@ public enum ConstantTableKind
 {
     Constants,
     ResultCodes,
+
+    /// <summary>Single-bit flags, written <c>(1 &lt;&lt; n)</c>: generated as a <c>[Flags]</c> enum.</summary>
+    Flags,
 }
 
 /// <summary>A table of named values (<c>Name</c>, <c>Value</c>, <c>Description</c>).</summary>
