@@ -18,14 +18,15 @@ namespace Svsm.Bindings.Tests;
 public sealed class GccLayoutTests
 {
     [Theory]
-    [InlineData("sev-guest.md", "/usr/include/linux/sev-guest.h", "SevGuest", 3)]
+    [InlineData("sev-guest.md", "/usr/include/linux/sev-guest.h;CHeaders/psp-sev-snp.h", "SevGuest", 4)]
     [InlineData("vmfwupdate.md", "CHeaders/vmfwupdate.h", "VmFwUpdate", 0)]
     public void StructsAndConstantsMatchGcc(string spec, string headerPath, string prefix, int ioctlCount)
     {
         var document = SpecParser.Parse(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "specs", spec)));
         Assert.False(document.HasErrors);
-        var headerFile = Path.IsPathRooted(headerPath) ? headerPath : Path.Combine(AppContext.BaseDirectory, headerPath);
-        var header = File.ReadAllText(headerFile);
+        // Several headers may declare a spec's types: the transcriptions name the system headers they build on.
+        var headerFiles = headerPath.Split(';').Select(h => Path.IsPathRooted(h) ? h : Path.Combine(AppContext.BaseDirectory, h)).ToList();
+        var header = string.Concat(headerFiles.Select(File.ReadAllText)) + File.ReadAllText("/usr/include/linux/psp-sev.h");
         var structs = document.Structs.ToDictionary(s => s.Name);
         var checks = new List<(string What, string CExpression, ulong Expected)>();
         foreach (var structSpec in document.Structs.Where(s => Regex.IsMatch(header, @"struct\s+" + s.Name + @"\s*\{")))
@@ -48,7 +49,7 @@ public sealed class GccLayoutTests
         }
 
         Assert.True(checks.Count > 20 && document.Ioctls.Count == ioctlCount, "too few figures: " + checks.Count);
-        var actual = Compile(headerFile, checks.Select(c => c.CExpression).ToList());
+        var actual = Compile(headerFiles, checks.Select(c => c.CExpression).ToList());
         var mismatches = checks.Zip(actual).Where(p => p.First.Expected != p.Second)
             .Select(p => $"{p.First.What}: spec {p.First.Expected}, gcc {p.Second}").ToList();
         Assert.True(mismatches.Count == 0, string.Join("\n", mismatches));
@@ -67,8 +68,8 @@ public sealed class GccLayoutTests
 
         // The generated request codes are the ones gcc computes.
         var ioctls = typeof(GccLayoutTests).Assembly.GetType("Svsm.Bindings.Tests.Generated." + prefix + "Ioctls")!;
-        Assert.Equal(0xC020_5300u, (uint)ioctls.GetField("Report")!.GetValue(null)!);
-        Assert.Equal(new uint[] { 0xC020_5300, 0xC020_5301, 0xC020_5302 }, ioctls.GetFields().Select(f => (uint)f.GetValue(null)!).ToArray());
+        Assert.Equal(0xC020_5300u, (uint)ioctls.GetField("SnpGetReport")!.GetValue(null)!);
+        Assert.Equal(new uint[] { 0xC020_5300, 0xC020_5301, 0xC020_5302, 0xC010_5300 }, ioctls.GetFields().Select(f => (uint)f.GetValue(null)!).ToArray());
     }
 
     /// <summary>
@@ -93,13 +94,13 @@ public sealed class GccLayoutTests
         checks.Add(($"sizeof({owner}.{field.SourceName})", $"sizeof(((struct {owner} *)0)->{field.SourceName})", (ulong)field.Size));
     }
 
-    private static List<ulong> Compile(string header, IReadOnlyList<string> expressions)
+    private static List<ulong> Compile(IReadOnlyList<string> headers, IReadOnlyList<string> expressions)
     {
         var directory = Directory.CreateTempSubdirectory("svsm-gcc-").FullName;
         try
         {
             // GENMASK_ULL is kernel-internal (linux/bits.h): a prelude defines it as the kernel does.
-            var source = new StringBuilder("#include <stddef.h>\n#include <stdio.h>\n#include <linux/ioctl.h>\n#include \"" + header + "\"\n" +
+            var source = new StringBuilder("#include <stddef.h>\n#include <stdio.h>\n#include <linux/ioctl.h>\n" + string.Concat(headers.Select(h => "#include \"" + h + "\"\n")) +
                 "#define GENMASK_ULL(h, l) (((~0ULL) << (l)) & (~0ULL >> (63 - (h))))\nint main(void) {\n");
             foreach (var expression in expressions)
             {

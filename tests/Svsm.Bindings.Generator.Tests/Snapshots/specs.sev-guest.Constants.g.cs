@@ -14,17 +14,49 @@ namespace Svsm.Protocols
         /// <summary>
         /// SNP_GET_REPORT (_IOWR('S', 0x0, struct snp_guest_request_ioctl)): Attestation report: snp_report_req in, snp_report_resp out
         /// </summary>
-        public const uint Report = 0xC0205300U;
+        public const uint SnpGetReport = 0xC0205300U;
 
         /// <summary>
         /// SNP_GET_DERIVED_KEY (_IOWR('S', 0x1, struct snp_guest_request_ioctl)): Derived key: snp_derived_key_req in, snp_derived_key_resp out
         /// </summary>
-        public const uint DerivedKey = 0xC0205301U;
+        public const uint SnpGetDerivedKey = 0xC0205301U;
 
         /// <summary>
         /// SNP_GET_EXT_REPORT (_IOWR('S', 0x2, struct snp_guest_request_ioctl)): Report and certificates: snp_ext_report_req in, snp_report_resp out
         /// </summary>
-        public const uint ExtReport = 0xC0205302U;
+        public const uint SnpGetExtReport = 0xC0205302U;
+
+        /// <summary>
+        /// SEV_ISSUE_CMD (_IOWR('S', 0x0, struct sev_issue_cmd)): Issue a platform command to the PSP
+        /// </summary>
+        public const uint SevIssueCmd = 0xC0105300U;
+    }
+
+    /// <summary>
+    /// Linux SEV-SNP guest request interface: Command ids, as its spec defines them.
+    /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Svsm.Bindings", "{{version}}")]
+    public static partial class SevGuestCommandIds
+    {
+        /// <summary>
+        /// SNP_PLATFORM_STATUS (9): Read the SNP platform status (struct sev_user_data_snp_status)
+        /// </summary>
+        public const uint PlatformStatus = 0x00000009U;
+
+        /// <summary>
+        /// SNP_COMMIT (10): Commit the current firmware, making rollback impossible
+        /// </summary>
+        public const uint Commit = 0x0000000AU;
+
+        /// <summary>
+        /// SNP_SET_CONFIG (11): Set the reported TCB and the chip-id/chip-key masks (struct sev_user_data_snp_config)
+        /// </summary>
+        public const uint SetConfig = 0x0000000BU;
+
+        /// <summary>
+        /// SNP_VLEK_LOAD (12): Load a wrapped VLEK hashstick (struct sev_user_data_snp_vlek_load)
+        /// </summary>
+        public const uint VlekLoad = 0x0000000CU;
     }
 
     /// <summary>

@@ -473,4 +473,178 @@ namespace Svsm.Protocols
             private byte element0;
         }
     }
+
+    /// <summary>
+    /// sev_issue_cmd: 16 bytes, laid out as its spec's table says.
+    /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Svsm.Bindings", "{{version}}")]
+    [global::System.Runtime.InteropServices.StructLayout(global::System.Runtime.InteropServices.LayoutKind.Explicit, Size = 16)]
+    public partial struct SevIssueCmd
+    {
+        /// <summary>
+        /// The struct's size in bytes.
+        /// </summary>
+        public const int Size = 16;
+
+        /// <summary>
+        /// The command to execute, one of the ids below (offset 0x00, 4 bytes)
+        /// </summary>
+        [global::System.Runtime.InteropServices.FieldOffset(0)]
+        public uint Cmd;
+
+        /// <summary>
+        /// User address of the command's struct (offset 0x04, 8 bytes)
+        /// </summary>
+        [global::System.Runtime.InteropServices.FieldOffset(4)]
+        public ulong Data;
+
+        /// <summary>
+        /// The firmware's return code on failure (offset 0x0C, 4 bytes)
+        /// </summary>
+        [global::System.Runtime.InteropServices.FieldOffset(12)]
+        public uint Error;
+
+        /// <summary>
+        /// The byte offset of <see cref="Cmd"/>, for code that addresses the field in guest memory.
+        /// </summary>
+        public const int CmdOffset = 0;
+
+        /// <summary>
+        /// The byte offset of <see cref="Data"/>, for code that addresses the field in guest memory.
+        /// </summary>
+        public const int DataOffset = 4;
+
+        /// <summary>
+        /// The byte offset of <see cref="Error"/>, for code that addresses the field in guest memory.
+        /// </summary>
+        public const int ErrorOffset = 12;
+
+        /// <summary>
+        /// The reserved bytes and bits that are not zero, one message each; empty when the struct is valid.
+        /// </summary>
+        public readonly global::System.Collections.Generic.IReadOnlyList<string> Validate()
+        {
+            var problems = new global::System.Collections.Generic.List<string>();
+
+            return problems;
+        }
+    }
+
+    /// <summary>
+    /// sev_user_data_snp_vlek_load: 16 bytes, laid out as its spec's table says.
+    /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Svsm.Bindings", "{{version}}")]
+    [global::System.Runtime.InteropServices.StructLayout(global::System.Runtime.InteropServices.LayoutKind.Explicit, Size = 16)]
+    public partial struct SevUserDataSnpVlekLoad
+    {
+        /// <summary>
+        /// The struct's size in bytes.
+        /// </summary>
+        public const int Size = 16;
+
+        /// <summary>
+        /// Length of the command buffer the PSP reads (offset 0x00, 4 bytes)
+        /// </summary>
+        [global::System.Runtime.InteropServices.FieldOffset(0)]
+        public uint Len;
+
+        /// <summary>
+        /// Version of the wrapped VLEK hashstick (must be 0) (offset 0x04, 1 bytes)
+        /// </summary>
+        [global::System.Runtime.InteropServices.FieldOffset(4)]
+        public byte VlekWrappedVersion;
+
+        /// <summary>
+        /// Reserved (offset 0x05, 3 bytes)
+        /// </summary>
+        [global::System.Runtime.InteropServices.FieldOffset(5)]
+        public ReservedBuffer Reserved;
+
+        /// <summary>
+        /// Address of a struct sev_user_data_snp_wrapped_vlek_hashstick (offset 0x08, 8 bytes)
+        /// </summary>
+        [global::System.Runtime.InteropServices.FieldOffset(8)]
+        public ulong VlekWrappedAddress;
+
+        /// <summary>
+        /// The byte offset of <see cref="Len"/>, for code that addresses the field in guest memory.
+        /// </summary>
+        public const int LenOffset = 0;
+
+        /// <summary>
+        /// The byte offset of <see cref="VlekWrappedVersion"/>, for code that addresses the field in guest memory.
+        /// </summary>
+        public const int VlekWrappedVersionOffset = 4;
+
+        /// <summary>
+        /// The byte offset of <see cref="VlekWrappedAddress"/>, for code that addresses the field in guest memory.
+        /// </summary>
+        public const int VlekWrappedAddressOffset = 8;
+
+        /// <summary>
+        /// The reserved bytes and bits that are not zero, one message each; empty when the struct is valid.
+        /// </summary>
+        public readonly global::System.Collections.Generic.IReadOnlyList<string> Validate()
+        {
+            var problems = new global::System.Collections.Generic.List<string>();
+            if (global::System.MemoryExtensions.IndexOfAnyExcept((global::System.ReadOnlySpan<byte>)Reserved, (byte)0) >= 0)
+            {
+                problems.Add("reserved Reserved (offset 0x05) is not zero");
+            }
+
+            return problems;
+        }
+
+        /// <summary>
+        /// The 3 bytes of <see cref="Reserved"/>; converts to a span of bytes.
+        /// </summary>
+        [global::System.Runtime.CompilerServices.InlineArray(3)]
+        public struct ReservedBuffer
+        {
+            private byte element0;
+        }
+    }
+
+    /// <summary>
+    /// sev_user_data_snp_wrapped_vlek_hashstick: 432 bytes, laid out as its spec's table says.
+    /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Svsm.Bindings", "{{version}}")]
+    [global::System.Runtime.InteropServices.StructLayout(global::System.Runtime.InteropServices.LayoutKind.Explicit, Size = 432)]
+    public partial struct SevUserDataSnpWrappedVlekHashstick
+    {
+        /// <summary>
+        /// The struct's size in bytes.
+        /// </summary>
+        public const int Size = 432;
+
+        /// <summary>
+        /// Opaque data from AMD's KDS (SEV-SNP firmware ABI 1.54, SNP_VLEK_LOAD) (offset 0x00, 432 bytes)
+        /// </summary>
+        [global::System.Runtime.InteropServices.FieldOffset(0)]
+        public DataBuffer Data;
+
+        /// <summary>
+        /// The byte offset of <see cref="Data"/>, for code that addresses the field in guest memory.
+        /// </summary>
+        public const int DataOffset = 0;
+
+        /// <summary>
+        /// The reserved bytes and bits that are not zero, one message each; empty when the struct is valid.
+        /// </summary>
+        public readonly global::System.Collections.Generic.IReadOnlyList<string> Validate()
+        {
+            var problems = new global::System.Collections.Generic.List<string>();
+
+            return problems;
+        }
+
+        /// <summary>
+        /// The 432 bytes of <see cref="Data"/>; converts to a span of bytes.
+        /// </summary>
+        [global::System.Runtime.CompilerServices.InlineArray(432)]
+        public struct DataBuffer
+        {
+            private byte element0;
+        }
+    }
 }
