@@ -86,6 +86,19 @@ public sealed class LayoutTableTests
         Assert.Equal(Model.SpecSeverity.Info, document.Single("SVSM0025").Severity);
     }
 
+    [Theory]
+    [InlineData("0x1EB", 491)]
+    [InlineData("0x1EB ", 491)]
+    [InlineData("1EBh", 491)]
+    [InlineData("8B", 8)]
+    [InlineData("8 B", 8)]
+    [InlineData("8 bytes", 8)]
+    public void ATrailingBIsAHexDigitUnlessItIsAUnit(string cell, int expected)
+    {
+        Assert.True(Svsm.Bindings.Spec.Building.CellValues.TryParseSize(cell, out var value));
+        Assert.Equal(expected, value);
+    }
+
     [Fact]
     public void ByteRangesGiveTheSize()
     {

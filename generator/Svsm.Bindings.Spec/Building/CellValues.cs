@@ -63,7 +63,8 @@ internal static class CellValues
     public static bool TryParseSize(string text, out int value)
     {
         value = 0;
-        var s = Regex.Replace(text.Trim(), @"\s*(?:bytes?|B)\s*$", string.Empty, RegexOptions.IgnoreCase | RegexOptions.CultureInvariant);
+        // "B" is a unit only after a space or a decimal number: in 0x1EB it is a hex digit.
+        var s = Regex.Replace(text.Trim(), @"(?:\s*bytes?|\s+B|(?<=^\d+)B)\s*$", string.Empty, RegexOptions.IgnoreCase | RegexOptions.CultureInvariant);
         if (!TryParseInteger(s, out var parsed) || parsed > int.MaxValue)
         {
             return false;
