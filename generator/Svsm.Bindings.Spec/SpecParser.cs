@@ -85,6 +85,7 @@ public static class SpecParser
         private readonly Dictionary<string, ConstantSpec> constantsByName = new(StringComparer.Ordinal);
         private readonly Dictionary<string, TypeShape> typeShapes = new(StringComparer.Ordinal);
         private readonly List<IoctlSpec> ioctls = new();
+        private readonly List<BitFieldSpec> typedBitFields = new();
         private FrontMatter frontMatter = new();
         private bool hasDefinitions;
 
@@ -119,7 +120,7 @@ public static class SpecParser
 
             var callSpecs = AssembleCalls(protocol);
             var structSpecs = structs.Select(s => s.Struct).ToEquatableArray();
-            var bitFields = bitTables.Select(BindBitTable).ToEquatableArray();
+            var bitFields = bitTables.Select(BindBitTable).Concat(typedBitFields).ToEquatableArray();
             foreach (var bitField in bitFields)
             {
                 BitFieldValidator.Validate(bitField, diagnostics);
@@ -267,7 +268,8 @@ public static class SpecParser
             var isUnion = match.Success && (match.Groups["union"].Success || match.Groups["union2"].Success);
             var context = (LastProseBefore(index)?.Text ?? string.Empty) + " " + heading;
             var packed = Regex.IsMatch(context, @"\b(?:__)?packed\b", Options);
-            var (fields, shape) = TypedLayoutReader.Read(rows, name, packed, isUnion, typeShapes, diagnostics);
+            var (fields, shape, unitBits) = TypedLayoutReader.Read(rows, name, packed, isUnion, typeShapes, diagnostics);
+            typedBitFields.AddRange(unitBits);
             var declared = DeclaredSize(name, index);
             if (declared is { } stated && stated != shape.Size)
             {

@@ -92,4 +92,30 @@ public sealed class TypedLayoutTests
         Assert.Equal((9, 7), (bad[0].Span.Line, bad[0].Span.Column));
         Assert.Contains("a flexible array ([]) must be the last field", bad[1].Message);
     }
+
+    [Fact]
+    public void BitFieldsShareAUnitOfTheirTypeWhileTheyFitAndBecomeABoundBitTable()
+    {
+        var document = TestSupport.Parse("""
+            ### flags holder
+
+            | Field | Type |
+            |---|---|
+            | a | u8 |
+            | ready:1 | u8 |
+            | mode:3 | u8 |
+            | rsvd:4 | u8 |
+            | big:30 | u32 |
+            | more:3 | u32 |
+            """);
+        document.AssertClean();
+        Assert.Equal(new[] { (0, 1), (1, 1), (4, 4), (8, 4) }, Layout(document, "flags holder"));
+        Assert.Equal(12, document.Struct("flags holder").Size);
+        var unit = document.BitFields.Single(b => b.Binding!.Member == "readyBits");
+        Assert.Equal(new[] { (0, 0, "ready", false), (1, 3, "mode", false), (4, 7, "rsvd", true) }, unit.Bits.Select(b => (b.Low, b.High, b.Name, b.Reserved)));
+        Assert.Equal(8, unit.Width);
+        // big:30 and more:3 do not fit one u32: more starts a unit of its own; a unit's unclaimed bits are padding.
+        Assert.Equal(3, document.BitFields.Count);
+        Assert.Equal((30, 31, "padding", true), document.BitFields.Single(b => b.Binding!.Member == "bigBits").Bits.Select(b => (b.Low, b.High, b.Name, b.Reserved)).Last());
+    }
 }

@@ -34,6 +34,12 @@ public sealed class GccLayoutTests
             checks.Add(($"sizeof({structSpec.Name})", $"sizeof(struct {structSpec.Name})", (ulong)structSpec.Size));
             foreach (var field in structSpec.Fields)
             {
+                if (field.SourceName is null)
+                {
+                    AddBitFields(checks, structSpec.Name, field, document);
+                    continue;
+                }
+
                 AddOffsets(checks, structSpec.Name, field, 0, structs, header);
             }
         }
@@ -94,13 +100,28 @@ public sealed class GccLayoutTests
         checks.Add(($"sizeof({owner}.{field.SourceName})", $"sizeof(((struct {owner} *)0)->{field.SourceName})", (ulong)field.Size));
     }
 
+    /// <summary>
+    /// A unit of C bit-fields cannot take offsetof: each member is set to all ones in an otherwise zero struct, and
+    /// the unit's bytes at the spec's offset must read as exactly that member's mask.
+    /// </summary>
+    private static void AddBitFields(List<(string, string, ulong)> checks, string owner, FieldSpec unit, SpecDocument document)
+    {
+        var bits = document.BitFields.Single(b => b.Binding is { } binding && binding.Owner == owner && binding.Member == unit.Name);
+        foreach (var bit in bits.Bits)
+        {
+            var expression = $"({{ struct {owner} s; unsigned long long raw = 0; memset(&s, 0, sizeof s); s.{bit.Name} = (1ULL << {bit.Width}) - 1; " +
+                $"memcpy(&raw, (char *)&s + {unit.Offset}, {unit.Size}); raw; }})";
+            checks.Add(($"{owner}.{bit.Name} (bits {bit.High}:{bit.Low} of the unit at {unit.Offset})", expression, Svsm.Bindings.Spec.Emitting.Naming.Mask(bit.Low, bit.High)));
+        }
+    }
+
     private static List<ulong> Compile(IReadOnlyList<string> headers, IReadOnlyList<string> expressions)
     {
         var directory = Directory.CreateTempSubdirectory("svsm-gcc-").FullName;
         try
         {
             // GENMASK_ULL is kernel-internal (linux/bits.h): a prelude defines it as the kernel does.
-            var source = new StringBuilder("#include <stddef.h>\n#include <stdio.h>\n#include <linux/ioctl.h>\n" + string.Concat(headers.Select(h => "#include \"" + h + "\"\n")) +
+            var source = new StringBuilder("#include <stddef.h>\n#include <stdio.h>\n#include <string.h>\n#include <linux/ioctl.h>\n" + string.Concat(headers.Select(h => "#include \"" + h + "\"\n")) +
                 "#define GENMASK_ULL(h, l) (((~0ULL) << (l)) & (~0ULL >> (63 - (h))))\nint main(void) {\n");
             foreach (var expression in expressions)
             {

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Globalization;
+using System.Linq;
 using System.Text.RegularExpressions;
 using Svsm.Bindings.Spec.Diagnostics;
 using Svsm.Bindings.Spec.Model;
@@ -21,7 +22,7 @@ internal static class TypedLayoutReader
         @"^(?:(?:struct|union)\s+)?(?<name>[A-Za-z_][A-Za-z0-9_ ]*?)\s*(?:\[(?<count>[^\]]*)\])?$",
         RegexOptions.CultureInvariant);
 
-    private static readonly Regex FieldPattern = new(@"^(?<name>[A-Za-z_][A-Za-z0-9_]*)\s*(?:\[(?<count>[^\]]*)\])?$", RegexOptions.CultureInvariant);
+    private static readonly Regex FieldPattern = new(@"^(?<name>[A-Za-z_][A-Za-z0-9_]*)\s*(?:\[(?<count>[^\]]*)\]|:\s*(?<bits>\d+))?$", RegexOptions.CultureInvariant);
 
     private static readonly Dictionary<string, int> Primitives = new(StringComparer.Ordinal)
     {
@@ -36,10 +37,12 @@ internal static class TypedLayoutReader
     /// The fields with their computed offsets, the struct's size and alignment. <paramref name="known"/> holds the
     /// types defined above (structs and unions of this spec, by name and by C name).
     /// </summary>
-    public static (List<FieldDraft> Fields, TypeShape Shape) Read(
+    public static (List<FieldDraft> Fields, TypeShape Shape, List<BitFieldSpec> BitFields) Read(
         TableRows table, string structName, bool packed, bool isUnion, IReadOnlyDictionary<string, TypeShape> known, DiagnosticBag diagnostics)
     {
         var fields = new List<FieldDraft>();
+        var bitFields = new List<BitFieldSpec>();
+        BitUnit? unit = null;
         var names = new HashSet<string>(StringComparer.Ordinal);
         var offset = 0;
         var size = 0;
@@ -73,6 +76,34 @@ internal static class TypedLayoutReader
                 continue;
             }
 
+            if (fieldMatch.Groups["bits"].Success)
+            {
+                // A C bit-field: consecutive ones of one type share a storage unit of that type while they fit in it.
+                var width = int.Parse(fieldMatch.Groups["bits"].Value, CultureInfo.InvariantCulture);
+                if (width == 0 || width > element.Size * 8 || isUnion || countText is not null)
+                {
+                    diagnostics.Add(SpecDiagnostics.MalformedCell, fieldCell.Span, fieldCell.Text, "bit-field", "a bit-field is 1 to 8 x its type's size bits wide, not in a union, not an array");
+                    continue;
+                }
+
+                if (unit is null || unit.Element != element || unit.Used + width > element.Size * 8)
+                {
+                    CloseUnit();
+                    var unitAlignment = packed ? 1 : element.Alignment;
+                    var unitOffset = Align(offset, unitAlignment);
+                    alignment = Math.Max(alignment, unitAlignment);
+                    unit = new BitUnit(element, unitOffset, NameDeriver.Unique(NameDeriver.FromNameCell(fieldMatch.Groups["name"].Value) + "Bits", names), typeMatch.Groups["name"].Value.Trim(), row.Span);
+                    offset = unitOffset + element.Size;
+                    size = Math.Max(size, offset);
+                }
+
+                var bitName = fieldMatch.Groups["name"].Value;
+                unit.Bits.Add(new BitSpec(unit.Used, unit.Used + width - 1, bitName, description, CellValues.IsReserved(bitName) || CellValues.IsReserved(description), row.Span));
+                unit.Used += width;
+                continue;
+            }
+
+            CloseUnit();
             if (sawFlexible)
             {
                 diagnostics.Add(SpecDiagnostics.MalformedCell, fieldCell.Span, fieldCell.Text, "field", "a flexible array ([]) must be the last field");
@@ -99,13 +130,51 @@ internal static class TypedLayoutReader
             fields.Add(new FieldDraft(new FieldSpec(fieldOffset, fieldSize, name, description, reserved, row.Span, cName, typeName, flexible ? 0 : count), new[] { cName, name }));
         }
 
+        CloseUnit();
         var total = Align(size, alignment);
         if (total > size && fields.Count > 0)
         {
             diagnostics.Add(SpecDiagnostics.ComputedPadding, table.Table.Header.Span, total - size, CellValues.Hex(size), "the end", structName);
         }
 
-        return (fields, new TypeShape(total, alignment));
+        return (fields, new TypeShape(total, alignment), bitFields);
+
+        void CloseUnit()
+        {
+            if (unit is null)
+            {
+                return;
+            }
+
+            if (unit.Used < unit.Element.Size * 8)
+            {
+                // Bits no bit-field claims are the unit's padding, as gcc leaves them: reserved, not undescribed.
+                unit.Bits.Add(new BitSpec(unit.Used, (unit.Element.Size * 8) - 1, "padding", "Padding after the last bit-field", true, unit.Span));
+            }
+
+            var field = new FieldSpec(unit.Offset, unit.Element.Size, unit.Name, "Bit-fields: " + string.Join(", ", unit.Bits.Select(b => b.Name)), false, unit.Span, null, unit.TypeName, 1);
+            fields.Add(new FieldDraft(field, new[] { unit.Name }));
+            bitFields.Add(new BitFieldSpec(structName + " " + unit.Name, unit.Element.Size * 8, new BitFieldBinding(BindingKind.StructField, structName, unit.Name), unit.Span, unit.Bits.ToEquatableArray()));
+            unit = null;
+        }
+    }
+
+    /// <summary>The storage unit consecutive bit-fields of one type share, as gcc allocates it.</summary>
+    private sealed class BitUnit(TypeShape element, int offset, string name, string typeName, SpecSpan span)
+    {
+        public TypeShape Element { get; } = element;
+
+        public int Offset { get; } = offset;
+
+        public string Name { get; } = name;
+
+        public string TypeName { get; } = typeName;
+
+        public SpecSpan Span { get; } = span;
+
+        public int Used { get; set; }
+
+        public List<BitSpec> Bits { get; } = new();
     }
 
     private static bool TryShape(string name, IReadOnlyDictionary<string, TypeShape> known, out TypeShape shape)

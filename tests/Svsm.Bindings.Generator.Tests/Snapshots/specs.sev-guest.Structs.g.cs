@@ -531,6 +531,204 @@ namespace Svsm.Protocols
     }
 
     /// <summary>
+    /// sev_user_data_snp_status: 32 bytes, laid out as its spec's table says.
+    /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Svsm.Bindings", "{{version}}")]
+    [global::System.Runtime.InteropServices.StructLayout(global::System.Runtime.InteropServices.LayoutKind.Explicit, Size = 32)]
+    public partial struct SevUserDataSnpStatus
+    {
+        /// <summary>
+        /// The struct's size in bytes.
+        /// </summary>
+        public const int Size = 32;
+
+        /// <summary>
+        /// Major API version (offset 0x00, 1 bytes)
+        /// </summary>
+        [global::System.Runtime.InteropServices.FieldOffset(0)]
+        public byte ApiMajor;
+
+        /// <summary>
+        /// Minor API version (offset 0x01, 1 bytes)
+        /// </summary>
+        [global::System.Runtime.InteropServices.FieldOffset(1)]
+        public byte ApiMinor;
+
+        /// <summary>
+        /// Platform state (offset 0x02, 1 bytes)
+        /// </summary>
+        [global::System.Runtime.InteropServices.FieldOffset(2)]
+        public byte State;
+
+        /// <summary>
+        /// Bit-fields: is_rmp_initialized, rsvd (offset 0x03, 1 bytes)
+        /// </summary>
+        [global::System.Runtime.InteropServices.FieldOffset(3)]
+        public SevUserDataSnpStatusIsRmpInitializedBits IsRmpInitializedBits;
+
+        /// <summary>
+        /// Firmware build id for the API version (offset 0x04, 4 bytes)
+        /// </summary>
+        [global::System.Runtime.InteropServices.FieldOffset(4)]
+        public uint BuildId;
+
+        /// <summary>
+        /// Bit-fields: mask_chip_id, mask_chip_key, vlek_en, feature_info, rapl_dis, ciphertext_hiding_cap, ciphertext_hiding_en, rsvd1 (offset 0x08, 4 bytes)
+        /// </summary>
+        [global::System.Runtime.InteropServices.FieldOffset(8)]
+        public SevUserDataSnpStatusMaskChipIdBits MaskChipIdBits;
+
+        /// <summary>
+        /// Number of SNP guests (offset 0x0C, 4 bytes)
+        /// </summary>
+        [global::System.Runtime.InteropServices.FieldOffset(12)]
+        public uint GuestCount;
+
+        /// <summary>
+        /// The current TCB version (offset 0x10, 8 bytes)
+        /// </summary>
+        [global::System.Runtime.InteropServices.FieldOffset(16)]
+        public ulong CurrentTcbVersion;
+
+        /// <summary>
+        /// The reported TCB version (offset 0x18, 8 bytes)
+        /// </summary>
+        [global::System.Runtime.InteropServices.FieldOffset(24)]
+        public ulong ReportedTcbVersion;
+
+        /// <summary>
+        /// The byte offset of <see cref="ApiMajor"/>, for code that addresses the field in guest memory.
+        /// </summary>
+        public const int ApiMajorOffset = 0;
+
+        /// <summary>
+        /// The byte offset of <see cref="ApiMinor"/>, for code that addresses the field in guest memory.
+        /// </summary>
+        public const int ApiMinorOffset = 1;
+
+        /// <summary>
+        /// The byte offset of <see cref="State"/>, for code that addresses the field in guest memory.
+        /// </summary>
+        public const int StateOffset = 2;
+
+        /// <summary>
+        /// The byte offset of <see cref="IsRmpInitializedBits"/>, for code that addresses the field in guest memory.
+        /// </summary>
+        public const int IsRmpInitializedBitsOffset = 3;
+
+        /// <summary>
+        /// The byte offset of <see cref="BuildId"/>, for code that addresses the field in guest memory.
+        /// </summary>
+        public const int BuildIdOffset = 4;
+
+        /// <summary>
+        /// The byte offset of <see cref="MaskChipIdBits"/>, for code that addresses the field in guest memory.
+        /// </summary>
+        public const int MaskChipIdBitsOffset = 8;
+
+        /// <summary>
+        /// The byte offset of <see cref="GuestCount"/>, for code that addresses the field in guest memory.
+        /// </summary>
+        public const int GuestCountOffset = 12;
+
+        /// <summary>
+        /// The byte offset of <see cref="CurrentTcbVersion"/>, for code that addresses the field in guest memory.
+        /// </summary>
+        public const int CurrentTcbVersionOffset = 16;
+
+        /// <summary>
+        /// The byte offset of <see cref="ReportedTcbVersion"/>, for code that addresses the field in guest memory.
+        /// </summary>
+        public const int ReportedTcbVersionOffset = 24;
+
+        /// <summary>
+        /// The reserved bytes and bits that are not zero, one message each; empty when the struct is valid.
+        /// </summary>
+        public readonly global::System.Collections.Generic.IReadOnlyList<string> Validate()
+        {
+            var problems = new global::System.Collections.Generic.List<string>();
+            if (((byte)IsRmpInitializedBits & SevUserDataSnpStatusIsRmpInitializedBitsExtensions.ReservedMask) != 0)
+            {
+                problems.Add("reserved bits of IsRmpInitializedBits (offset 0x03) are not zero");
+            }
+            if (((uint)MaskChipIdBits & SevUserDataSnpStatusMaskChipIdBitsExtensions.ReservedMask) != 0)
+            {
+                problems.Add("reserved bits of MaskChipIdBits (offset 0x08) are not zero");
+            }
+
+            return problems;
+        }
+    }
+
+    /// <summary>
+    /// sev_user_data_snp_config: 64 bytes, laid out as its spec's table says.
+    /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Svsm.Bindings", "{{version}}")]
+    [global::System.Runtime.InteropServices.StructLayout(global::System.Runtime.InteropServices.LayoutKind.Explicit, Size = 64)]
+    public partial struct SevUserDataSnpConfig
+    {
+        /// <summary>
+        /// The struct's size in bytes.
+        /// </summary>
+        public const int Size = 64;
+
+        /// <summary>
+        /// The TCB version to report (offset 0x00, 8 bytes)
+        /// </summary>
+        [global::System.Runtime.InteropServices.FieldOffset(0)]
+        public ulong ReportedTcb;
+
+        /// <summary>
+        /// Bit-fields: mask_chip_id, mask_chip_key, rsvd (offset 0x08, 4 bytes)
+        /// </summary>
+        [global::System.Runtime.InteropServices.FieldOffset(8)]
+        public SevUserDataSnpConfigMaskChipIdBits MaskChipIdBits;
+
+        /// <summary>
+        /// Reserved (offset 0x0C, 52 bytes)
+        /// </summary>
+        [global::System.Runtime.InteropServices.FieldOffset(12)]
+        public ReservedBuffer Reserved;
+
+        /// <summary>
+        /// The byte offset of <see cref="ReportedTcb"/>, for code that addresses the field in guest memory.
+        /// </summary>
+        public const int ReportedTcbOffset = 0;
+
+        /// <summary>
+        /// The byte offset of <see cref="MaskChipIdBits"/>, for code that addresses the field in guest memory.
+        /// </summary>
+        public const int MaskChipIdBitsOffset = 8;
+
+        /// <summary>
+        /// The reserved bytes and bits that are not zero, one message each; empty when the struct is valid.
+        /// </summary>
+        public readonly global::System.Collections.Generic.IReadOnlyList<string> Validate()
+        {
+            var problems = new global::System.Collections.Generic.List<string>();
+            if (((uint)MaskChipIdBits & SevUserDataSnpConfigMaskChipIdBitsExtensions.ReservedMask) != 0)
+            {
+                problems.Add("reserved bits of MaskChipIdBits (offset 0x08) are not zero");
+            }
+            if (global::System.MemoryExtensions.IndexOfAnyExcept((global::System.ReadOnlySpan<byte>)Reserved, (byte)0) >= 0)
+            {
+                problems.Add("reserved Reserved (offset 0x0C) is not zero");
+            }
+
+            return problems;
+        }
+
+        /// <summary>
+        /// The 52 bytes of <see cref="Reserved"/>; converts to a span of bytes.
+        /// </summary>
+        [global::System.Runtime.CompilerServices.InlineArray(52)]
+        public struct ReservedBuffer
+        {
+            private byte element0;
+        }
+    }
+
+    /// <summary>
     /// sev_user_data_snp_vlek_load: 16 bytes, laid out as its spec's table says.
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Svsm.Bindings", "{{version}}")]

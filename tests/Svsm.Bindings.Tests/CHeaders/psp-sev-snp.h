@@ -23,3 +23,31 @@ struct sev_user_data_snp_vlek_load {
 struct sev_user_data_snp_wrapped_vlek_hashstick {
 	__u8 data[432];
 } __attribute__((packed));
+
+struct sev_user_data_snp_status {
+	__u8 api_major;
+	__u8 api_minor;
+	__u8 state;
+	__u8 is_rmp_initialized:1;
+	__u8 rsvd:7;
+	__u32 build_id;
+	__u32 mask_chip_id:1;
+	__u32 mask_chip_key:1;
+	__u32 vlek_en:1;
+	__u32 feature_info:1;
+	__u32 rapl_dis:1;
+	__u32 ciphertext_hiding_cap:1;
+	__u32 ciphertext_hiding_en:1;
+	__u32 rsvd1:25;
+	__u32 guest_count;
+	__u64 current_tcb_version;
+	__u64 reported_tcb_version;
+} __attribute__((packed));
+
+struct sev_user_data_snp_config {
+	__u64 reported_tcb;
+	__u32 mask_chip_id:1;
+	__u32 mask_chip_key:1;
+	__u32 rsvd:30;
+	__u8 rsvd1[52];
+} __attribute__((packed));
