@@ -115,7 +115,7 @@ public sealed class GccLayoutTests
         }
     }
 
-    private static List<ulong> Compile(IReadOnlyList<string> headers, IReadOnlyList<string> expressions)
+    internal static List<ulong> Compile(IReadOnlyList<string> headers, IReadOnlyList<string> expressions)
     {
         var directory = Directory.CreateTempSubdirectory("svsm-gcc-").FullName;
         try

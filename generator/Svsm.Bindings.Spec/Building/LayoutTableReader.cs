@@ -79,7 +79,7 @@ internal static class LayoutTableReader
 
             mentions.Add(name);
             name = NameDeriver.Unique(name, names);
-            fields.Add(new FieldDraft(new FieldSpec(offset, size, name, description, reserved, row.Span), mentions));
+            fields.Add(new FieldDraft(new FieldSpec(offset, size, name, description, reserved, row.Span, nameText.Length > 0 && !reserved ? nameText : null), mentions));
         }
 
         return fields;

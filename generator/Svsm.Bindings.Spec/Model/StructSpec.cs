@@ -12,7 +12,7 @@ public sealed record StructSpec(
 
 /// <summary>One row of a layout table.</summary>
 /// <param name="Name">Identifier in camelCase: the <c>Name</c> cell, else derived from the description.</param>
-/// <param name="SourceName">In a table by C type: the field's C name (<c>user_data</c>).</param>
+/// <param name="SourceName">The field's name as the spec writes it: the C name in a table by C type (<c>user_data</c>), the <c>Name</c> cell of an offset table; null for reserved fields and bit-field units.</param>
 /// <param name="TypeName">In a table by C type: the element type as written, without <c>struct</c>/<c>union</c> or array length.</param>
 /// <param name="Count">In a table by C type: the array length, 1 for a scalar, 0 for a flexible array (whose size is 0).</param>
 public sealed record FieldSpec(

@@ -1,0 +1,51 @@
+using Svsm.Bindings.Spec;
+using Svsm.Bindings.Spec.Emitting;
+using Xunit;
+
+namespace Svsm.Bindings.Tests;
+
+/// <summary>
+/// specs/core.md's calling area and PVALIDATE structs against gcc on the kernel's own declarations
+/// (CHeaders/svsm-sev.h, a cited transcription of arch/x86/include/asm/sev.h), bit-fields included.
+/// </summary>
+public sealed class KernelSvsmStructTests
+{
+    // Where the spec's name for a field is not the kernel's.
+    private static readonly Dictionary<string, string> KernelNames = new() { ["buffer"] = "svsm_buffer" };
+
+    [Fact]
+    public void CoreSpecStructsMatchTheKernelsDeclarations()
+    {
+        var document = SpecParser.Parse(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "specs", "core.md")));
+        Assert.False(document.HasErrors);
+        var checks = new List<(string What, string CExpression, ulong Expected)>();
+        foreach (var (specName, cName) in new[] { ("Calling area", "svsm_ca"), ("PVALIDATE request", "svsm_pvalidate_call"), ("PVALIDATE entry", "svsm_pvalidate_entry") })
+        {
+            var structSpec = document.Structs.Single(s => s.Name == specName);
+            checks.Add(($"sizeof({cName})", $"sizeof(struct {cName})", (ulong)structSpec.Size));
+            foreach (var field in structSpec.Fields.Where(f => f.SourceName is not null && f.Name != "bits"))
+            {
+                var member = KernelNames.GetValueOrDefault(field.SourceName!, field.SourceName!);
+                checks.Add(($"offsetof({cName}, {member})", $"offsetof(struct {cName}, {member})", (ulong)field.Offset));
+                checks.Add(($"sizeof({cName}.{member})", $"sizeof(((struct {cName} *)0)->{member})", (ulong)field.Size));
+            }
+        }
+
+        // The request's entries start where the header the spec describes ends.
+        checks.Add(("offsetof(svsm_pvalidate_call, entry)", "offsetof(struct svsm_pvalidate_call, entry)", (ulong)document.Structs.Single(s => s.Name == "PVALIDATE request").Size));
+
+        var entryBits = document.BitFields.Single(b => b.Binding is { Owner: "PVALIDATE entry" });
+        foreach (var bit in entryBits.Bits.Where(b => !b.Reserved))
+        {
+            checks.Add(($"svsm_pvalidate_entry.{bit.Name}", $"({{ struct svsm_pvalidate_entry e; unsigned long long raw = 0; memset(&e, 0, sizeof e); e.{bit.Name} = (1ULL << {bit.Width}) - 1; memcpy(&raw, &e, 8); raw; }})", Naming.Mask(bit.Low, bit.High)));
+        }
+
+        var maxCount = document.ConstantTables.SelectMany(t => t.Constants).Single(c => c.Name == "SVSM_PVALIDATE_MAX_COUNT");
+        checks.Add(("SVSM_PVALIDATE_MAX_COUNT", "SVSM_PVALIDATE_MAX_COUNT", maxCount.Value));
+
+        Assert.True(checks.Count >= 16, "too few figures: " + checks.Count);
+        var actual = GccLayoutTests.Compile(new[] { Path.Combine(AppContext.BaseDirectory, "CHeaders", "svsm-sev.h") }, checks.Select(c => c.CExpression).ToList());
+        var mismatches = checks.Zip(actual).Where(p => p.First.Expected != p.Second).Select(p => $"{p.First.What}: spec {p.First.Expected}, gcc {p.Second}").ToList();
+        Assert.True(mismatches.Count == 0, string.Join("\n", mismatches));
+    }
+}
