@@ -20,6 +20,8 @@ public sealed class PropertyTests
         "99999999999999999999", "4294967296", "2147483647", "-1", "0", "8", "IN", "OUT", "IN/OUT", "in / out", "RAX", "`R8 `", "r16",
         "EAX", "Reserved – MBZ", "Reserved", "GPA of a buffer", "Number of bytes to read", "SVSM_OCP_LIST", "SVSM_X_Y", "**bold**",
         "[link](http://x)", "<b>", "&amp;", "é", "\t", "0x00-0x03", "00h–03h", "7 : 2", "[31..1]", "sizes:", "protocol ID 5",
+        "(1 << 8)", "(2 << 0)", "1 <<", "((((1))))", "A | B", "~0", "u8", "__u64", "uint32_t[4]", "struct x", "union y", "u8[]",
+        "flag:1", "x:99", "_IOWR", "'S'", "union", "packed", "SVSM_ERR_BUSY", "0x80001006",
     };
 
     private static readonly string[] Headers =
@@ -32,6 +34,13 @@ public sealed class PropertyTests
         "| Bit(s) | Name | Description |",
         "Name | Function | Call ID | First version supported",
         "| Size (Bytes) | In/Out |",
+        "| Name | Value | Description |",
+        "| Field | Type | Description |",
+        "| Type | Field |",
+        "| Name | Direction | Type | Number | Argument |",
+        "## Result codes",
+        "### x union",
+        "This struct is `__packed`.",
     };
 
     private static readonly Gen<string> Cell = Gen.OneOf(Choose(Tricky), Gen.String[Gen.Char["`|\\-:0123456789abxhRINOUT \t"], 0, 12]);

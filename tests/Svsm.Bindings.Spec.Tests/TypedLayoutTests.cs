@@ -118,4 +118,15 @@ public sealed class TypedLayoutTests
         Assert.Equal(3, document.BitFields.Count);
         Assert.Equal((30, 31, "padding", true), document.BitFields.Single(b => b.Binding!.Member == "bigBits").Bits.Select(b => (b.Low, b.High, b.Name, b.Reserved)).Last());
     }
+
+    [Fact]
+    public void HostileSizesAndExpressionsGetDiagnosticsNotExceptions()
+    {
+        var deep = new string('(', 5000) + "1" + new string(')', 5000);
+        var document = TestSupport.Parse($"## huge\n\n| Field | Type |\n|---|---|\n| a | u64[2000000000] |\n| b:99999999999999999999 | u8 |\n\n## Limits\n\n| Name | Value |\n|---|---|\n| DEEP | {deep} |\n");
+        var bad = document.Diagnostics.Where(d => d.Id == "SVSM0002").Select(d => d.Message).ToList();
+        Assert.Contains(bad, m => m.Contains("below 1 GiB", StringComparison.Ordinal));
+        Assert.Contains(bad, m => m.Contains("bit-field", StringComparison.Ordinal));
+        Assert.Contains(bad, m => m.Contains("nests deeper than 64 levels", StringComparison.Ordinal));
+    }
 }

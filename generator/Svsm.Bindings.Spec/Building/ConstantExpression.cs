@@ -14,6 +14,10 @@ internal sealed class ConstantExpression
     private readonly string text;
     private readonly Func<string, ulong?> lookup;
     private int position;
+    private int depth;
+
+    // Deeper nesting than any real constant, and shallow enough that a hostile spec cannot exhaust the stack.
+    private const int MaxDepth = 64;
 
     private ConstantExpression(string text, Func<string, ulong?> lookup)
     {
@@ -161,6 +165,23 @@ internal sealed class ConstantExpression
     }
 
     private ulong Unary()
+    {
+        if (++depth > MaxDepth)
+        {
+            throw new FormatException("the expression nests deeper than " + MaxDepth.ToString(CultureInfo.InvariantCulture) + " levels");
+        }
+
+        try
+        {
+            return Primary();
+        }
+        finally
+        {
+            depth--;
+        }
+    }
+
+    private ulong Primary()
     {
         if (Accept("~"))
         {

@@ -24,6 +24,9 @@ internal static class TypedLayoutReader
 
     private static readonly Regex FieldPattern = new(@"^(?<name>[A-Za-z_][A-Za-z0-9_]*)\s*(?:\[(?<count>[^\]]*)\]|:\s*(?<bits>\d+))?$", RegexOptions.CultureInvariant);
 
+    // Far above any real ABI struct; keeps every offset computation well inside int.
+    private const int MaxStructSize = 1 << 30;
+
     private static readonly Dictionary<string, int> Primitives = new(StringComparer.Ordinal)
     {
         ["u8"] = 1, ["__u8"] = 1, ["uint8_t"] = 1, ["s8"] = 1, ["__s8"] = 1, ["int8_t"] = 1, ["char"] = 1, ["unsigned char"] = 1,
@@ -79,8 +82,7 @@ internal static class TypedLayoutReader
             if (fieldMatch.Groups["bits"].Success)
             {
                 // A C bit-field: consecutive ones of one type share a storage unit of that type while they fit in it.
-                var width = int.Parse(fieldMatch.Groups["bits"].Value, CultureInfo.InvariantCulture);
-                if (width == 0 || width > element.Size * 8 || isUnion || countText is not null)
+                if (!int.TryParse(fieldMatch.Groups["bits"].Value, NumberStyles.None, CultureInfo.InvariantCulture, out var width) || width == 0 || width > element.Size * 8 || isUnion || countText is not null)
                 {
                     diagnostics.Add(SpecDiagnostics.MalformedCell, fieldCell.Span, fieldCell.Text, "bit-field", "a bit-field is 1 to 8 x its type's size bits wide, not in a union, not an array");
                     continue;
@@ -117,7 +119,13 @@ internal static class TypedLayoutReader
                 diagnostics.Add(SpecDiagnostics.ComputedPadding, row.Span, fieldOffset - offset, CellValues.Hex(offset), fieldMatch.Groups["name"].Value, structName);
             }
 
-            var fieldSize = flexible ? 0 : checked(element.Size * count);
+            if ((long)element.Size * count > MaxStructSize || (long)fieldOffset + ((long)element.Size * count) > MaxStructSize)
+            {
+                diagnostics.Add(SpecDiagnostics.MalformedCell, typeCell.Span, typeCell.Text, "field type", "the struct must stay below 1 GiB");
+                continue;
+            }
+
+            var fieldSize = flexible ? 0 : element.Size * count;
             sawFlexible = flexible;
             alignment = Math.Max(alignment, fieldAlignment);
             offset = fieldOffset + fieldSize;
