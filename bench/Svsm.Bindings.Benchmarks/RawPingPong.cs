@@ -10,7 +10,6 @@ namespace Svsm.Bindings.Benchmarks;
 /// </summary>
 internal sealed unsafe class RawPingPong : IDisposable
 {
-    private const int SpinIterations = 200;
     private static readonly TimeSpan Slice = TimeSpan.FromMilliseconds(100);
 
     private readonly MemoryMappedFile file;
@@ -70,7 +69,7 @@ internal sealed unsafe class RawPingPong : IDisposable
 
     private static int WaitFor(int* word, int* sleeping, int value, bool untilEqual)
     {
-        for (var i = 0; i < SpinIterations; i++)
+        for (var i = 0; i < Futex.SpinIterations; i++)
         {
             var seen = Volatile.Read(ref *word);
             if ((seen == value) == untilEqual)
@@ -78,14 +77,7 @@ internal sealed unsafe class RawPingPong : IDisposable
                 return seen;
             }
 
-            if (i < SpinIterations / 4)
-            {
-                Thread.SpinWait(20);
-            }
-            else
-            {
-                Thread.Yield();
-            }
+            Futex.SpinStep(i);
         }
 
         while (true)

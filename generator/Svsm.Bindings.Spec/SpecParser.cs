@@ -16,6 +16,7 @@ public static class SpecParser
     private const RegexOptions Options = RegexOptions.IgnoreCase | RegexOptions.CultureInvariant;
 
     private static readonly Regex CallHeading = new(@"^(?:\d+(?:\.\d+)*\.?\s+)?(?<name>[A-Za-z_][A-Za-z0-9_]*)\s+call$", Options);
+    private static readonly Regex TypedHeading = new(@"^(?:\d+(?:\.\d+)*\.?\s+)?(?<union>union\s+)?(?:struct\s+)?(?<name>.*?)(?<union2>\s+union)?(?:\s+layout)?$", Options);
     private static readonly Regex TrailingLayout = new(@"\s*\blayout\s*$", Options);
     private static readonly Regex SizeSentence = new(
         @"\b(?:is|are)\s+(?<n>0x[0-9a-f]+|\d+)\s+bytes?\s+(?:in\s+size|in\s+length|long|large)\b|" +
@@ -239,18 +240,11 @@ public static class SpecParser
                 diagnostics.Add(SpecDiagnostics.StructSizeNotStated, rows.Table.Header.Span, name, extent);
             }
 
-            var duplicate = structs.Find(s => string.Equals(s.Struct.Name, name, StringComparison.OrdinalIgnoreCase));
-            if (duplicate is not null)
+            if (TryAddStruct(structSpec, fields, index, rows))
             {
-                diagnostics.Add(SpecDiagnostics.DuplicateName, rows.Table.Header.Span, name, "this spec's structs", duplicate.Struct.Span.Line);
-                return;
+                StructValidator.Validate(structSpec, rows.Table.Header.Span, diagnostics);
             }
-
-            StructValidator.Validate(structSpec, rows.Table.Header.Span, diagnostics);
-            structs.Add(new StructDraft(structSpec, fields, index, rows.Table.Span));
         }
-
-        private static readonly Regex TypedHeading = new(@"^(?:\d+(?:\.\d+)*\.?\s+)?(?<union>union\s+)?(?:struct\s+)?(?<name>.*?)(?<union2>\s+union)?(?:\s+layout)?$", Options);
 
         /// <summary>
         /// A struct table by C type: laid out here as gcc lays it out on x86-64, packed when its heading or the
@@ -269,23 +263,32 @@ public static class SpecParser
             var context = (LastProseBefore(index)?.Text ?? string.Empty) + " " + heading;
             var packed = Regex.IsMatch(context, @"\b(?:__)?packed\b", Options);
             var (fields, shape, unitBits) = TypedLayoutReader.Read(rows, name, packed, isUnion, typeShapes, diagnostics);
-            typedBitFields.AddRange(unitBits);
             var declared = DeclaredSize(name, index);
             if (declared is { } stated && stated != shape.Size)
             {
                 diagnostics.Add(SpecDiagnostics.ComputedSizeDisagrees, rows.Table.Header.Span, name, stated, shape.Size);
             }
 
-            var duplicate = structs.Find(s => string.Equals(s.Struct.Name, name, StringComparison.OrdinalIgnoreCase));
+            var structSpec = new StructSpec(name, shape.Size, declared is not null, rows.Table.Span, fields.Select(f => f.Field).ToEquatableArray());
+            if (TryAddStruct(structSpec, fields, index, rows))
+            {
+                typeShapes[TableSchema.Key(name)] = shape;
+                typedBitFields.AddRange(unitBits);
+            }
+        }
+
+        /// <summary>Adds a struct of either kind of table, unless the spec already has one of its name (SVSM0026).</summary>
+        private bool TryAddStruct(StructSpec structSpec, List<FieldDraft> fields, int index, TableRows rows)
+        {
+            var duplicate = structs.Find(s => string.Equals(s.Struct.Name, structSpec.Name, StringComparison.OrdinalIgnoreCase));
             if (duplicate is not null)
             {
-                diagnostics.Add(SpecDiagnostics.DuplicateName, rows.Table.Header.Span, name, "this spec's structs", duplicate.Struct.Span.Line);
-                return;
+                diagnostics.Add(SpecDiagnostics.DuplicateName, rows.Table.Header.Span, structSpec.Name, "this spec's structs", duplicate.Struct.Span.Line);
+                return false;
             }
 
-            typeShapes[TableSchema.Key(name)] = shape;
-            var structSpec = new StructSpec(name, shape.Size, declared is not null, rows.Table.Span, fields.Select(f => f.Field).ToEquatableArray());
             structs.Add(new StructDraft(structSpec, fields, index, rows.Table.Span));
+            return true;
         }
 
         /// <summary>

@@ -55,10 +55,7 @@ public sealed class GccLayoutTests
         }
 
         Assert.True(checks.Count > 20 && document.Ioctls.Count == ioctlCount, "too few figures: " + checks.Count);
-        var actual = Compile(headerFiles, checks.Select(c => c.CExpression).ToList());
-        var mismatches = checks.Zip(actual).Where(p => p.First.Expected != p.Second)
-            .Select(p => $"{p.First.What}: spec {p.First.Expected}, gcc {p.Second}").ToList();
-        Assert.True(mismatches.Count == 0, string.Join("\n", mismatches));
+        AssertGccAgrees(headerFiles, checks);
 
         foreach (var structSpec in document.Structs)
         {
@@ -109,13 +106,25 @@ public sealed class GccLayoutTests
         var bits = document.BitFields.Single(b => b.Binding is { } binding && binding.Owner == owner && binding.Member == unit.Name);
         foreach (var bit in bits.Bits)
         {
-            var expression = $"({{ struct {owner} s; unsigned long long raw = 0; memset(&s, 0, sizeof s); s.{bit.Name} = (1ULL << {bit.Width}) - 1; " +
-                $"memcpy(&raw, (char *)&s + {unit.Offset}, {unit.Size}); raw; }})";
-            checks.Add(($"{owner}.{bit.Name} (bits {bit.High}:{bit.Low} of the unit at {unit.Offset})", expression, Svsm.Bindings.Spec.Emitting.Naming.Mask(bit.Low, bit.High)));
+            checks.Add(($"{owner}.{bit.Name} (bits {bit.High}:{bit.Low} of the unit at {unit.Offset})", BitMemberExpression(owner, bit.Name, bit.Width, unit.Offset, unit.Size), Naming.Mask(bit.Low, bit.High)));
         }
     }
 
-    internal static List<ulong> Compile(IReadOnlyList<string> headers, IReadOnlyList<string> expressions)
+    /// <summary>C that sets bit-field <paramref name="member"/> to all ones in a zeroed struct and reads the unit's raw bytes.</summary>
+    internal static string BitMemberExpression(string cStruct, string member, int width, int offset, int size) =>
+        $"({{ struct {cStruct} s; unsigned long long raw = 0; memset(&s, 0, sizeof s); s.{member} = (1ULL << {width}) - 1; " +
+        $"memcpy(&raw, (char *)&s + {offset}, {size}); raw; }})";
+
+    /// <summary>Compiles every check's C expression against <paramref name="headers"/> and fails naming each figure gcc disagrees with.</summary>
+    internal static void AssertGccAgrees(IReadOnlyList<string> headers, List<(string What, string CExpression, ulong Expected)> checks)
+    {
+        var actual = Compile(headers, checks.Select(c => c.CExpression).ToList());
+        var mismatches = checks.Zip(actual).Where(p => p.First.Expected != p.Second)
+            .Select(p => $"{p.First.What}: spec {p.First.Expected}, gcc {p.Second}").ToList();
+        Assert.True(mismatches.Count == 0, string.Join("\n", mismatches));
+    }
+
+    private static List<ulong> Compile(IReadOnlyList<string> headers, IReadOnlyList<string> expressions)
     {
         var directory = Directory.CreateTempSubdirectory("svsm-gcc-").FullName;
         try

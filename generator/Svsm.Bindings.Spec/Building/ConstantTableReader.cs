@@ -62,7 +62,7 @@ internal static class ConstantTableReader
         {
             var nameCell = table.Cell(row, TableSchema.ConstantName);
             var valueCell = table.Cell(row, TableSchema.Value);
-            var description = table.Cell(row, TableSchema.ConstantDescription).Text;
+            var description = table.Cell(row, TableSchema.OptionalDescription).Text;
             if (!Regex.IsMatch(nameCell.Text, "^[A-Za-z_][A-Za-z0-9_]*$", RegexOptions.CultureInvariant))
             {
                 diagnostics.Add(SpecDiagnostics.MalformedCell, nameCell.Span, nameCell.Text, "constant name", "write a C identifier such as SVSM_ERR_BUSY");

@@ -69,7 +69,7 @@ internal static class IoctlTableReader
             }
 
             var number = ((uint)direction << 30) | ((uint)size << 16) | ((uint)type << 8) | (uint)nr;
-            ioctls.Add(new IoctlSpec(nameCell.Text, direction, type, (int)nr, argument.Length == 0 ? null : argument, size, number, table.Cell(row, TableSchema.ConstantDescription).Text, row.Span));
+            ioctls.Add(new IoctlSpec(nameCell.Text, direction, type, (int)nr, argument.Length == 0 ? null : argument, size, number, table.Cell(row, TableSchema.OptionalDescription).Text, row.Span));
         }
     }
 

@@ -46,7 +46,7 @@ internal sealed record TableSchema(TableKind Kind, string Title, IReadOnlyList<C
 
     public static readonly ColumnSpec Value = new("Value", true, true, "value", "code", "resultcode", "errorcode");
     public static readonly ColumnSpec ConstantName = new("Name", true, false, "name", "constant", "symbol", "define");
-    public static readonly ColumnSpec ConstantDescription = new("Description", false, false, "description", "desc", "meaning");
+    public static readonly ColumnSpec OptionalDescription = new("Description", false, false, "description", "desc", "meaning");
 
     public static readonly ColumnSpec FieldType = new("Type", true, true, "type", "ctype", "fieldtype");
     public static readonly ColumnSpec TypedField = new("Field", true, false, "field", "member", "name", "fieldname");
@@ -63,9 +63,9 @@ internal sealed record TableSchema(TableKind Kind, string Title, IReadOnlyList<C
         new TableSchema(TableKind.Registers, "Registers", new[] { Register, Size, Alignment, Direction, Description, MemberName }),
         new TableSchema(TableKind.Layout, "layout", new[] { Offset, Size, Description, MemberName }),
         new TableSchema(TableKind.Bits, "bit", new[] { Bits, BitName, Description }),
-        new TableSchema(TableKind.Constants, "constant", new[] { Value, ConstantName, ConstantDescription }),
-        new TableSchema(TableKind.TypedLayout, "typed layout", new[] { FieldType, TypedField, ConstantDescription }),
-        new TableSchema(TableKind.Ioctls, "ioctl", new[] { IoctlNumber, IoctlArgument, IoctlDirection, IoctlType, IoctlName, ConstantDescription }),
+        new TableSchema(TableKind.Constants, "constant", new[] { Value, ConstantName, OptionalDescription }),
+        new TableSchema(TableKind.TypedLayout, "typed layout", new[] { FieldType, TypedField, OptionalDescription }),
+        new TableSchema(TableKind.Ioctls, "ioctl", new[] { IoctlNumber, IoctlArgument, IoctlDirection, IoctlType, IoctlName, OptionalDescription }),
     };
 
     public string ColumnList => string.Join(", ", Columns.Select(c => c.Required ? c.Title : c.Title + " (optional)"));

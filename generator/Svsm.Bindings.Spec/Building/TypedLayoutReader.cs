@@ -55,7 +55,7 @@ internal static class TypedLayoutReader
         {
             var fieldCell = table.Cell(row, TableSchema.TypedField);
             var typeCell = table.Cell(row, TableSchema.FieldType);
-            var description = table.Cell(row, TableSchema.ConstantDescription).Text;
+            var description = table.Cell(row, TableSchema.OptionalDescription).Text;
             var fieldMatch = FieldPattern.Match(fieldCell.Text);
             var typeMatch = TypePattern.Match(Regex.Replace(typeCell.Text, @"\s+", " ").Trim());
             if (!fieldMatch.Success)
@@ -197,7 +197,4 @@ internal static class TypedLayoutReader
     }
 
     private static int Align(int value, int alignment) => (value + alignment - 1) / alignment * alignment;
-
-    /// <summary>The C spelling of a size, for messages.</summary>
-    public static string Bytes(int value) => value.ToString(CultureInfo.InvariantCulture) + " bytes";
 }

@@ -107,12 +107,7 @@ public sealed class EmulatedSnpFirmware : IDisposable
         var bytes = new byte[AttestationReport.Size];
         MemoryMarshal.Write(bytes, in report);
         var p1363 = vcekKey.SignData(bytes, 0, SnpTrustedSigningKey.SignedLength, HashAlgorithmName.SHA384, DSASignatureFormat.IeeeP1363FixedFieldConcatenation);
-        for (var i = 0; i < 48; i++)
-        {
-            // R and S are stored little-endian, each in a 72-byte field.
-            bytes[SnpTrustedSigningKey.SignedLength + i] = p1363[47 - i];
-            bytes[SnpTrustedSigningKey.SignedLength + 72 + i] = p1363[95 - i];
-        }
+        MemoryMarshal.Write(bytes.AsSpan(SnpTrustedSigningKey.SignedLength), Signature.FromP1363(p1363));
 
         return bytes;
     }

@@ -35,8 +35,6 @@ public sealed class SnpTrustedSigningKey : IDisposable
     /// <summary>The bytes the firmware signs: the report up to its signature.</summary>
     public const int SignedLength = 0x2A0;
 
-    private const int ComponentBytes = 72;
-    private const int P384Bytes = 48;
     private readonly ECDsa key;
 
     private SnpTrustedSigningKey(ECDsa key, X509Certificate2 certificate)
@@ -111,8 +109,8 @@ public sealed class SnpTrustedSigningKey : IDisposable
             return new(SnpVerificationFailure.ReservedBytesSet, problems.Count > 0 ? problems[0] : "the signature's reserved bytes are not zero");
         }
 
-        Span<byte> p1363 = stackalloc byte[2 * P384Bytes];
-        if (!BigEndian(signature.R, p1363[..P384Bytes]) || !BigEndian(signature.S, p1363[P384Bytes..]))
+        Span<byte> p1363 = stackalloc byte[96];
+        if (!signature.TryToP1363(p1363))
         {
             return new(SnpVerificationFailure.BadSignature, "R or S is wider than 384 bits");
         }
@@ -120,22 +118,6 @@ public sealed class SnpTrustedSigningKey : IDisposable
         return key.VerifyData(report[..SignedLength], p1363, HashAlgorithmName.SHA384, DSASignatureFormat.IeeeP1363FixedFieldConcatenation)
             ? SnpVerification.Valid
             : new(SnpVerificationFailure.BadSignature, "the signature does not verify with the VCEK");
-    }
-
-    // A little-endian 72-byte component into 48 big-endian bytes; false when its high bytes are not zero.
-    private static bool BigEndian(ReadOnlySpan<byte> littleEndian, Span<byte> destination)
-    {
-        if (littleEndian[P384Bytes..ComponentBytes].IndexOfAnyExcept((byte)0) >= 0)
-        {
-            return false;
-        }
-
-        for (var i = 0; i < P384Bytes; i++)
-        {
-            destination[i] = littleEndian[P384Bytes - 1 - i];
-        }
-
-        return true;
     }
 
     public void Dispose() => key.Dispose();

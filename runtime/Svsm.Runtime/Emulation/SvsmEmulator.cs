@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Diagnostics;
 using System.Globalization;
+using System.Linq;
 using System.Threading;
 
 namespace Svsm.Runtime.Emulation;
@@ -36,7 +37,7 @@ public sealed record EmulatorOptions
 /// An in-memory SVSM: serves the core protocol and any protocol registered with it, per vCPU, through the
 /// generated dispatch tables. Safe to call from several threads, one call per vCPU at a time.
 /// </summary>
-public sealed partial class SvsmEmulator
+public sealed class SvsmEmulator
 {
     /// <summary>The emulator's own version, reported by its OCP version source.</summary>
     public const string Version = "0.1.0";
@@ -150,22 +151,7 @@ public sealed partial class SvsmEmulator
     public ulong? CallingAreaOf(int vcpu) => (uint)vcpu < (uint)vcpus.Length ? Volatile.Read(ref vcpus[vcpu])?.CallingAreaGpa : null;
 
     /// <summary>The indexes of the vCPUs that run.</summary>
-    public IReadOnlyList<int> RunningVcpus
-    {
-        get
-        {
-            var result = new List<int>();
-            for (var i = 0; i < vcpus.Length; i++)
-            {
-                if (Volatile.Read(ref vcpus[i]) is not null)
-                {
-                    result.Add(i);
-                }
-            }
-
-            return result;
-        }
-    }
+    public IReadOnlyList<int> RunningVcpus => Vcpus.Select(v => v.Index).ToList();
 
     /// <summary>
     /// Serves the call in <paramref name="registers"/> from vCPU <paramref name="vcpu"/>: RAX in holds

@@ -63,6 +63,22 @@ internal static unsafe partial class Futex
     /// <summary><see cref="Wake(int*, int)"/> on a word that does not move: one in a mapping or pinned.</summary>
     public static int Wake(ref int word, int count = int.MaxValue) => Wake((int*)Unsafe.AsPointer(ref word), count);
 
+    /// <summary>How often a waiter checks its word before it sleeps in <see cref="Wait(int*, int, TimeSpan)"/>: a short, bounded spin.</summary>
+    public const int SpinIterations = 200;
+
+    /// <summary>Step <paramref name="iteration"/> of the bounded spin: a busy-wait at first, then the core is yielded to the other side.</summary>
+    public static void SpinStep(int iteration)
+    {
+        if (iteration < SpinIterations / 4)
+        {
+            System.Threading.Thread.SpinWait(20);
+        }
+        else
+        {
+            System.Threading.Thread.Yield();
+        }
+    }
+
     /// <summary>Throws <see cref="PlatformNotSupportedException"/> unless futexes can be used here.</summary>
     public static void EnsureSupported() => SyscallNumber();
 

@@ -212,21 +212,14 @@ public sealed unsafe class SharedMemoryServer : IDisposable
     // Spins briefly for the doorbell to ring; true when it rang.
     private bool SpinWhileQuiet(int bell)
     {
-        for (var i = 0; i < SharedMemoryTransport.SpinIterations; i++)
+        for (var i = 0; i < Futex.SpinIterations; i++)
         {
             if (Volatile.Read(ref *doorbell) != bell)
             {
                 return true;
             }
 
-            if (i < SharedMemoryTransport.SpinIterations / 4)
-            {
-                Thread.SpinWait(20);
-            }
-            else
-            {
-                Thread.Yield();
-            }
+            Futex.SpinStep(i);
         }
 
         return false;

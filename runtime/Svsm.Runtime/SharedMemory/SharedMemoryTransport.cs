@@ -38,7 +38,6 @@ public sealed unsafe class SharedMemoryTransport : ISvsmTransport
     internal const int PhaseWithdrawn = 3;
     internal const int PhaseMask = 3;
     internal const int SequenceMask = 0x3FFF_FFFF;
-    internal const int SpinIterations = 200;
 
     // A sleeping side rechecks its word at least this often, so a wake-up lost to a bug costs latency, not a hang.
     private static readonly TimeSpan WaitSlice = TimeSpan.FromMilliseconds(100);
@@ -190,7 +189,7 @@ public sealed unsafe class SharedMemoryTransport : ISvsmTransport
     // state moved on to another sequence); returns the state then, or the unsettled state when the call's time is up.
     private int WaitUntilSettled(int sequence, long started)
     {
-        for (var i = 0; i < SpinIterations; i++)
+        for (var i = 0; i < Futex.SpinIterations; i++)
         {
             var seen = Volatile.Read(ref *state);
             if (IsSettled(seen) || (seen >>> 2) != sequence)
@@ -198,14 +197,7 @@ public sealed unsafe class SharedMemoryTransport : ISvsmTransport
                 return seen;
             }
 
-            if (i < SpinIterations / 4)
-            {
-                Thread.SpinWait(20);
-            }
-            else
-            {
-                Thread.Yield();
-            }
+            Futex.SpinStep(i);
         }
 
         while (true)
