@@ -18,6 +18,7 @@ internal static class ModelJson
         WriteNumber(json, "version", document.Protocol.Version);
         json.WriteString("prefix", document.Protocol.Prefix);
         json.WriteString("namespace", document.Protocol.Namespace);
+        json.WriteString("convention", document.Protocol.IsSyscallAbi ? "coconut-syscall" : "svsm-call");
         json.WriteEndObject();
 
         json.WriteStartArray("calls");
@@ -25,6 +26,8 @@ internal static class ModelJson
         {
             json.WriteStartObject();
             json.WriteNumber("id", call.Id);
+            WriteNumber(json, "class", call.Class);
+            json.WriteNumber("code", call.Code(document.Protocol.Id ?? 0));
             json.WriteString("name", call.Name);
             json.WriteNumber("sinceVersion", call.SinceVersion);
             json.WriteString("function", call.Function);
@@ -41,6 +44,7 @@ internal static class ModelJson
                     _ => "inout",
                 });
                 json.WriteNumber("size", register.Size);
+                json.WriteString("kind", register.Kind.ToString().ToLowerInvariant());
                 WriteNumber(json, "alignment", (uint?)register.Alignment);
                 json.WriteString("name", register.Name);
                 json.WriteString("description", register.Description);
@@ -54,6 +58,19 @@ internal static class ModelJson
 
         json.WriteEndArray();
 
+        // Syscalls the spec lists without a published number: documented, never generated.
+        json.WriteStartArray("proposed");
+        foreach (var proposed in document.ProposedCalls)
+        {
+            json.WriteStartObject();
+            json.WriteString("name", proposed.Name);
+            json.WriteString("function", proposed.Function);
+            json.WriteNumber("line", proposed.Span.Line);
+            json.WriteEndObject();
+        }
+
+        json.WriteEndArray();
+
         json.WriteStartArray("constants");
         foreach (var table in document.ConstantTables)
         {
@@ -61,7 +78,15 @@ internal static class ModelJson
             {
                 json.WriteStartObject();
                 json.WriteString("name", constant.Name);
-                json.WriteNumber("value", constant.Value);
+                if (document.Protocol.IsSyscallAbi && table.Kind == ConstantTableKind.ResultCodes)
+                {
+                    json.WriteNumber("value", unchecked((long)constant.Value)); // an error number, negative
+                }
+                else
+                {
+                    json.WriteNumber("value", constant.Value);
+                }
+
                 json.WriteString("table", table.Name);
                 json.WriteString("kind", table.Kind == ConstantTableKind.ResultCodes ? "result" : "constant");
                 json.WriteString("description", constant.Description);

@@ -15,7 +15,8 @@ public static class SpecParser
 {
     private const RegexOptions Options = RegexOptions.IgnoreCase | RegexOptions.CultureInvariant;
 
-    private static readonly Regex CallHeading = new(@"^(?:\d+(?:\.\d+)*\.?\s+)?(?<name>[A-Za-z_][A-Za-z0-9_]*)\s+call$", Options);
+    private static readonly Regex CallHeading = new(@"^(?:\d+(?:\.\d+)*\.?\s+)?`?(?<name>[A-Za-z_][A-Za-z0-9_]*)`?\s+(?:call|syscall|system\s+call)$", Options);
+    private static readonly Regex BareHeading = new(@"^(?:\d+(?:\.\d+)*\.?\s+)?`?(?<name>[A-Za-z_][A-Za-z0-9_]*)`?$", Options);
     private static readonly Regex TypedHeading = new(@"^(?:\d+(?:\.\d+)*\.?\s+)?(?<union>union\s+)?(?:struct\s+)?(?<name>.*?)(?<union2>\s+union)?(?:\s+layout)?$", Options);
     private static readonly Regex TrailingLayout = new(@"\s*\blayout\s*$", Options);
     private static readonly Regex SizeSentence = new(
@@ -87,7 +88,10 @@ public static class SpecParser
         private readonly Dictionary<string, TypeShape> typeShapes = new(StringComparer.Ordinal);
         private readonly List<IoctlSpec> ioctls = new();
         private readonly List<BitFieldSpec> typedBitFields = new();
+        private readonly List<ProposedCallSpec> proposedCalls = new();
         private FrontMatter frontMatter = new();
+        private CallConvention convention;
+        private (TableKind Kind, int Line)? firstCallTable;
         private bool hasDefinitions;
 
         public DocumentBuilder(string text)
@@ -107,16 +111,30 @@ public static class SpecParser
             frontMatter = FrontMatter.Read(blocks, diagnostics);
 
             // The call table first: call sections are recognised by the names it lists, wherever it stands.
+            convention = frontMatter.Convention ?? CallConvention.SvsmCall;
             for (var i = 0; i < blocks.Count; i++)
             {
-                if (blocks[i] is TableBlock table && Classify(table, i) is { Kind: TableKind.Calls } schema && TableRows.Open(schema, table, diagnostics) is { } rows)
+                if (blocks[i] is TableBlock table && Classify(table, i) is { Kind: TableKind.Calls or TableKind.Syscalls } schema)
                 {
                     hasDefinitions = true;
-                    CallTableReader.Read(rows, calls, diagnostics);
+                    if (!AcceptConvention(schema.Kind == TableKind.Syscalls ? CallConvention.CoconutSyscall : CallConvention.SvsmCall, schema.Title + " table", table.Header.Span, isCallTable: true) ||
+                        TableRows.Open(schema, table, diagnostics) is not { } rows)
+                    {
+                        continue;
+                    }
+
+                    if (schema.Kind == TableKind.Syscalls)
+                    {
+                        SyscallTableReader.Read(rows, calls, proposedCalls, diagnostics);
+                    }
+                    else
+                    {
+                        CallTableReader.Read(rows, calls, diagnostics);
+                    }
                 }
             }
 
-            var protocol = ProtocolIdentityReader.Read(blocks, frontMatter, calls.Select(c => c.Name).ToList(), diagnostics);
+            var protocol = ProtocolIdentityReader.Read(blocks, frontMatter, calls.Select(c => c.Name).ToList(), convention, diagnostics);
             WalkSections();
 
             var callSpecs = AssembleCalls(protocol);
@@ -127,8 +145,37 @@ public static class SpecParser
                 BitFieldValidator.Validate(bitField, diagnostics);
             }
 
-            return new SpecDocument(protocol, callSpecs, structSpecs, bitFields, constantTables.ToEquatableArray(), diagnostics.ToSortedArray(), hasDefinitions, ioctls.ToEquatableArray());
+            return new SpecDocument(protocol, callSpecs, structSpecs, bitFields, constantTables.ToEquatableArray(), diagnostics.ToSortedArray(), hasDefinitions, ioctls.ToEquatableArray(),
+                proposedCalls.ToEquatableArray());
         }
+
+        /// <summary>
+        /// Whether a table of <paramref name="wanted"/>'s convention fits this spec: the first call table (or front
+        /// matter) settles the convention, and a table of the other one is an error (SVSM0041).
+        /// </summary>
+        private bool AcceptConvention(CallConvention wanted, string what, SpecSpan at, bool isCallTable = false)
+        {
+            if (isCallTable && firstCallTable is null && frontMatter.Convention is null)
+            {
+                firstCallTable = (wanted == CallConvention.CoconutSyscall ? TableKind.Syscalls : TableKind.Calls, at.Line);
+                convention = wanted;
+                return true;
+            }
+
+            if (wanted == convention)
+            {
+                return true;
+            }
+
+            var line = firstCallTable?.Line ?? frontMatterLine;
+            diagnostics.Add(SpecDiagnostics.MixedConventions, at, what, Describe(wanted), Describe(convention), line);
+            return false;
+        }
+
+        private int frontMatterLine => blocks.OfType<FrontMatterBlock>().Select(b => b.Span.Line).DefaultIfEmpty(1).First();
+
+        private static string Describe(CallConvention value) =>
+            value == CallConvention.CoconutSyscall ? "the COCONUT-SVSM syscall ABI" : "SVSM protocol calls";
 
         private TableSchema? Classify(TableBlock table, int index) => TableSchema.Classify(table.Header, HeadingBefore(index)?.Text);
 
@@ -163,6 +210,12 @@ public static class SpecParser
                             call = new CallSection(match.Groups["name"].Value, heading.Level, heading.Span);
                             sections.Add(call);
                         }
+                        else if (convention == CallConvention.CoconutSyscall && BareHeading.Match(heading.Text) is { Success: true } bare && NamesSyscall(bare.Groups["name"].Value))
+                        {
+                            // The syscall document heads each call with its bare name ("ACCESS_MSR").
+                            call = new CallSection(bare.Groups["name"].Value, heading.Level, heading.Span);
+                            sections.Add(call);
+                        }
 
                         break;
                     case TableBlock table:
@@ -172,23 +225,36 @@ public static class SpecParser
             }
         }
 
+        private bool NamesSyscall(string name) =>
+            calls.Exists(c => SameSyscall(c.Name, name)) || proposedCalls.Exists(p => SameSyscall(p.Name, name));
+
+        // "ACCESS_MSR" heads the section of SYS_ACCESS_MSR.
+        private static bool SameSyscall(string listed, string heading) =>
+            string.Equals(listed, heading, StringComparison.OrdinalIgnoreCase) || string.Equals(listed, "SYS_" + heading, StringComparison.OrdinalIgnoreCase);
+
         private void ReadTable(TableBlock table, int index, CallSection? call)
         {
             var schema = Classify(table, index);
-            if (schema is null || schema.Kind == TableKind.Calls)
+            if (schema is null || schema.Kind is TableKind.Calls or TableKind.Syscalls)
             {
                 return;
             }
 
             hasDefinitions = true;
-            if (schema.Kind == TableKind.Registers && call is null)
+            if (schema.Kind is TableKind.Registers or TableKind.Parameters)
             {
-                diagnostics.Add(SpecDiagnostics.TableOutsideCall, table.Header.Span);
-                return;
-            }
+                if (call is null)
+                {
+                    diagnostics.Add(SpecDiagnostics.TableOutsideCall, table.Header.Span, schema.Title);
+                    return;
+                }
 
-            if (schema.Kind == TableKind.Registers && call is not null)
-            {
+                var needs = schema.Kind == TableKind.Parameters ? CallConvention.CoconutSyscall : CallConvention.SvsmCall;
+                if (!AcceptConvention(needs, schema.Title + " table", table.Header.Span))
+                {
+                    return;
+                }
+
                 call.HasTable = true;
             }
 
@@ -204,6 +270,9 @@ public static class SpecParser
                     call!.HasNameColumn |= rows.Has(TableSchema.MemberName);
                     RegisterTableReader.Read(rows, call.Name, call.Registers, diagnostics);
                     break;
+                case TableKind.Parameters:
+                    ParameterTableReader.Read(rows, call!.Name, call.Registers, diagnostics);
+                    break;
                 case TableKind.Layout:
                     ReadLayout(rows, index, heading);
                     break;
@@ -214,7 +283,7 @@ public static class SpecParser
                     ReadTypedLayout(rows, index, heading);
                     break;
                 case TableKind.Constants:
-                    constantTables.Add(ConstantTableReader.Read(rows, heading, constantsByName, diagnostics));
+                    constantTables.Add(ConstantTableReader.Read(rows, heading, constantsByName, convention, diagnostics));
                     break;
                 case TableKind.Bits:
                     var context = LastProseBefore(index)?.Text;
@@ -367,14 +436,15 @@ public static class SpecParser
         private EquatableArray<CallSpec> AssembleCalls(ProtocolInfo protocol)
         {
             var result = new List<CallSpec>();
-            foreach (var section in sections.Where(s => !calls.Exists(c => string.Equals(c.Name, s.Name, StringComparison.OrdinalIgnoreCase))))
+            // A proposed syscall's section documents it, but no call is made of it.
+            foreach (var section in sections.Where(s => !calls.Exists(c => SameSyscall(c.Name, s.Name)) && !proposedCalls.Exists(p => SameSyscall(p.Name, s.Name))))
             {
                 diagnostics.Add(SpecDiagnostics.SectionForUnknownCall, section.Span, section.Name);
             }
 
             foreach (var call in calls)
             {
-                var section = sections.Find(s => string.Equals(s.Name, call.Name, StringComparison.OrdinalIgnoreCase));
+                var section = sections.Find(s => SameSyscall(call.Name, s.Name));
                 if (section is null)
                 {
                     diagnostics.Add(SpecDiagnostics.CallWithoutSection, call.Span, call.Name);
@@ -392,7 +462,7 @@ public static class SpecParser
                 var registers = section is null
                     ? new List<RegisterSpec>()
                     : RegisterTableReader.NameUniquely(section.Registers, section.HasNameColumn, call.Name, diagnostics);
-                result.Add(new CallSpec(call.Id, call.Name, call.SinceVersion, call.Function, call.Span, registers.ToEquatableArray()));
+                result.Add(new CallSpec(call.Id, call.Name, call.SinceVersion, call.Function, call.Span, registers.ToEquatableArray(), call.Class));
             }
 
             return result.ToEquatableArray();

@@ -5,8 +5,9 @@ using Svsm.Bindings.Spec.Reading;
 
 namespace Svsm.Bindings.Spec.Building;
 
-/// <summary>A call-table row before its registers are joined to it.</summary>
-internal sealed record CallEntry(uint Id, string Name, uint SinceVersion, string Function, SpecSpan Span, TableCellText VersionCell);
+/// <summary>A call-table (or syscall-table) row before its registers are joined to it.</summary>
+/// <param name="Class">A syscall's class; null for an SVSM call.</param>
+internal sealed record CallEntry(uint Id, string Name, uint SinceVersion, string Function, SpecSpan Span, TableCellText VersionCell, uint? Class = null);
 
 /// <summary>Reads the call table (<c>Call ID</c>, <c>First version supported</c>, <c>Name</c>, <c>Function</c>).</summary>
 internal static class CallTableReader

@@ -188,6 +188,17 @@ internal sealed class ConstantExpression
             return ~Unary();
         }
 
+        // Unary minus wraps as C's unsigned arithmetic does: -1 is 0xFFFFFFFFFFFFFFFF.
+        if (Accept("-"))
+        {
+            return unchecked(0UL - Unary());
+        }
+
+        if (Accept("+"))
+        {
+            return Unary();
+        }
+
         if (Accept("("))
         {
             var value = Or();

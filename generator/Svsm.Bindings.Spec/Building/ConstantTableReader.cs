@@ -52,7 +52,10 @@ internal static class ConstantTableReader
         return bit;
     }
 
-    public static ConstantTableSpec Read(TableRows table, string heading, Dictionary<string, ConstantSpec> definedSoFar, DiagnosticBag diagnostics)
+    /// <summary>Errors a syscall returns: -1 to -65535, what COCONUT-SVSM's <c>call.rs</c> reads as errors (above u64::MAX - 0xFFFF).</summary>
+    public const ulong LowestSyscallError = ulong.MaxValue - 0xFFFE;
+
+    public static ConstantTableSpec Read(TableRows table, string heading, Dictionary<string, ConstantSpec> definedSoFar, CallConvention convention, DiagnosticBag diagnostics)
     {
         var kind = ResultHeading.IsMatch(heading) ? ConstantTableKind.ResultCodes : ConstantTableKind.Constants;
         var name = heading.Length > 0 ? heading : "Constants at line " + table.Table.Span.Line.ToString(System.Globalization.CultureInfo.InvariantCulture);
@@ -82,7 +85,15 @@ internal static class ConstantTableReader
                 continue;
             }
 
-            if (kind == ConstantTableKind.ResultCodes && value > uint.MaxValue)
+            if (kind == ConstantTableKind.ResultCodes && convention == CallConvention.CoconutSyscall)
+            {
+                if (value < LowestSyscallError)
+                {
+                    diagnostics.Add(SpecDiagnostics.SyscallErrorOutOfRange, valueCell.Span, nameCell.Text, valueCell.Text);
+                    continue;
+                }
+            }
+            else if (kind == ConstantTableKind.ResultCodes && value > uint.MaxValue)
             {
                 diagnostics.Add(SpecDiagnostics.ResultCodeTooWide, valueCell.Span, nameCell.Text, value.Value);
                 continue;

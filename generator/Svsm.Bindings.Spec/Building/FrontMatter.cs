@@ -9,7 +9,7 @@ namespace Svsm.Bindings.Spec.Building;
 
 /// <summary>
 /// The YAML front matter keys the reader uses: <c>protocol-id</c>, <c>version</c>, <c>name</c>, <c>prefix</c>,
-/// <c>namespace</c>, <c>result-type</c>, and <c>sizes</c> (a map of struct name to size). Other keys are ignored.
+/// <c>namespace</c>, <c>result-type</c>, <c>convention</c>, and <c>sizes</c> (a map of struct name to size). Other keys are ignored.
 /// </summary>
 internal sealed class FrontMatter
 {
@@ -26,6 +26,9 @@ internal sealed class FrontMatter
     public string? Namespace { get; private set; }
 
     public string? ResultType { get; private set; }
+
+    /// <summary><c>convention: coconut-syscall</c> (or <c>svsm-call</c>, the default).</summary>
+    public CallConvention? Convention { get; private set; }
 
     public static FrontMatter Read(IReadOnlyList<MarkdownBlock> blocks, DiagnosticBag diagnostics)
     {
@@ -91,10 +94,25 @@ internal sealed class FrontMatter
             case "namespace":
                 Namespace = ReadIdentifier(line, diagnostics, @"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$", "a namespace is dotted C# identifiers such as Contoso.Svsm");
                 break;
+            case "convention":
+            case "callingconvention":
+                Convention = TableSchema.Key(line.Value) switch
+                {
+                    "svsmcall" or "svsm" => CallConvention.SvsmCall,
+                    "coconutsyscall" or "syscall" or "coconutsvsmsyscall" => CallConvention.CoconutSyscall,
+                    _ => ReportConvention(line, diagnostics),
+                };
+                break;
             case "resulttype":
                 ResultType = ReadIdentifier(line, diagnostics, @"^[A-Za-z_][A-Za-z0-9_]*$", "a result type is the name of a partial struct in the spec's namespace, such as SvsmResult");
                 break;
         }
+    }
+
+    private static CallConvention? ReportConvention(FrontMatterLine line, DiagnosticBag diagnostics)
+    {
+        diagnostics.Add(SpecDiagnostics.BadFrontMatter, line.Span, line.Key, line.Value, "the convention is svsm-call or coconut-syscall");
+        return null;
     }
 
     private static uint? ReadNumber(FrontMatterLine line, DiagnosticBag diagnostics, string rule)

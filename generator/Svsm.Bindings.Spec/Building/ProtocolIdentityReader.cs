@@ -37,13 +37,15 @@ internal static class ProtocolIdentityReader
         IReadOnlyList<MarkdownBlock> blocks,
         FrontMatter frontMatter,
         IReadOnlyList<string> callNames,
+        CallConvention convention,
         DiagnosticBag diagnostics)
     {
         var prose = blocks.OfType<ProseBlock>().ToList();
         var id = frontMatter.ProtocolId ?? FindId(prose, diagnostics);
         var version = frontMatter.Version ?? FindVersion(prose);
 
-        if (callNames.Count > 0)
+        // A syscall's class takes the place of the protocol id, and the ABI has no version to negotiate.
+        if (callNames.Count > 0 && convention == CallConvention.SvsmCall)
         {
             var at = blocks.FirstOrDefault(b => b is HeadingBlockText)?.Span ?? SpecSpan.None;
             if (id is null)
@@ -63,7 +65,8 @@ internal static class ProtocolIdentityReader
             version,
             frontMatter.Prefix ?? DerivePrefix(callNames),
             frontMatter.Namespace,
-            frontMatter.ResultType);
+            frontMatter.ResultType,
+            convention);
     }
 
     private static uint? FindId(List<ProseBlock> prose, DiagnosticBag diagnostics)

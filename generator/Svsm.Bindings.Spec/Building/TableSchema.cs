@@ -16,6 +16,8 @@ internal enum TableKind
     Constants,
     TypedLayout,
     Ioctls,
+    Syscalls,
+    Parameters,
 }
 
 /// <summary>A column a kind of table may have: its title as documented, and the header spellings that mean it.</summary>
@@ -57,6 +59,14 @@ internal sealed record TableSchema(TableKind Kind, string Title, IReadOnlyList<C
     public static readonly ColumnSpec IoctlType = new("Type", true, false, "type", "ioctltype", "magic");
     public static readonly ColumnSpec IoctlName = new("Name", true, false, "name", "ioctl", "request");
 
+    public static readonly ColumnSpec SyscallClass = new("Class", true, true, "class", "syscallclass", "callclass");
+    public static readonly ColumnSpec SyscallNumber = new("Number", true, true, "number", "nr", "syscallnumber", "systemcallnumber", "syscallnr");
+    public static readonly ColumnSpec SyscallName = new("Name", true, false, "name", "syscall", "systemcall", "call");
+    public static readonly ColumnSpec SyscallFunction = new("Description", false, false, "description", "function", "purpose", "desc");
+
+    public static readonly ColumnSpec Parameter = new("Parameter", true, true, "parameter", "param", "argument", "arg");
+    public static readonly ColumnSpec ParameterType = new("Type", true, true, "type", "rusttype", "ctype");
+
     public static readonly IReadOnlyList<TableSchema> All = new[]
     {
         new TableSchema(TableKind.Calls, "call", new[] { CallId, FirstVersion, CallName, Function }),
@@ -66,6 +76,8 @@ internal sealed record TableSchema(TableKind Kind, string Title, IReadOnlyList<C
         new TableSchema(TableKind.Constants, "constant", new[] { Value, ConstantName, OptionalDescription }),
         new TableSchema(TableKind.TypedLayout, "typed layout", new[] { FieldType, TypedField, OptionalDescription }),
         new TableSchema(TableKind.Ioctls, "ioctl", new[] { IoctlNumber, IoctlArgument, IoctlDirection, IoctlType, IoctlName, OptionalDescription }),
+        new TableSchema(TableKind.Syscalls, "syscall", new[] { SyscallClass, SyscallNumber, SyscallName, SyscallFunction }),
+        new TableSchema(TableKind.Parameters, "Parameters", new[] { Parameter, ParameterType, OptionalDescription }),
     };
 
     public string ColumnList => string.Join(", ", Columns.Select(c => c.Required ? c.Title : c.Title + " (optional)"));

@@ -118,8 +118,8 @@ public static class SpecDiagnostics
         "Name '{0}' is already used in '{1}' (line {2}); names must be unique");
 
     public static readonly SpecDiagnosticDescriptor TableOutsideCall = new(
-        "SVSM0027", Warning, "Registers table outside a call section",
-        "This Registers table is not inside a 'NAME Call' section, so no call uses it; move it under its call's heading");
+        "SVSM0027", Warning, "Registers or parameters table outside a call section",
+        "This {0} table is not inside a 'NAME Call' section, so no call uses it; move it under its call's heading");
 
     public static readonly SpecDiagnosticDescriptor StandaloneBitTable = new(
         "SVSM0028", Info, "Bit table bound to nothing",
@@ -161,6 +161,26 @@ public static class SpecDiagnostics
         "SVSM0037", Warning, "Flag breaks its siblings' pattern",
         "'{0}' is {1} ({2}), where its siblings are written (1 << bit); check which bit is meant");
 
+    public static readonly SpecDiagnosticDescriptor ProposedWithoutNumber = new(
+        "SVSM0038", Info, "Proposed call without a number",
+        "'{0}' is proposed without a published number; nothing is generated for it until the table gives its class and number");
+
+    public static readonly SpecDiagnosticDescriptor TooManySyscallParameters = new(
+        "SVSM0039", Error, "Too many syscall parameters",
+        "'{0}' has {1} parameters, but a syscall passes at most 5 (in RDI, RSI, R8, R9, R10)");
+
+    public static readonly SpecDiagnosticDescriptor ParameterOutOfPlace = new(
+        "SVSM0040", Warning, "Parameter numbered out of place",
+        "Parameter '{0}' is numbered {1} but stands in position {2} of '{3}'; its position decides its register ({4})");
+
+    public static readonly SpecDiagnosticDescriptor MixedConventions = new(
+        "SVSM0041", Error, "SVSM calls and syscalls in one spec",
+        "This {0} belongs to {1}, but this spec describes {2} (line {3}); keep SVSM protocols and the syscall ABI in separate specs");
+
+    public static readonly SpecDiagnosticDescriptor SyscallErrorOutOfRange = new(
+        "SVSM0042", Error, "Syscall error number out of range",
+        "Syscall error '{0}' is {1}, but error numbers are -1 to -65535 (results above u64::MAX - 0xFFFF)");
+
     public static readonly SpecDiagnosticDescriptor GeneratorFailed = new(
         "SVSM0998", Error, "The generator failed",
         "Generating bindings for this spec failed ({0}); this is a bug in Svsm.Bindings, please report it with the spec");
@@ -178,6 +198,7 @@ public static class SpecDiagnostics
         FieldGap, BitsUndefined, NarrowAddressRegister, ProtocolIdNotFound, ProtocolVersionNotFound,
         CallWithoutSection, SectionForUnknownCall, BadFrontMatter, StructSizeNotStated, DuplicateName,
         TableOutsideCall, StandaloneBitTable, ProtocolSentencesDisagree, LanguageVersionTooOld, RuntimeMissing,
-        SpecUnreadable, DuplicateResultCode, ResultCodeTooWide, ComputedPadding, ComputedSizeDisagrees, FlagBreaksPattern, GeneratorFailed, ReaderFailed,
+        SpecUnreadable, DuplicateResultCode, ResultCodeTooWide, ComputedPadding, ComputedSizeDisagrees, FlagBreaksPattern,
+        ProposedWithoutNumber, TooManySyscallParameters, ParameterOutOfPlace, MixedConventions, SyscallErrorOutOfRange, GeneratorFailed, ReaderFailed,
     };
 }

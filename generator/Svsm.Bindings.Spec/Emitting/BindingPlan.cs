@@ -25,7 +25,10 @@ internal sealed class BindingPlan
 
     public string Prefix { get; }
 
-    public string ProtocolType => Prefix + "Protocol";
+    /// <summary>Whether the spec is the COCONUT-SVSM syscall ABI rather than an SVSM protocol.</summary>
+    public bool IsSyscallAbi => Document.Protocol.IsSyscallAbi;
+
+    public string ProtocolType => Prefix + (IsSyscallAbi ? "Abi" : "Protocol");
 
     public string CallEnum => Prefix + "Call";
 
@@ -35,8 +38,11 @@ internal sealed class BindingPlan
 
     public string DispatcherType => Prefix + "Dispatcher";
 
-    /// <summary>Whether the calls can be generated: they need the protocol id for RAX.</summary>
-    public bool HasCalls => Document.Calls.Count > 0 && Document.Protocol.Id is not null;
+    /// <summary>Whether the calls can be generated: an SVSM call needs the protocol id for RAX, a syscall carries its class.</summary>
+    public bool HasCalls => Document.Calls.Count > 0 && (Document.Protocol.Id is not null || IsSyscallAbi);
+
+    /// <summary>RAX on entry to <paramref name="call"/>.</summary>
+    public ulong CodeOf(CallSpec call) => call.Code(Document.Protocol.Id ?? 0);
 
     public List<BitFieldPlan> BitFields { get; } = new();
 
@@ -81,7 +87,7 @@ internal sealed class BindingPlan
 
         foreach (var call in document.Calls)
         {
-            plan.Calls.Add(CallPlan.Create(call, prefix, typeNames));
+            plan.Calls.Add(CallPlan.Create(call, prefix, typeNames, plan.IsSyscallAbi));
         }
 
         foreach (var bitField in document.BitFields)
@@ -107,7 +113,7 @@ internal sealed class BindingPlan
         if (resultTables.Count > 0)
         {
             var merged = new ConstantTableSpec("Result codes", ConstantTableKind.ResultCodes, resultTables[0].Span, resultTables.SelectMany(t => t.Constants).ToEquatableArray());
-            plan.ConstantTables.Add(ConstantTablePlan.Create(merged, Naming.Unique(prefix + "ResultCodes", typeNames)));
+            plan.ConstantTables.Add(ConstantTablePlan.Create(merged, Naming.Unique(prefix + (plan.IsSyscallAbi ? "Error" : "ResultCodes"), typeNames), plan.IsSyscallAbi));
         }
 
         // Ioctl request codes are constants too: one class of them per spec.
@@ -244,24 +250,32 @@ internal sealed class CallPlan
 
     public RegisterSpec? ResultRegister => Spec.Registers.FirstOrDefault(r => r.Register == "RAX" && r.IsOutput);
 
-    public static CallPlan Create(CallSpec spec, string prefix, ISet<string> typeNames)
+    /// <summary>What every syscall returns: RAX, a value or a negative error number.</summary>
+    public const string SyscallResultType = "global::Svsm.Runtime.SyscallResult";
+
+    public static CallPlan Create(CallSpec spec, string prefix, ISet<string> typeNames, bool isSyscall = false)
     {
         var shortName = spec.Name;
-        var lead = "SVSM_" + prefix + "_";
+        var lead = isSyscall ? "SYS_" : "SVSM_" + prefix + "_";
         if (shortName.StartsWith(lead, StringComparison.OrdinalIgnoreCase) && shortName.Length > lead.Length)
         {
             shortName = shortName.Substring(lead.Length);
         }
 
         var method = Naming.Pascal(shortName);
-        var plan = new CallPlan(spec, method, Naming.Unique(prefix + method + "Result", typeNames));
+        var plan = new CallPlan(spec, method, isSyscall ? SyscallResultType : Naming.Unique(prefix + method + "Result", typeNames));
         var parameters = new HashSet<string>(StringComparer.Ordinal) { "context", "handler", "registers", "transport", "result" };
         var properties = new HashSet<string>(StringComparer.Ordinal) { "Result", plan.ResultType };
 
         // RAX carries the call code in and the result code out; the other registers are the call's values.
         foreach (var register in spec.Registers.Where(r => r.Register != "RAX"))
         {
-            var type = Naming.UnsignedType(register.Size);
+            var type = register.Kind switch
+            {
+                RegisterValueKind.Boolean => "bool",
+                RegisterValueKind.Signed => Naming.SignedType(register.Size),
+                _ => Naming.UnsignedType(register.Size),
+            };
             if (register.IsInput)
             {
                 plan.Inputs.Add(new RegisterPlan(register, Naming.Unique(Naming.Camel(register.Name), parameters), type, null));
@@ -301,12 +315,16 @@ internal sealed class CallPlan
 /// <summary>A constant table as a static class of C# constants named without the spec names' shared prefix.</summary>
 internal sealed class ConstantTablePlan
 {
-    private ConstantTablePlan(ConstantTableSpec spec, string typeName)
+    private ConstantTablePlan(ConstantTableSpec spec, string typeName, bool isSyscallErrors)
     {
         Spec = spec;
         TypeName = typeName;
-        Type = spec.Kind == ConstantTableKind.ResultCodes || spec.Constants.All(c => c.Value <= uint.MaxValue) ? "uint" : "ulong";
+        IsSyscallErrors = isSyscallErrors && spec.Kind == ConstantTableKind.ResultCodes;
+        Type = IsSyscallErrors ? "long" : spec.Kind == ConstantTableKind.ResultCodes || spec.Constants.All(c => c.Value <= uint.MaxValue) ? "uint" : "ulong";
     }
+
+    /// <summary>A syscall ABI's error numbers: negative, as RAX returns them.</summary>
+    public bool IsSyscallErrors { get; }
 
     public ConstantTableSpec Spec { get; }
 
@@ -321,9 +339,9 @@ internal sealed class ConstantTablePlan
 
     public bool IsFlags => Spec.Kind == ConstantTableKind.Flags;
 
-    public static ConstantTablePlan Create(ConstantTableSpec spec, string typeName)
+    public static ConstantTablePlan Create(ConstantTableSpec spec, string typeName, bool isSyscallErrors = false)
     {
-        var plan = new ConstantTablePlan(spec, typeName);
+        var plan = new ConstantTablePlan(spec, typeName, isSyscallErrors);
         var words = spec.Constants.Select(c => Naming.Words(c.Name)).ToList();
         var shared = SharedPrefixLength(words);
         var taken = new HashSet<string>(StringComparer.Ordinal);

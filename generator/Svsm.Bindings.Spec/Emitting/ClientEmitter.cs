@@ -8,8 +8,11 @@ internal static class ClientEmitter
     public static void Write(SourceWriter w, BindingPlan plan)
     {
         var protocol = plan.Document.Protocol;
-        w.Summary("Guest-side client of " + (protocol.Name ?? plan.Prefix) + " (protocol " + Naming.Number(protocol.Id!.Value) +
-            "): one method per call. RAX carries (protocol << 32) | call in and the result code out.");
+        w.Summary(plan.IsSyscallAbi
+            ? "User-mode client of " + (protocol.Name ?? plan.Prefix) + ": one method per syscall, through the transport that stands for the int 0x80 trap. " +
+              "RAX carries (class << 32) | nr in and the result out; a result above u64::MAX - 0xFFFF is a negative error number."
+            : "Guest-side client of " + (protocol.Name ?? plan.Prefix) + " (protocol " + Naming.Number(protocol.Id!.Value) +
+              "): one method per call. RAX carries (protocol << 32) | call in and the result code out.");
         w.Line(BindingsEmitter.GeneratedCodeAttribute);
         w.Open(plan.Visibility + " partial class " + plan.ClientType);
         w.Line("private readonly global::Svsm.Runtime.ISvsmTransport transport;");
@@ -31,6 +34,15 @@ internal static class ClientEmitter
         w.Close();
     }
 
+    /// <summary>A parameter as its register holds it: signed values sign-extended, a boolean as 0 or 1.</summary>
+    private static string ToRegister(RegisterPlan input) => input.Spec.Kind switch
+    {
+        _ when input.BitField is not null => "(ulong)" + input.Name,
+        Model.RegisterValueKind.Boolean => "(" + input.Name + " ? 1UL : 0UL)",
+        Model.RegisterValueKind.Signed => "unchecked((ulong)(long)" + input.Name + ")",
+        _ => input.Name,
+    };
+
     private static void WriteCall(SourceWriter w, BindingPlan plan, CallPlan call)
     {
         w.Summary(call.Spec.Name + ": " + call.Spec.Function);
@@ -39,13 +51,15 @@ internal static class ClientEmitter
             w.Doc("param", $" name=\"{input.Name.TrimStart('@')}\"", BindingsEmitter.ParameterDoc(input.Spec));
         }
 
-        w.Doc("returns", string.Empty, "The result code from RAX" + (call.Outputs.Count > 0 ? " and " + string.Join(", ", call.Outputs.Select(o => o.Spec.Register)) : string.Empty) + ".");
+        w.Doc("returns", string.Empty, plan.IsSyscallAbi
+            ? "RAX: the syscall's value, or a negative error number."
+            : "The result code from RAX" + (call.Outputs.Count > 0 ? " and " + string.Join(", ", call.Outputs.Select(o => o.Spec.Register)) : string.Empty) + ".");
         if (call.Inputs.Any(i => i.Spec.Alignment > 1))
         {
             w.Line("/// <exception cref=\"global::System.ArgumentException\">An input breaks the alignment its register requires.</exception>");
         }
 
-        w.Line("[global::Svsm.Runtime.SvsmCall(" + Naming.Number(plan.Document.Protocol.Id!.Value) + ", " + Naming.Number(call.Spec.Id) + ")]");
+        w.Line("[global::Svsm.Runtime.SvsmCall(" + Naming.Number(call.Spec.Class ?? plan.Document.Protocol.Id!.Value) + ", " + Naming.Number(call.Spec.Id) + ")]");
         w.Open("public " + call.ResultType + " " + call.MethodName + "(" + string.Join(", ", call.Inputs.Select(i => i.Type + " " + i.Name)) + ")");
         foreach (var input in call.Inputs.Where(i => i.Spec.Alignment > 1))
         {
@@ -59,13 +73,22 @@ internal static class ClientEmitter
         }
 
         w.Line("global::Svsm.Runtime.SvsmRegisters registers = default;");
-        w.Line("registers.Rax = ((ulong)" + plan.ProtocolType + ".Id << 32) | " + Naming.Number(call.Spec.Id) + "U;");
+        w.Line(plan.IsSyscallAbi
+            ? "registers.Rax = " + Naming.Hex(plan.CodeOf(call.Spec), 8) + ";"
+            : "registers.Rax = ((ulong)" + plan.ProtocolType + ".Id << 32) | " + Naming.Number(call.Spec.Id) + "U;");
         foreach (var input in call.Inputs)
         {
-            w.Line("registers." + input.Field + " = " + (input.BitField is null ? input.Name : "(ulong)" + input.Name) + ";");
+            w.Line("registers." + input.Field + " = " + ToRegister(input) + ";");
         }
 
         w.Line("transport.Call(ref registers);");
+        if (plan.IsSyscallAbi)
+        {
+            w.Line("return new " + CallPlan.SyscallResultType + "(registers.Rax, " + plan.ProtocolType + ".Errors);");
+            w.Close();
+            return;
+        }
+
         var outputs = call.Outputs.Select(o => o.BitField is null
             ? "(" + o.Type + ")registers." + o.Field
             : "(" + o.Type + ")(" + o.BitField.Underlying + ")registers." + o.Field);

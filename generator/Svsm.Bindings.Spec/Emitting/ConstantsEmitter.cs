@@ -38,6 +38,12 @@ internal static class ConstantsEmitter
             return;
         }
 
+        if (table.IsSyscallErrors)
+        {
+            WriteSyscallErrors(w, plan, table);
+            return;
+        }
+
         var what = (plan.Document.Protocol.Name ?? plan.Prefix) + ": " + (table.IsResultCodes ? "its result codes" : table.Spec.Name) + ", as its spec defines them.";
         w.Summary(what);
         w.Line(BindingsEmitter.GeneratedCodeAttribute);
@@ -65,6 +71,21 @@ internal static class ConstantsEmitter
             w.Summary(Describe(constant));
             var context = plan.HasCalls && constant.Value >= BindingPlan.ProtocolResultBase ? ", " + plan.ProtocolType + ".Results" : string.Empty;
             w.Line("public static global::Svsm.Runtime.SvsmResult " + name + " => new global::Svsm.Runtime.SvsmResult(" + name + "Code" + context + ");");
+        }
+
+        w.Close();
+    }
+
+    /// <summary>A syscall ABI's error numbers as an enum of their negative values, as RAX returns them sign-extended.</summary>
+    private static void WriteSyscallErrors(SourceWriter w, BindingPlan plan, ConstantTablePlan table)
+    {
+        w.Summary((plan.Document.Protocol.Name ?? plan.Prefix) + ": its error numbers, as its spec defines them; RAX holds them sign-extended to 64 bits.");
+        w.Line(BindingsEmitter.GeneratedCodeAttribute);
+        w.Open(plan.Visibility + " enum " + table.TypeName + " : long");
+        foreach (var (constant, name) in table.Members)
+        {
+            w.Summary(Describe(constant));
+            w.Line(name + " = " + Naming.Number(unchecked((long)constant.Value)) + ",");
         }
 
         w.Close();

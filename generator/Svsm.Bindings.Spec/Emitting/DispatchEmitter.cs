@@ -7,6 +7,12 @@ internal static class DispatchEmitter
 {
     public static void Write(SourceWriter w, BindingPlan plan)
     {
+        if (plan.IsSyscallAbi)
+        {
+            WriteSyscalls(w, plan);
+            return;
+        }
+
         var protocol = plan.Document.Protocol;
         var name = protocol.Name ?? plan.Prefix;
         w.Summary("Serves " + name + " on the SVSM side: one method per call, returning the result code and the output registers.");
@@ -78,4 +84,64 @@ internal static class DispatchEmitter
         w.Close();
         w.Close();
     }
+
+    /// <summary>The kernel side of the syscall ABI: a handler with one method per syscall, and the dispatcher that serves RAX with it.</summary>
+    private static void WriteSyscalls(SourceWriter w, BindingPlan plan)
+    {
+        var name = plan.Document.Protocol.Name ?? plan.Prefix;
+        w.Summary("Serves " + name + " on the kernel side: one method per syscall, returning the value or error number for RAX.");
+        w.Line(BindingsEmitter.GeneratedCodeAttribute);
+        w.Open(plan.Visibility + " partial interface " + plan.HandlerInterface);
+        foreach (var call in plan.Calls)
+        {
+            w.Summary("Serves " + call.Spec.Name + ": " + call.Spec.Function);
+            foreach (var input in call.Inputs)
+            {
+                w.Doc("param", $" name=\"{input.Name.TrimStart('@')}\"", BindingsEmitter.ParameterDoc(input.Spec) + " (masked to " + Naming.Number(input.Spec.Size) + " bytes)");
+            }
+
+            w.Line(CallPlan.SyscallResultType + " " + call.MethodName + "(" + string.Join(", ", call.Inputs.Select(i => i.Type + " " + i.Name)) + ");");
+            w.Line();
+        }
+
+        w.SummaryXml("Serves a RAX value that names no syscall of the spec; the kernel decides the error (COCONUT-SVSM answers EINVAL).");
+        w.Doc("param", " name=\"code\"", "RAX as the caller set it.");
+        w.Line(CallPlan.SyscallResultType + " UnknownSyscall(ulong code);");
+        w.Close();
+        w.Line();
+
+        w.SummaryXml("Dispatches " + SourceWriter.Xml(name) + " syscalls from registers to an <see cref=\"" + plan.HandlerInterface + "\"/>.");
+        w.Line(BindingsEmitter.GeneratedCodeAttribute);
+        w.Open(plan.Visibility + " static partial class " + plan.DispatcherType);
+        w.SummaryXml(
+            "Serves the syscall in <paramref name=\"registers\"/>: reads each parameter from RDI, RSI, R8, R9, R10 masked to its declared size, " +
+            "calls the handler and writes its result to RAX. Clobbering RCX and R11, as the ABI allows, is the trap's business, not the dispatcher's.");
+        w.Open("public static void Dispatch(" + plan.HandlerInterface + " handler, ref global::Svsm.Runtime.SvsmRegisters registers)");
+        w.Open("if (handler is null)");
+        w.Line("throw new global::System.ArgumentNullException(nameof(handler));");
+        w.Close();
+        w.Line();
+        w.Open("switch (registers.Rax)");
+        foreach (var call in plan.Calls)
+        {
+            w.Line("case " + Naming.Hex(plan.CodeOf(call.Spec), 8) + ":");
+            w.Line("    registers.Rax = handler." + call.MethodName + "(" + string.Join(", ", call.Inputs.Select(FromRegister)) + ").Raw;");
+            w.Line("    return;");
+        }
+
+        w.Line("default:");
+        w.Line("    registers.Rax = handler.UnknownSyscall(registers.Rax).Raw;");
+        w.Line("    return;");
+        w.Close();
+        w.Close();
+        w.Close();
+    }
+
+    /// <summary>A parameter read from its register, masked to its size as the kernel's <c>as u32</c> does.</summary>
+    private static string FromRegister(RegisterPlan input) => input.Spec.Kind switch
+    {
+        Model.RegisterValueKind.Boolean => "(byte)registers." + input.Field + " != 0",
+        Model.RegisterValueKind.Signed => "unchecked((" + input.Type + ")registers." + input.Field + ")",
+        _ => "(" + input.Type + ")registers." + input.Field,
+    };
 }

@@ -55,6 +55,14 @@ internal static class Naming
         _ => "ulong",
     };
 
+    public static string SignedType(int bytes) => bytes switch
+    {
+        1 => "sbyte",
+        2 => "short",
+        4 => "int",
+        _ => "long",
+    };
+
     /// <summary>The byte size of the smallest unsigned type that holds <paramref name="bits"/> bits.</summary>
     public static int BytesForBits(int bits) => bits <= 8 ? 1 : bits <= 16 ? 2 : bits <= 32 ? 4 : 8;
 

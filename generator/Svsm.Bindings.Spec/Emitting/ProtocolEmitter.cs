@@ -8,6 +8,12 @@ internal static class ProtocolEmitter
 {
     public static void Write(SourceWriter w, BindingPlan plan)
     {
+        if (plan.IsSyscallAbi)
+        {
+            WriteSyscallAbi(w, plan);
+            return;
+        }
+
         var protocol = plan.Document.Protocol;
         w.Summary((protocol.Name ?? plan.Prefix) + ": the protocol's id and version, and the calls its spec defines.");
         w.Line(BindingsEmitter.GeneratedCodeAttribute);
@@ -79,6 +85,78 @@ internal static class ProtocolEmitter
         {
             WriteResult(w, call, plan.Visibility);
         }
+    }
+
+    /// <summary>
+    /// The syscall ABI's descriptor table, error names and call codes. A syscall's descriptor holds its class where
+    /// an SVSM call's holds the protocol id: RAX is formed the same way, <c>(class &lt;&lt; 32) | nr</c>.
+    /// </summary>
+    private static void WriteSyscallAbi(SourceWriter w, BindingPlan plan)
+    {
+        var name = plan.Document.Protocol.Name ?? plan.Prefix;
+        w.Summary(name + ": the syscalls its spec defines, their numbers and parameters, and its error numbers.");
+        w.Line(BindingsEmitter.GeneratedCodeAttribute);
+        w.Open(plan.Visibility + " static partial class " + plan.ProtocolType);
+        w.Summary("How the syscalls use the registers: int 0x80, RAX = (class << 32) | nr, arguments in RDI, RSI, R8, R9, R10, the result in RAX, RCX and R11 clobbered.");
+        w.Line("public static global::Svsm.Runtime.CallingConvention Convention => global::Svsm.Runtime.CallingConvention.CoconutSyscall;");
+        w.Line();
+        w.Summary("The ABI's name as its spec gives it.");
+        w.Line("public const string Name = " + Naming.Literal(name) + ";");
+        w.Line();
+        w.Summary("Every syscall: class, number, name and parameter registers with their sizes.");
+        w.Line("public static global::System.Collections.Generic.IReadOnlyList<global::Svsm.Runtime.SvsmCallDescriptor> Calls { get; } = new global::Svsm.Runtime.SvsmCallDescriptor[]");
+        w.Line("{");
+        foreach (var call in plan.Calls)
+        {
+            var spec = call.Spec;
+            w.Line("    new global::Svsm.Runtime.SvsmCallDescriptor(" + Naming.Number(spec.Class ?? 0) + ", " + Naming.Number(spec.Id) + ", " + Naming.Literal(spec.Name) + ", 0, " +
+                Naming.Literal(spec.Function) + ", new global::Svsm.Runtime.SvsmRegisterDescriptor[]");
+            w.Line("    {");
+            foreach (var register in spec.Registers)
+            {
+                w.Line("        new global::Svsm.Runtime.SvsmRegisterDescriptor(global::Svsm.Runtime.X86Register." + Naming.Pascal(register.Register) +
+                    ", global::Svsm.Runtime.SvsmDirection." + register.Direction + ", " + Naming.Number(register.Size) + ", 0, " +
+                    Naming.Literal(register.Name) + ", " + Naming.Literal(register.Description) + "),");
+            }
+
+            w.Line("    }),");
+        }
+
+        w.Line("};");
+        w.Line();
+        w.Summary("The error numbers of the spec's error table, by name, for printing results.");
+        w.Line("public static global::Svsm.Runtime.SyscallErrorTable Errors { get; } = new global::Svsm.Runtime.SyscallErrorTable(Name, new global::Svsm.Runtime.SyscallErrorName[]");
+        w.Line("{");
+        foreach (var (constant, _) in plan.ConstantTables.Where(t => t.IsSyscallErrors).SelectMany(t => t.Members))
+        {
+            w.Line("    new global::Svsm.Runtime.SyscallErrorName(" + Naming.Number(unchecked((long)constant.Value)) + ", " + Naming.Literal(constant.Name) + ", " + Naming.Literal(constant.Description) + "),");
+        }
+
+        w.Line("});");
+        w.Line();
+        w.SummaryXml("The descriptor of the syscall whose RAX is <paramref name=\"code\"/>, or null when the ABI has no such syscall.");
+        w.Open("public static global::Svsm.Runtime.SvsmCallDescriptor? Find(ulong code)");
+        w.Open("foreach (var descriptor in Calls)");
+        w.Open("if ((((ulong)descriptor.Protocol << 32) | descriptor.Call) == code)");
+        w.Line("return descriptor;");
+        w.Close();
+        w.Close();
+        w.Line();
+        w.Line("return null;");
+        w.Close();
+        w.Close();
+
+        w.Line();
+        w.Summary("The syscalls of " + name + ", by the RAX value that makes each: (class << 32) | nr.");
+        w.Line(BindingsEmitter.GeneratedCodeAttribute);
+        w.Open(plan.Visibility + " enum " + plan.CallEnum + " : ulong");
+        foreach (var call in plan.Calls)
+        {
+            w.Summary(call.Spec.Name + " (class " + Naming.Number(call.Spec.Class ?? 0) + ", number " + Naming.Number(call.Spec.Id) + "): " + call.Spec.Function);
+            w.Line(call.MethodName + " = " + Naming.Hex(plan.CodeOf(call.Spec), 8) + ",");
+        }
+
+        w.Close();
     }
 
     private static void WriteResult(SourceWriter w, CallPlan call, string visibility)

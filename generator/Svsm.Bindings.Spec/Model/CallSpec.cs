@@ -1,14 +1,42 @@
 namespace Svsm.Bindings.Spec.Model;
 
 /// <summary>One row of the call table, joined with the registers of its <c>NAME Call</c> section.</summary>
+/// <param name="Id">The call id, or for a syscall its number within its class.</param>
 /// <param name="Span">The call-table row.</param>
+/// <param name="Class">A syscall's class (RAX = (class &lt;&lt; 32) | number); null for an SVSM call, whose upper half of RAX is the protocol id.</param>
 public sealed record CallSpec(
     uint Id,
     string Name,
     uint SinceVersion,
     string Function,
     SpecSpan Span,
-    EquatableArray<RegisterSpec> Registers);
+    EquatableArray<RegisterSpec> Registers,
+    uint? Class = null)
+{
+    /// <summary>RAX on entry: <c>(class &lt;&lt; 32) | number</c> for a syscall, <c>(protocol &lt;&lt; 32) | call</c> otherwise.</summary>
+    public ulong Code(uint protocolId) => ((ulong)(Class ?? protocolId) << 32) | Id;
+}
+
+/// <summary>A call the spec lists as proposed, without a published number: nothing is generated for it.</summary>
+public sealed record ProposedCallSpec(string Name, string Function, SpecSpan Span);
+
+/// <summary>How a calling convention passes the calls of a spec.</summary>
+public enum CallConvention
+{
+    /// <summary>SVSM protocol calls: RAX = (protocol &lt;&lt; 32) | call, arguments in RCX, RDX, R8, R9, result code in RAX.</summary>
+    SvsmCall,
+
+    /// <summary>COCONUT-SVSM user-mode syscalls: int 0x80, RAX = (class &lt;&lt; 32) | nr, arguments in RDI, RSI, R8, R9, R10.</summary>
+    CoconutSyscall,
+}
+
+/// <summary>How a register's value is typed: by its size unsigned, signed, or a boolean.</summary>
+public enum RegisterValueKind
+{
+    Unsigned,
+    Signed,
+    Boolean,
+}
 
 public enum RegisterDirection
 {
@@ -28,7 +56,8 @@ public sealed record RegisterSpec(
     int? Alignment,
     string Name,
     string Description,
-    SpecSpan Span)
+    SpecSpan Span,
+    RegisterValueKind Kind = RegisterValueKind.Unsigned)
 {
     public bool IsInput => Direction != RegisterDirection.Out;
 

@@ -12,17 +12,17 @@ namespace Svsm.Protocols
     public static partial class SevGuestIoctls
     {
         /// <summary>
-        /// SNP_GET_REPORT (_IOWR('S', 0x0, struct snp_guest_request_ioctl)): Attestation report: snp_report_req in, snp_report_resp out
+        /// SNP_GET_REPORT (_IOWR('S', 0x0, struct snp_guest_request_ioctl)): Attestation report (SNP_GUEST_REQUEST, MSG_REPORT_REQ): snp_report_req in, snp_report_resp out
         /// </summary>
         public const uint SnpGetReport = 0xC0205300U;
 
         /// <summary>
-        /// SNP_GET_DERIVED_KEY (_IOWR('S', 0x1, struct snp_guest_request_ioctl)): Derived key: snp_derived_key_req in, snp_derived_key_resp out
+        /// SNP_GET_DERIVED_KEY (_IOWR('S', 0x1, struct snp_guest_request_ioctl)): Derived key (SNP_GUEST_REQUEST, MSG_KEY_REQ): snp_derived_key_req in, snp_derived_key_resp out
         /// </summary>
         public const uint SnpGetDerivedKey = 0xC0205301U;
 
         /// <summary>
-        /// SNP_GET_EXT_REPORT (_IOWR('S', 0x2, struct snp_guest_request_ioctl)): Report and certificates: snp_ext_report_req in, snp_report_resp out
+        /// SNP_GET_EXT_REPORT (_IOWR('S', 0x2, struct snp_guest_request_ioctl)): Report and certificates (SNP_GUEST_REQUEST, MSG_REPORT_REQ): snp_ext_report_req in/out (certs_len is written back), snp_report_resp out
         /// </summary>
         public const uint SnpGetExtReport = 0xC0205302U;
 
@@ -44,12 +44,12 @@ namespace Svsm.Protocols
         public const uint PlatformStatus = 0x00000009U;
 
         /// <summary>
-        /// SNP_COMMIT (10): Commit the current firmware, making rollback impossible
+        /// SNP_COMMIT (10): Commit the installed firmware: it can no longer be rolled back to a previously committed version, and the reported TCB becomes the installed firmware's. No argument struct
         /// </summary>
         public const uint Commit = 0x0000000AU;
 
         /// <summary>
-        /// SNP_SET_CONFIG (11): Set the reported TCB and the chip-id/chip-key masks (struct sev_user_data_snp_config)
+        /// SNP_SET_CONFIG (11): Set the reported TCB and the chip-id/chip-key masks (struct sev_user_data_snp_config), as the firmware's SNP_CONFIG does; SNP_PLATFORM_STATUS reads them back
         /// </summary>
         public const uint SetConfig = 0x0000000BU;
 
@@ -71,7 +71,7 @@ namespace Svsm.Protocols
         public const uint FwErrMask = 0xFFFFFFFFU;
 
         /// <summary>
-        /// SNP_GUEST_VMM_ERR_SHIFT (32): Where the VMM error starts in exitinfo2
+        /// SNP_GUEST_VMM_ERR_SHIFT (32): Where the VMM error starts in exitinfo2; the header's macro SNP_GUEST_VMM_ERR(x) shifts a VMM code there
         /// </summary>
         public const uint VmmErrShift = 0x00000020U;
 
@@ -81,7 +81,7 @@ namespace Svsm.Protocols
         public const uint VmmErrInvalidLen = 0x00000001U;
 
         /// <summary>
-        /// SNP_GUEST_VMM_ERR_BUSY (2): The VMM is busy; try again
+        /// SNP_GUEST_VMM_ERR_BUSY (2): The VMM is busy; Linux's guest driver retries the request itself and fails it with -ETIMEDOUT after 60 s
         /// </summary>
         public const uint VmmErrBusy = 0x00000002U;
     }

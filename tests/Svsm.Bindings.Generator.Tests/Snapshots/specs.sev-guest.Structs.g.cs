@@ -91,7 +91,7 @@ namespace Svsm.Protocols
         public const int Size = 4000;
 
         /// <summary>
-        /// Response data: the firmware's MSG_REPORT_RSP (offset 0x00, 4000 bytes)
+        /// Response data: the report, in the format the SEV-SNP spec gives (MSG_REPORT_RSP) (offset 0x00, 4000 bytes)
         /// </summary>
         [global::System.Runtime.InteropServices.FieldOffset(0)]
         public DataBuffer Data;
@@ -222,7 +222,7 @@ namespace Svsm.Protocols
         public const int Size = 64;
 
         /// <summary>
-        /// Response data: the firmware's MSG_KEY_RSP (offset 0x00, 64 bytes)
+        /// Response data (MSG_KEY_RSP), which holds the derived key; format in the SEV-SNP spec (offset 0x00, 64 bytes)
         /// </summary>
         [global::System.Runtime.InteropServices.FieldOffset(0)]
         public DataBuffer Data;
@@ -265,7 +265,7 @@ namespace Svsm.Protocols
         public const int Size = 8;
 
         /// <summary>
-        /// Firmware error code (see psp-sev.h) (offset 0x00, 4 bytes)
+        /// Firmware error code (see psp-sev.h); -1 (SEV_RET_NO_FW_CALL) when the failure was not the firmware's (offset 0x00, 4 bytes)
         /// </summary>
         [global::System.Runtime.InteropServices.FieldOffset(0)]
         public uint FwError;
@@ -434,7 +434,7 @@ namespace Svsm.Protocols
         public ulong CertsAddress;
 
         /// <summary>
-        /// Length of the certificate blob (offset 0x68, 4 bytes)
+        /// Length of the certificate buffer; if it is too small, the driver writes the length it needs back here (offset 0x68, 4 bytes)
         /// </summary>
         [global::System.Runtime.InteropServices.FieldOffset(104)]
         public uint CertsLen;

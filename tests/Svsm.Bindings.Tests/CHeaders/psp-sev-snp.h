@@ -3,6 +3,8 @@
  * SNP_SET_CONFIG, SNP_VLEK_LOAD and the VLEK structs), which Debian 12's 6.1 header lacks. Transcribed from the
  * kernel's declarations so that gcc can check specs/sev-guest.md's host side; the rest of psp-sev.h comes from the
  * system header, and the command enum continues it as the kernel's does (after SEV_GET_ID2).
+ * sev_user_data_snp_status is the later, extended form: feature_info, rapl_dis, ciphertext_hiding_cap and
+ * ciphertext_hiding_en were added after v6.11, whose struct still has vlek_en:1 followed by rsvd1:29.
  */
 #include <linux/psp-sev.h>
 

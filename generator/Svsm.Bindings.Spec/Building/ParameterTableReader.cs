@@ -1,0 +1,105 @@
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using System.Text.RegularExpressions;
+using Svsm.Bindings.Spec.Diagnostics;
+using Svsm.Bindings.Spec.Model;
+
+namespace Svsm.Bindings.Spec.Building;
+
+/// <summary>
+/// Reads a syscall's positional parameter table (<c>Parameter</c>, <c>Type</c>, <c>Description</c>), the form of
+/// the COCONUT-SVSM syscall document: the n-th row is the n-th argument, passed in RDI, RSI, R8, R9, R10 in turn
+/// (<c>syscall/src/call.rs</c>). A leading ordinal (<c>2. data</c>) is checked against the position, not obeyed.
+/// </summary>
+internal static class ParameterTableReader
+{
+    public static readonly string[] ArgumentRegisters = { "RDI", "RSI", "R8", "R9", "R10" };
+
+    private const RegexOptions Options = RegexOptions.IgnoreCase | RegexOptions.CultureInvariant;
+    private static readonly Regex Ordinal = new(@"^\s*(?<n>\d+)\s*[.):]\s*(?<rest>.*)$", Options);
+    private static readonly Regex Pointer = new(@"^(?:\*\s*(?:const|mut)\b.*|&.*|.*\*|(?:virt|phys)addr|usize|isize|u64|i64|__u64|__s64|uint64_t|int64_t|size_t|ssize_t|off_t|uintptr_t|intptr_t)$", Options);
+
+    public static void Read(TableRows table, string callName, List<RegisterSpec> registers, DiagnosticBag diagnostics)
+    {
+        var position = 0;
+        foreach (var row in table.Rows)
+        {
+            position++;
+            var parameterCell = table.Cell(row, TableSchema.Parameter);
+            var typeCell = table.Cell(row, TableSchema.ParameterType);
+            var description = table.Cell(row, TableSchema.OptionalDescription).Text;
+            if (position > ArgumentRegisters.Length)
+            {
+                if (position == ArgumentRegisters.Length + 1)
+                {
+                    diagnostics.Add(SpecDiagnostics.TooManySyscallParameters, parameterCell.Span, callName, table.Rows.Count());
+                }
+
+                continue;
+            }
+
+            var register = ArgumentRegisters[position - 1];
+            var text = parameterCell.Text.Replace("`", string.Empty).Trim();
+            if (Ordinal.Match(text) is { Success: true } ordinal)
+            {
+                text = ordinal.Groups["rest"].Value.Trim();
+                if (int.TryParse(ordinal.Groups["n"].Value, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n != position)
+                {
+                    diagnostics.Add(SpecDiagnostics.ParameterOutOfPlace, parameterCell.Span, text, n, position, callName, register);
+                }
+            }
+
+            if (text.Length == 0 || !Regex.IsMatch(text, "[A-Za-z]", Options))
+            {
+                diagnostics.Add(SpecDiagnostics.MalformedCell, parameterCell.Span, parameterCell.Text, "parameter name", "write the parameter's name, such as '1. path'");
+                continue;
+            }
+
+            if (!TryReadType(typeCell.Text, out var size, out var kind))
+            {
+                diagnostics.Add(SpecDiagnostics.MalformedCell, typeCell.Span, typeCell.Text, "parameter type",
+                    "write u8, u16, u32, u64, usize, i8 to i64, isize, bool, VirtAddr, PhysAddr, ObjHandle or a pointer type");
+                continue;
+            }
+
+            registers.Add(new RegisterSpec(register, RegisterDirection.In, size, null, NameDeriver.FromNameCell(text), description.Length > 0 ? description : text, row.Span, kind));
+        }
+    }
+
+    /// <summary>The register bytes and value kind of a parameter type, in Rust or C spelling.</summary>
+    public static bool TryReadType(string text, out int size, out RegisterValueKind kind)
+    {
+        var type = Regex.Replace(text.Replace("`", string.Empty), @"\s+", " ").Trim();
+        kind = RegisterValueKind.Unsigned;
+        size = 0;
+        switch (type.ToLowerInvariant())
+        {
+            case "bool":
+            case "_bool":
+                kind = RegisterValueKind.Boolean;
+                size = 1;
+                return true;
+            case "objhandle":
+                size = 4;
+                return true;
+        }
+
+        if (Regex.Match(type, @"^(?:__)?(?<s>[us])(?<bits>8|16|32|64)$|^(?<s>u?)int(?<bits>8|16|32|64)_t$|^(?<s>[ui])(?<bits>8|16|32|64)$", Options) is { Success: true } integer)
+        {
+            size = int.Parse(integer.Groups["bits"].Value, CultureInfo.InvariantCulture) / 8;
+            var sign = integer.Groups["s"].Value.ToLowerInvariant();
+            kind = sign is "s" or "i" || (sign.Length == 0 && !type.StartsWith("u", System.StringComparison.OrdinalIgnoreCase)) ? RegisterValueKind.Signed : RegisterValueKind.Unsigned;
+            return true;
+        }
+
+        if (Pointer.IsMatch(type))
+        {
+            size = 8;
+            kind = Regex.IsMatch(type, @"^(?:isize|i64|__s64|int64_t|ssize_t|off_t|intptr_t)$", Options) ? RegisterValueKind.Signed : RegisterValueKind.Unsigned;
+            return true;
+        }
+
+        return false;
+    }
+}
