@@ -5,8 +5,9 @@ using Xunit;
 namespace Svsm.Bindings.Tests;
 
 /// <summary>
-/// specs/core.md's calling area and PVALIDATE structs against gcc on the kernel's own declarations
-/// (CHeaders/svsm-sev.h, a cited transcription of arch/x86/include/asm/sev.h), bit-fields included.
+/// specs/core.md's calling area and PVALIDATE structs, and specs/attestation.md's request, against gcc on the
+/// kernel's own declarations (CHeaders/svsm-sev.h, a cited transcription of arch/x86/include/asm/sev.h),
+/// bit-fields included.
 /// </summary>
 public sealed class KernelSvsmStructTests
 {
@@ -44,6 +45,32 @@ public sealed class KernelSvsmStructTests
         checks.Add(("SVSM_PVALIDATE_MAX_COUNT", "SVSM_PVALIDATE_MAX_COUNT", maxCount.Value));
 
         Assert.True(checks.Count >= 16, "too few figures: " + checks.Count);
+        GccLayoutTests.AssertGccAgrees(new[] { Path.Combine(AppContext.BaseDirectory, "CHeaders", "svsm-sev.h") }, checks);
+    }
+
+    [Fact]
+    public void AttestationRequestMatchesTheKernelsDeclarations()
+    {
+        var document = SpecParser.Parse(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "specs", "attestation.md")));
+        Assert.False(document.HasErrors);
+        var checks = new List<(string What, string CExpression, ulong Expected)>();
+        foreach (var name in new[] { "svsm_loc_entry", "svsm_attest_call" })
+        {
+            var structSpec = document.Structs.Single(s => s.Name == name);
+            checks.Add(($"sizeof({name})", $"sizeof(struct {name})", (ulong)structSpec.Size));
+            foreach (var field in structSpec.Fields)
+            {
+                checks.Add(($"offsetof({name}, {field.SourceName})", $"offsetof(struct {name}, {field.SourceName})", (ulong)field.Offset));
+                checks.Add(($"sizeof({name}.{field.SourceName})", $"sizeof(((struct {name} *)0)->{field.SourceName})", (ulong)field.Size));
+            }
+        }
+
+        foreach (var call in document.Calls)
+        {
+            checks.Add(($"SVSM_ATTEST_CALL({call.Name})", $"SVSM_ATTEST_CALL({call.Name})", call.Code(document.Protocol.Id!.Value)));
+        }
+
+        Assert.Equal(2 + (2 * 3) + (2 * 7) + 2, checks.Count);
         GccLayoutTests.AssertGccAgrees(new[] { Path.Combine(AppContext.BaseDirectory, "CHeaders", "svsm-sev.h") }, checks);
     }
 }

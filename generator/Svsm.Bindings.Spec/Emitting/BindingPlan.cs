@@ -100,7 +100,7 @@ internal sealed class BindingPlan
 
         foreach (var structSpec in document.Structs)
         {
-            plan.Structs.Add(StructPlan.Create(structSpec, Naming.Unique(Naming.Pascal(structSpec.Name), typeNames), plan.BitFields));
+            plan.Structs.Add(StructPlan.Create(structSpec, Naming.Unique(Naming.Pascal(structSpec.Name), typeNames), plan.BitFields, plan.Structs));
         }
 
         foreach (var call in plan.Calls)
@@ -169,7 +169,8 @@ internal sealed class BitFieldPlan
     public bool Fits(int bytes) => bytes == Bytes && Spec.Width == bytes * 8;
 }
 
-internal sealed record FieldPlan(FieldSpec Spec, string Name, string Type, BitFieldPlan? BitField, string? BufferType, string? TextProperty);
+/// <param name="IsStruct">Whether the field is another generated struct, whose own reserved bytes count too.</param>
+internal sealed record FieldPlan(FieldSpec Spec, string Name, string Type, BitFieldPlan? BitField, string? BufferType, string? TextProperty, bool IsStruct = false);
 
 internal sealed class StructPlan
 {
@@ -185,7 +186,7 @@ internal sealed class StructPlan
 
     public List<FieldPlan> Fields { get; } = new();
 
-    public static StructPlan Create(StructSpec spec, string typeName, IReadOnlyList<BitFieldPlan> bitFields)
+    public static StructPlan Create(StructSpec spec, string typeName, IReadOnlyList<BitFieldPlan> bitFields, IReadOnlyList<StructPlan> earlier)
     {
         var plan = new StructPlan(spec, typeName);
         var members = new HashSet<string>(StringComparer.Ordinal) { typeName, "Validate", "Size" };
@@ -198,9 +199,17 @@ internal sealed class StructPlan
             string type;
             string? buffer = null;
             string? text = null;
+            // A single member of a struct declared above is that struct's generated type, not a byte buffer.
+            var nested = field.Count == 1 && field.TypeName is { } cType
+                ? earlier.FirstOrDefault(s => string.Equals(s.Spec.Name, cType, StringComparison.Ordinal) && s.Spec.Size == field.Size)
+                : null;
             if (bitField is not null && bitField.Fits(field.Size))
             {
                 type = bitField.TypeName;
+            }
+            else if (nested is not null)
+            {
+                type = nested.TypeName;
             }
             else if (field.Size is 1 or 2 or 4 or 8)
             {
@@ -217,7 +226,7 @@ internal sealed class StructPlan
                 }
             }
 
-            plan.Fields.Add(new FieldPlan(field, name, type, bitField, buffer, text));
+            plan.Fields.Add(new FieldPlan(field, name, type, bitField, buffer, text, nested is not null && type == nested.TypeName));
         }
 
         return plan;

@@ -111,6 +111,12 @@ internal static class StructEmitter
                 w.Line("problems.Add(\"reserved " + where + " is not zero\");");
                 w.Close();
             }
+            else if (field.IsStruct)
+            {
+                w.Open("foreach (var problem in " + field.Name + ".Validate())");
+                w.Line("problems.Add(\"" + field.Name + ": \" + problem);");
+                w.Close();
+            }
             else if (field.BitField is { } bits && bits.ReservedMask != 0)
             {
                 w.Open("if (((" + bits.Underlying + ")" + field.Name + " & " + bits.ExtensionsType + ".ReservedMask) != 0)");

@@ -28,7 +28,7 @@ public sealed unsafe class EmulatedSevGuestDevice(EmulatedSnpFirmware firmware, 
 
     public int Ioctl(uint request, ref SnpGuestRequestIoctl argument)
     {
-        argument.Exitinfo = 0;
+        argument.Exitinfo = default;
         if (argument.MsgVersion == 0 || argument.ReqData == 0 || argument.RespData == 0)
         {
             return EInval;
@@ -97,11 +97,11 @@ public sealed unsafe class EmulatedSevGuestDevice(EmulatedSnpFirmware firmware, 
         {
             // As the kernel: the size needed in certs_len, the VMM's INVALID_LEN in exitinfo2, and EIO.
             request.CertsLen = (uint)table.Length;
-            argument.Exitinfo = (ulong)SevGuestConstants.VmmErrInvalidLen << (int)SevGuestConstants.VmmErrShift;
+            argument.Exitinfo.Exitinfo2 = (ulong)SevGuestConstants.VmmErrInvalidLen << (int)SevGuestConstants.VmmErrShift;
             return EIo;
         }
 
-        var inner = System.Runtime.InteropServices.MemoryMarshal.Read<SnpReportReq>(request.Data);
+        var inner = request.Data;
         var status = Report(inner, response);
         table.CopyTo(new Span<byte>((void*)request.CertsAddress, (int)request.CertsLen));
         return status;

@@ -57,7 +57,7 @@ public sealed unsafe class SevGuestDevice(ISevGuestIoctl device)
         var certificates = new byte[certificatesLength];
         while (true)
         {
-            var request = new SnpExtReportReq { Data = ToBuffer(ReportRequest(userData, vmpl)), CertsLen = (uint)certificates.Length };
+            var request = new SnpExtReportReq { Data = (ReportRequest(userData, vmpl)), CertsLen = (uint)certificates.Length };
             var response = new byte[SnpReportResp.Size];
             fixed (byte* certs = certificates)
             {
@@ -101,13 +101,6 @@ public sealed unsafe class SevGuestDevice(ISevGuestIoctl device)
         return request;
     }
 
-    private static SnpExtReportReq.DataBuffer ToBuffer(SnpReportReq request)
-    {
-        SnpExtReportReq.DataBuffer buffer = default;
-        MemoryMarshal.Write(buffer, in request);
-        return buffer;
-    }
-
     private void Issue<TRequest>(string name, uint code, ref TRequest request, byte[] response)
         where TRequest : unmanaged
     {
@@ -126,7 +119,7 @@ public sealed unsafe class SevGuestDevice(ISevGuestIoctl device)
         {
             var argument = new SnpGuestRequestIoctl { MsgVersion = 1, ReqData = (ulong)req, RespData = (ulong)resp };
             var errno = device.Ioctl(code, ref argument);
-            return (errno, argument.Exitinfo);
+            return (errno, argument.Exitinfo.Exitinfo2);
         }
     }
 

@@ -319,7 +319,7 @@ namespace Svsm.Protocols
         /// The two error codes by name (offset 0x00, 8 bytes)
         /// </summary>
         [global::System.Runtime.InteropServices.FieldOffset(0)]
-        public ulong Errors;
+        public SnpGuestRequestErrors Errors;
 
         /// <summary>
         /// The byte offset of <see cref="Exitinfo2"/>, for code that addresses the field in guest memory.
@@ -337,6 +337,10 @@ namespace Svsm.Protocols
         public readonly global::System.Collections.Generic.IReadOnlyList<string> Validate()
         {
             var problems = new global::System.Collections.Generic.List<string>();
+            foreach (var problem in Errors.Validate())
+            {
+                problems.Add("Errors: " + problem);
+            }
 
             return problems;
         }
@@ -376,7 +380,7 @@ namespace Svsm.Protocols
         /// The firmware and VMM error codes (offset 0x18, 8 bytes)
         /// </summary>
         [global::System.Runtime.InteropServices.FieldOffset(24)]
-        public ulong Exitinfo;
+        public SnpGuestExitinfo Exitinfo;
 
         /// <summary>
         /// The byte offset of <see cref="MsgVersion"/>, for code that addresses the field in guest memory.
@@ -404,6 +408,10 @@ namespace Svsm.Protocols
         public readonly global::System.Collections.Generic.IReadOnlyList<string> Validate()
         {
             var problems = new global::System.Collections.Generic.List<string>();
+            foreach (var problem in Exitinfo.Validate())
+            {
+                problems.Add("Exitinfo: " + problem);
+            }
 
             return problems;
         }
@@ -425,7 +433,7 @@ namespace Svsm.Protocols
         /// The report request (offset 0x00, 96 bytes)
         /// </summary>
         [global::System.Runtime.InteropServices.FieldOffset(0)]
-        public DataBuffer Data;
+        public SnpReportReq Data;
 
         /// <summary>
         /// Where to copy the certificate blob (offset 0x60, 8 bytes)
@@ -460,17 +468,12 @@ namespace Svsm.Protocols
         public readonly global::System.Collections.Generic.IReadOnlyList<string> Validate()
         {
             var problems = new global::System.Collections.Generic.List<string>();
+            foreach (var problem in Data.Validate())
+            {
+                problems.Add("Data: " + problem);
+            }
 
             return problems;
-        }
-
-        /// <summary>
-        /// The 96 bytes of <see cref="Data"/>; converts to a span of bytes.
-        /// </summary>
-        [global::System.Runtime.CompilerServices.InlineArray(96)]
-        public struct DataBuffer
-        {
-            private byte element0;
         }
     }
 

@@ -1,0 +1,239 @@
+using System;
+using System.Buffers.Binary;
+using System.Collections.Generic;
+using System.Linq;
+using System.Runtime.InteropServices;
+using System.Security.Cryptography;
+using Svsm.Runtime.Attestation;
+using Svsm.Runtime.Emulation.Attest;
+
+namespace Svsm.Runtime.Emulation;
+
+/// <summary>A service the SVSM attests: its GUID and how its manifest is made (the vTPM's is its EK public area).</summary>
+public sealed record AttestedService(Guid Id, string Name, Func<byte[]> Manifest);
+
+/// <summary>
+/// The attestation protocol (specs/attestation.md) as COCONUT-SVSM's <c>kernel/src/protocols/attest.rs</c> serves
+/// it, in its order of checks: the request read and its reserved bytes, the manifest built before the nonce is
+/// looked at, the report from <see cref="EmulatedSnpFirmware"/> (the one implementation every report comes from)
+/// with <c>REPORT_DATA</c> = SHA-512(nonce ‖ manifest), then the buffers' alignment, the sizes in RCX, RDX and R8
+/// and only then the too-small checks. Nothing is written to guest memory unless every check passed.
+/// </summary>
+internal sealed class AttestationService(EmulatedSnpFirmware firmware, IReadOnlyList<AttestedService> services) : IAttestHandler
+{
+    /// <summary>The services manifest's header GUID (attest.rs).</summary>
+    public static readonly Guid ManifestGuid = new("63849ebb-3d92-4670-a1ff-58f9c94b87bb");
+
+    private const int PageSize = 4096;
+    private const int LocationsSize = 64;
+
+    public AttestServicesResult Services(SvsmCallContext context, ulong requestGpa)
+    {
+        var (result, manifestSize, certificatesSize, reportSize) = Attest(context, requestGpa, single: false);
+        return new(result, manifestSize, certificatesSize, reportSize);
+    }
+
+    public AttestSingleServiceResult SingleService(SvsmCallContext context, ulong requestGpa)
+    {
+        var (result, manifestSize, certificatesSize, reportSize) = Attest(context, requestGpa, single: true);
+        return new(result, manifestSize, certificatesSize, reportSize);
+    }
+
+    private (SvsmResult, uint, uint, uint) Attest(SvsmCallContext context, ulong requestGpa, bool single)
+    {
+        var failed = (SvsmResult.InvalidParameter, 0u, 0u, 0u);
+        SvsmAttestCall request = default;
+        var bytes = MemoryMarshal.AsBytes(MemoryMarshal.CreateSpan(ref request, 1));
+        try
+        {
+            context.Memory.Read(requestGpa, single ? bytes : bytes[..LocationsSize]);
+        }
+        catch (GuestMemoryException)
+        {
+            return failed;
+        }
+
+        // The service fields of an ATTEST_SERVICES request were not read: they are zero. COCONUT-SVSM reads the
+        // nonce's length as a u16, so the upper two bytes of Linux's u32 are reserved there.
+        if (request.Validate().Count > 0 || request.Nonce.Len > ushort.MaxValue ||
+            (single && request.ServiceManifestVer != AttestConstants.ManifestVersion))
+        {
+            return failed;
+        }
+
+        byte[] manifest;
+        if (single)
+        {
+            var id = new Guid(MemoryMarshal.AsBytes(MemoryMarshal.CreateSpan(ref request.ServiceGuid, 1)));
+            var service = services.FirstOrDefault(s => s.Id == id);
+            if (service is null)
+            {
+                return (SvsmResult.UnsupportedProtocol, 0, 0, 0);
+            }
+
+            manifest = service.Manifest();
+        }
+        else
+        {
+            manifest = ServicesManifest(services);
+        }
+
+        // The nonce: 64 bytes, not crossing a page, readable.
+        Span<byte> nonce = stackalloc byte[(int)AttestConstants.NonceSize];
+        var nonceGpa = request.Nonce.Pa;
+        if (request.Nonce.Len != AttestConstants.NonceSize || (nonceGpa % PageSize) + AttestConstants.NonceSize > PageSize)
+        {
+            return failed;
+        }
+
+        try
+        {
+            context.Memory.Read(nonceGpa, nonce);
+        }
+        catch (GuestMemoryException)
+        {
+            return failed;
+        }
+
+        var reportData = SHA512.HashData([.. nonce, .. manifest]);
+        var report = firmware.CreateReport(reportData, vmpl: 0);
+        var wantsCertificates = request.CertificatesBuf.Len > 0;
+        var certificates = wantsCertificates ? CertificateTable(firmware) : null;
+
+        // The buffers: page-aligned, not wrapping; a certificates buffer no larger than the SVSM's own.
+        foreach (var location in new SvsmLocEntry[] { request.ManifestBuf, request.ReportBuf })
+        {
+            if (Region(location) is { } bad)
+            {
+                return (bad, 0, 0, 0);
+            }
+        }
+
+        if (wantsCertificates && (request.CertificatesBuf.Len > AttestConstants.MaxCertificateSize || Region(request.CertificatesBuf) is not null))
+        {
+            return (Region(request.CertificatesBuf) ?? SvsmResult.InvalidParameter, 0, 0, 0);
+        }
+
+        // The sizes go out before the too-small checks, so a guest learns what it needs.
+        var manifestSize = (uint)manifest.Length;
+        var certificatesSize = (uint)(certificates?.Length ?? 0);
+        var reportSize = (uint)report.Length;
+        if (manifestSize > request.ManifestBuf.Len || reportSize > request.ReportBuf.Len || certificatesSize > request.CertificatesBuf.Len)
+        {
+            return (SvsmResult.InvalidParameter, manifestSize, certificatesSize, reportSize);
+        }
+
+        try
+        {
+            if (!context.Memory.IsMapped(request.ReportBuf.Pa, reportSize) || !context.Memory.IsMapped(request.ManifestBuf.Pa, Math.Max(manifestSize, 1)) ||
+                (certificates is not null && !context.Memory.IsMapped(request.CertificatesBuf.Pa, certificatesSize)))
+            {
+                return (SvsmResult.InvalidAddress, manifestSize, certificatesSize, reportSize);
+            }
+
+            context.Memory.Write(request.ReportBuf.Pa, report);
+            context.Memory.Write(request.ManifestBuf.Pa, manifest);
+            if (certificates is not null)
+            {
+                context.Memory.Write(request.CertificatesBuf.Pa, certificates);
+            }
+        }
+        catch (GuestMemoryException)
+        {
+            return (SvsmResult.InvalidAddress, manifestSize, certificatesSize, reportSize);
+        }
+
+        return (SvsmResult.Success, manifestSize, certificatesSize, reportSize);
+    }
+
+    /// <summary>A buffer's alignment and range: not page-aligned is INVALID_PARAMETER, wrapping INVALID_ADDRESS.</summary>
+    private static SvsmResult? Region(SvsmLocEntry location) =>
+        location.Pa % PageSize != 0 ? SvsmResult.InvalidParameter
+        : location.Pa + location.Len < location.Pa ? SvsmResult.InvalidAddress
+        : null;
+
+    /// <summary>The services manifest: header, 24-byte entries, then each service's manifest (GuidTable::to_vec).</summary>
+    public static byte[] ServicesManifest(IReadOnlyList<AttestedService> services)
+    {
+        var blobs = services.Select(s => s.Manifest()).ToList();
+        var headerSize = ServicesManifestHeader.Size + (services.Count * ServicesManifestEntry.Size);
+        var manifest = new byte[headerSize + blobs.Sum(b => b.Length)];
+        WriteGuidEntry(manifest, 0, ManifestGuid, (uint)manifest.Length, (uint)services.Count);
+        var offset = headerSize;
+        for (var i = 0; i < services.Count; i++)
+        {
+            WriteGuidEntry(manifest, ServicesManifestHeader.Size + (i * ServicesManifestEntry.Size), services[i].Id, (uint)offset, (uint)blobs[i].Length);
+            blobs[i].CopyTo(manifest, offset);
+            offset += blobs[i].Length;
+        }
+
+        return manifest;
+    }
+
+    // Header and entries share a shape: a GUID in its little-endian byte order and two u32s.
+    private static void WriteGuidEntry(byte[] target, int at, Guid id, uint first, uint second)
+    {
+        id.TryWriteBytes(target.AsSpan(at, 16));
+        BinaryPrimitives.WriteUInt32LittleEndian(target.AsSpan(at + 16), first);
+        BinaryPrimitives.WriteUInt32LittleEndian(target.AsSpan(at + 20), second);
+    }
+
+    /// <summary>
+    /// What the host hands the extended guest request, padded to the SVSM's 16 KiB buffer: the GHCB certificate
+    /// table (VCEK, ASK, ARK; GUIDs in string byte order, as virtee/sev and Linux write them), an all-zero entry,
+    /// then the DER certificates.
+    /// </summary>
+    public static byte[] CertificateTable(EmulatedSnpFirmware firmware)
+    {
+        var certificates = new (Guid Id, byte[] Der)[]
+        {
+            (new Guid("63da758d-e664-4564-adc5-f4b93be8accd"), firmware.Vcek.RawData),
+            (new Guid("4ab7b379-bbac-4fe4-a02f-05aef327c782"), firmware.Ask.RawData),
+            (new Guid("c0b406a4-a803-4952-9743-3fb6014cd0ae"), firmware.Ark.RawData),
+        };
+        var table = new byte[AttestConstants.MaxCertificateSize];
+        var offset = (certificates.Length + 1) * CertificateTableEntry.Size;
+        for (var i = 0; i < certificates.Length; i++)
+        {
+            var at = i * CertificateTableEntry.Size;
+            certificates[i].Id.TryWriteBytes(table.AsSpan(at, 16), bigEndian: true, out _);
+            BinaryPrimitives.WriteUInt32LittleEndian(table.AsSpan(at + 16), (uint)offset);
+            BinaryPrimitives.WriteUInt32LittleEndian(table.AsSpan(at + 20), (uint)certificates[i].Der.Length);
+            certificates[i].Der.CopyTo(table, offset);
+            offset += certificates[i].Der.Length;
+        }
+
+        return table;
+    }
+}
+
+/// <summary>Adds the attestation protocol to an emulator.</summary>
+public static class AttestationEmulation
+{
+    /// <summary>
+    /// Serves the attestation protocol (protocol 1, version 1) from <paramref name="emulator"/>: reports come from
+    /// <paramref name="firmware"/>, and <paramref name="services"/> are the services it attests, in manifest order.
+    /// </summary>
+    public static void AddAttestation(this SvsmEmulator emulator, EmulatedSnpFirmware firmware, params AttestedService[] services)
+    {
+        ArgumentNullException.ThrowIfNull(emulator);
+        ArgumentNullException.ThrowIfNull(firmware);
+        var service = new AttestationService(firmware, services.ToList());
+        emulator.AddProtocol(new SvsmProtocolRegistration(
+            AttestProtocol.Id, AttestProtocol.Name, 1, AttestProtocol.Version,
+            (in SvsmCallContext context, ref SvsmRegisters registers) => Serve(service, context, ref registers),
+            AttestProtocol.Calls, AttestProtocol.Results));
+    }
+
+    // COCONUT-SVSM answers a call id it does not know with UNSUPPORTED_PROTOCOL, where the dispatcher says UNSUPPORTED_CALL.
+    private static void Serve(AttestationService service, in SvsmCallContext context, ref SvsmRegisters registers)
+    {
+        if ((uint)registers.Rax > 1 && (registers.Rax >> 32) == AttestProtocol.Id)
+        {
+            registers.Rax = SvsmResult.UnsupportedProtocolCode;
+            return;
+        }
+
+        AttestDispatcher.Dispatch(service, context, ref registers);
+    }
+}
