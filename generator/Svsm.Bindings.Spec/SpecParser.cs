@@ -91,7 +91,7 @@ public static class SpecParser
         private readonly List<ProposedCallSpec> proposedCalls = new();
         private FrontMatter frontMatter = new();
         private CallConvention convention;
-        private (TableKind Kind, int Line)? firstCallTable;
+        private int? firstCallTableLine;
         private bool hasDefinitions;
 
         public DocumentBuilder(string text)
@@ -155,9 +155,9 @@ public static class SpecParser
         /// </summary>
         private bool AcceptConvention(CallConvention wanted, string what, SpecSpan at, bool isCallTable = false)
         {
-            if (isCallTable && firstCallTable is null && frontMatter.Convention is null)
+            if (isCallTable && firstCallTableLine is null && frontMatter.Convention is null)
             {
-                firstCallTable = (wanted == CallConvention.CoconutSyscall ? TableKind.Syscalls : TableKind.Calls, at.Line);
+                firstCallTableLine = at.Line;
                 convention = wanted;
                 return true;
             }
@@ -167,12 +167,12 @@ public static class SpecParser
                 return true;
             }
 
-            var line = firstCallTable?.Line ?? frontMatterLine;
+            var line = firstCallTableLine ?? FrontMatterStartLine;
             diagnostics.Add(SpecDiagnostics.MixedConventions, at, what, Describe(wanted), Describe(convention), line);
             return false;
         }
 
-        private int frontMatterLine => blocks.OfType<FrontMatterBlock>().Select(b => b.Span.Line).DefaultIfEmpty(1).First();
+        private int FrontMatterStartLine => blocks.OfType<FrontMatterBlock>().Select(b => b.Span.Line).DefaultIfEmpty(1).First();
 
         private static string Describe(CallConvention value) =>
             value == CallConvention.CoconutSyscall ? "the COCONUT-SVSM syscall ABI" : "SVSM protocol calls";

@@ -18,7 +18,9 @@ internal static class ParameterTableReader
 
     private const RegexOptions Options = RegexOptions.IgnoreCase | RegexOptions.CultureInvariant;
     private static readonly Regex Ordinal = new(@"^\s*(?<n>\d+)\s*[.):]\s*(?<rest>.*)$", Options);
-    private static readonly Regex Pointer = new(@"^(?:\*\s*(?:const|mut)\b.*|&.*|.*\*|(?:virt|phys)addr|usize|isize|u64|i64|__u64|__s64|uint64_t|int64_t|size_t|ssize_t|off_t|uintptr_t|intptr_t)$", Options);
+    // Pointers, addresses and the pointer-sized integers: 8 bytes. (Fixed-width integers are matched before this.)
+    private static readonly Regex PointerSized = new(@"^(?:\*\s*(?:const|mut)\b.*|&.*|.*\*|(?:virt|phys)addr|usize|isize|size_t|ssize_t|off_t|uintptr_t|intptr_t)$", Options);
+    private static readonly Regex SignedPointerSized = new(@"^(?:isize|ssize_t|off_t|intptr_t)$", Options);
 
     public static void Read(TableRows table, string callName, List<RegisterSpec> registers, DiagnosticBag diagnostics)
     {
@@ -93,10 +95,10 @@ internal static class ParameterTableReader
             return true;
         }
 
-        if (Pointer.IsMatch(type))
+        if (PointerSized.IsMatch(type))
         {
             size = 8;
-            kind = Regex.IsMatch(type, @"^(?:isize|i64|__s64|int64_t|ssize_t|off_t|intptr_t)$", Options) ? RegisterValueKind.Signed : RegisterValueKind.Unsigned;
+            kind = SignedPointerSized.IsMatch(type) ? RegisterValueKind.Signed : RegisterValueKind.Unsigned;
             return true;
         }
 

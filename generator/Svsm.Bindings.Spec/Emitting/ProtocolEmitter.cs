@@ -35,38 +35,11 @@ internal static class ProtocolEmitter
         w.Line("public const string Name = " + Naming.Literal(protocol.Name ?? plan.Prefix) + ";");
         w.Line();
         w.Summary("Every call: id, name, first version and registers with their sizes and alignments.");
-        w.Line("public static global::System.Collections.Generic.IReadOnlyList<global::Svsm.Runtime.SvsmCallDescriptor> Calls { get; } = new global::Svsm.Runtime.SvsmCallDescriptor[]");
-        w.Line("{");
-        foreach (var call in plan.Calls)
-        {
-            var spec = call.Spec;
-            w.Line("    new global::Svsm.Runtime.SvsmCallDescriptor(Id, " + Naming.Number(spec.Id) + ", " + Naming.Literal(spec.Name) + ", " +
-                Naming.Number(spec.SinceVersion) + ", " + Naming.Literal(spec.Function) + ", new global::Svsm.Runtime.SvsmRegisterDescriptor[]");
-            w.Line("    {");
-            foreach (var register in spec.Registers)
-            {
-                w.Line("        new global::Svsm.Runtime.SvsmRegisterDescriptor(global::Svsm.Runtime.X86Register." + Naming.Pascal(register.Register) +
-                    ", global::Svsm.Runtime.SvsmDirection." + register.Direction + ", " + Naming.Number(register.Size) + ", " +
-                    Naming.Number(register.Alignment ?? 0) + ", " + Naming.Literal(register.Name) + ", " + Naming.Literal(register.Description) + "),");
-            }
-
-            w.Line("    }),");
-        }
-
-        w.Line("};");
+        WriteCallDescriptors(w, plan);
         w.Line();
         ConstantsEmitter.WriteResultTable(w, plan);
         w.Line();
-        w.SummaryXml("The descriptor of call <paramref name=\"call\"/>, or null when the protocol has no such call.");
-        w.Open("public static global::Svsm.Runtime.SvsmCallDescriptor? Find(uint call)");
-        w.Open("foreach (var descriptor in Calls)");
-        w.Open("if (descriptor.Call == call)");
-        w.Line("return descriptor;");
-        w.Close();
-        w.Close();
-        w.Line();
-        w.Line("return null;");
-        w.Close();
+        WriteFind(w, "The descriptor of call <paramref name=\"call\"/>, or null when the protocol has no such call.", "uint call", "descriptor.Call == call");
         w.Close();
 
         w.Line();
@@ -104,25 +77,7 @@ internal static class ProtocolEmitter
         w.Line("public const string Name = " + Naming.Literal(name) + ";");
         w.Line();
         w.Summary("Every syscall: class, number, name and parameter registers with their sizes.");
-        w.Line("public static global::System.Collections.Generic.IReadOnlyList<global::Svsm.Runtime.SvsmCallDescriptor> Calls { get; } = new global::Svsm.Runtime.SvsmCallDescriptor[]");
-        w.Line("{");
-        foreach (var call in plan.Calls)
-        {
-            var spec = call.Spec;
-            w.Line("    new global::Svsm.Runtime.SvsmCallDescriptor(" + Naming.Number(spec.Class ?? 0) + ", " + Naming.Number(spec.Id) + ", " + Naming.Literal(spec.Name) + ", 0, " +
-                Naming.Literal(spec.Function) + ", new global::Svsm.Runtime.SvsmRegisterDescriptor[]");
-            w.Line("    {");
-            foreach (var register in spec.Registers)
-            {
-                w.Line("        new global::Svsm.Runtime.SvsmRegisterDescriptor(global::Svsm.Runtime.X86Register." + Naming.Pascal(register.Register) +
-                    ", global::Svsm.Runtime.SvsmDirection." + register.Direction + ", " + Naming.Number(register.Size) + ", 0, " +
-                    Naming.Literal(register.Name) + ", " + Naming.Literal(register.Description) + "),");
-            }
-
-            w.Line("    }),");
-        }
-
-        w.Line("};");
+        WriteCallDescriptors(w, plan);
         w.Line();
         w.Summary("The error numbers of the spec's error table, by name, for printing results.");
         w.Line("public static global::Svsm.Runtime.SyscallErrorTable Errors { get; } = new global::Svsm.Runtime.SyscallErrorTable(Name, new global::Svsm.Runtime.SyscallErrorName[]");
@@ -134,16 +89,8 @@ internal static class ProtocolEmitter
 
         w.Line("});");
         w.Line();
-        w.SummaryXml("The descriptor of the syscall whose RAX is <paramref name=\"code\"/>, or null when the ABI has no such syscall.");
-        w.Open("public static global::Svsm.Runtime.SvsmCallDescriptor? Find(ulong code)");
-        w.Open("foreach (var descriptor in Calls)");
-        w.Open("if ((((ulong)descriptor.Protocol << 32) | descriptor.Call) == code)");
-        w.Line("return descriptor;");
-        w.Close();
-        w.Close();
-        w.Line();
-        w.Line("return null;");
-        w.Close();
+        WriteFind(w, "The descriptor of the syscall whose RAX is <paramref name=\"code\"/>, or null when the ABI has no such syscall.", "ulong code",
+            "(((ulong)descriptor.Protocol << 32) | descriptor.Call) == code");
         w.Close();
 
         w.Line();
@@ -156,6 +103,48 @@ internal static class ProtocolEmitter
             w.Line(call.MethodName + " = " + Naming.Hex(plan.CodeOf(call.Spec), 8) + ",");
         }
 
+        w.Close();
+    }
+
+    /// <summary>
+    /// The <c>Calls</c> descriptor table. A syscall's descriptor holds its class where an SVSM call's holds the
+    /// protocol id (RAX is formed the same way); syscalls have no first version and no alignments, so both are 0.
+    /// </summary>
+    private static void WriteCallDescriptors(SourceWriter w, BindingPlan plan)
+    {
+        w.Line("public static global::System.Collections.Generic.IReadOnlyList<global::Svsm.Runtime.SvsmCallDescriptor> Calls { get; } = new global::Svsm.Runtime.SvsmCallDescriptor[]");
+        w.Line("{");
+        foreach (var call in plan.Calls)
+        {
+            var spec = call.Spec;
+            var upper = spec.Class is { } callClass ? Naming.Number(callClass) : "Id";
+            w.Line("    new global::Svsm.Runtime.SvsmCallDescriptor(" + upper + ", " + Naming.Number(spec.Id) + ", " + Naming.Literal(spec.Name) + ", " +
+                Naming.Number(spec.SinceVersion) + ", " + Naming.Literal(spec.Function) + ", new global::Svsm.Runtime.SvsmRegisterDescriptor[]");
+            w.Line("    {");
+            foreach (var register in spec.Registers)
+            {
+                w.Line("        new global::Svsm.Runtime.SvsmRegisterDescriptor(global::Svsm.Runtime.X86Register." + Naming.Pascal(register.Register) +
+                    ", global::Svsm.Runtime.SvsmDirection." + register.Direction + ", " + Naming.Number(register.Size) + ", " +
+                    Naming.Number(register.Alignment ?? 0) + ", " + Naming.Literal(register.Name) + ", " + Naming.Literal(register.Description) + "),");
+            }
+
+            w.Line("    }),");
+        }
+
+        w.Line("};");
+    }
+
+    private static void WriteFind(SourceWriter w, string summaryXml, string parameter, string condition)
+    {
+        w.SummaryXml(summaryXml);
+        w.Open("public static global::Svsm.Runtime.SvsmCallDescriptor? Find(" + parameter + ")");
+        w.Open("foreach (var descriptor in Calls)");
+        w.Open("if (" + condition + ")");
+        w.Line("return descriptor;");
+        w.Close();
+        w.Close();
+        w.Line();
+        w.Line("return null;");
         w.Close();
     }
 

@@ -100,18 +100,19 @@ internal sealed class AttestationService(EmulatedSnpFirmware firmware, IReadOnly
         var wantsCertificates = request.CertificatesBuf.Len > 0;
         var certificates = wantsCertificates ? CertificateTable(firmware) : null;
 
-        // The buffers: page-aligned, not wrapping; a certificates buffer no larger than the SVSM's own.
-        foreach (var location in new SvsmLocEntry[] { request.ManifestBuf, request.ReportBuf })
+        // The buffers: page-aligned, not wrapping; a certificates buffer no larger than the SVSM's own, checked first.
+        if (wantsCertificates && request.CertificatesBuf.Len > AttestConstants.MaxCertificateSize)
+        {
+            return failed;
+        }
+
+        var regions = wantsCertificates ? new[] { request.ManifestBuf, request.ReportBuf, request.CertificatesBuf } : new[] { request.ManifestBuf, request.ReportBuf };
+        foreach (var location in regions)
         {
             if (Region(location) is { } bad)
             {
                 return (bad, 0, 0, 0);
             }
-        }
-
-        if (wantsCertificates && (request.CertificatesBuf.Len > AttestConstants.MaxCertificateSize || Region(request.CertificatesBuf) is not null))
-        {
-            return (Region(request.CertificatesBuf) ?? SvsmResult.InvalidParameter, 0, 0, 0);
         }
 
         // The sizes go out before the too-small checks, so a guest learns what it needs.

@@ -146,32 +146,42 @@ public sealed class EmulatedPlatformDevices
 
         lock (gate)
         {
-            foreach (var (start, bytes) in mmio)
+            if (!TryFindMmio(address, size, out var window))
             {
-                if (address < start || address - start > (ulong)(bytes.Length - size))
-                {
-                    continue;
-                }
-
-                var window = bytes.AsSpan((int)(address - start), size);
-                if (read)
-                {
-                    Span<byte> wide = stackalloc byte[8];
-                    window.CopyTo(wide);
-                    value = BinaryPrimitives.ReadUInt64LittleEndian(wide);
-                }
-                else
-                {
-                    Span<byte> wide = stackalloc byte[8];
-                    BinaryPrimitives.WriteUInt64LittleEndian(wide, value);
-                    wide[..size].CopyTo(window);
-                }
-
-                return null;
+                return DeviceAccessFailure.Invalid;
             }
 
-            return DeviceAccessFailure.Invalid;
+            Span<byte> wide = stackalloc byte[8];
+            if (read)
+            {
+                wide.Clear();
+                window.CopyTo(wide);
+                value = BinaryPrimitives.ReadUInt64LittleEndian(wide);
+            }
+            else
+            {
+                BinaryPrimitives.WriteUInt64LittleEndian(wide, value);
+                wide[..size].CopyTo(window);
+            }
+
+            return null;
         }
+    }
+
+    /// <summary>The <paramref name="length"/> bytes at <paramref name="address"/> of the one region that holds them all; call under the lock.</summary>
+    private bool TryFindMmio(ulong address, int length, out Span<byte> window)
+    {
+        foreach (var (start, bytes) in mmio)
+        {
+            if (address >= start && length <= bytes.Length && address - start <= (ulong)(bytes.Length - length))
+            {
+                window = bytes.AsSpan((int)(address - start), length);
+                return true;
+            }
+        }
+
+        window = default;
+        return false;
     }
 
     /// <summary>The bytes of the MMIO region that holds <paramref name="address"/>, from that address on (a copy).</summary>
@@ -179,15 +189,9 @@ public sealed class EmulatedPlatformDevices
     {
         lock (gate)
         {
-            foreach (var (start, bytes) in mmio)
-            {
-                if (address >= start && address - start <= (ulong)(bytes.Length - length))
-                {
-                    return bytes.AsSpan((int)(address - start), length).ToArray();
-                }
-            }
+            return TryFindMmio(address, length, out var window)
+                ? window.ToArray()
+                : throw new ArgumentOutOfRangeException(nameof(address), address, "no MMIO region holds the range");
         }
-
-        throw new ArgumentOutOfRangeException(nameof(address), address, "no MMIO region holds the range");
     }
 }

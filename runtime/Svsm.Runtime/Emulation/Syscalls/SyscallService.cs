@@ -61,14 +61,9 @@ internal sealed class SyscallService : ISyscallHandler
 
     public SyscallResult Exec(ulong file, ulong root, uint flags)
     {
-        if (ReadPath(file) is not { } filePath)
+        if (!TryReadPath(file, out var filePath, out var error) || !TryReadPath(root, out var rootPath, out error))
         {
-            return lastError;
-        }
-
-        if (ReadPath(root) is not { } rootPath)
-        {
-            return lastError;
+            return error;
         }
 
         lock (FileSystem.Gate)
@@ -157,9 +152,9 @@ internal sealed class SyscallService : ISyscallHandler
 
     public SyscallResult Open(ulong path, ulong mode, ulong flags)
     {
-        if (ReadPath(path) is not { } text)
+        if (!TryReadPath(path, out var text, out var error))
         {
-            return lastError;
+            return error;
         }
 
         const ulong knownModes = (ulong)(SyscallFileModeFlags.Read | SyscallFileModeFlags.Write | SyscallFileModeFlags.Append | SyscallFileModeFlags.Trunc);
@@ -207,9 +202,9 @@ internal sealed class SyscallService : ISyscallHandler
 
     public SyscallResult Read(uint handle, ulong buffer, ulong length)
     {
-        if (File(handle) is not { } file)
+        if (!TryOpen<FileObject>(handle, out var file, out var error))
         {
-            return lastError;
+            return error;
         }
 
         lock (FileSystem.Gate)
@@ -244,9 +239,9 @@ internal sealed class SyscallService : ISyscallHandler
 
     public SyscallResult Write(uint handle, ulong buffer, ulong length)
     {
-        if (File(handle) is not { } file)
+        if (!TryOpen<FileObject>(handle, out var file, out var error))
         {
-            return lastError;
+            return error;
         }
 
         lock (FileSystem.Gate)
@@ -282,9 +277,9 @@ internal sealed class SyscallService : ISyscallHandler
 
     public SyscallResult Seek(uint handle, long offset, ulong mode)
     {
-        if (File(handle) is not { } file)
+        if (!TryOpen<FileObject>(handle, out var file, out var error))
         {
-            return lastError;
+            return error;
         }
 
         lock (FileSystem.Gate)
@@ -311,9 +306,9 @@ internal sealed class SyscallService : ISyscallHandler
 
     public SyscallResult Truncate(uint handle, ulong length)
     {
-        if (File(handle) is not { } file)
+        if (!TryOpen<FileObject>(handle, out var file, out var error))
         {
-            return lastError;
+            return error;
         }
 
         lock (FileSystem.Gate)
@@ -357,14 +352,9 @@ internal sealed class SyscallService : ISyscallHandler
 
     public SyscallResult Readdir(uint handle, ulong dirents, ulong count)
     {
-        if (!objects.TryGetValue(handle, out var found))
+        if (!TryOpen<DirectoryObject>(handle, out var directory, out var error))
         {
-            return Error(SyscallError.Enotfound);
-        }
-
-        if (found is not DirectoryObject directory)
-        {
-            return Error(SyscallError.Enotsupp);
+            return error;
         }
 
         // UserPtr<[DirEnt]>::new checks the whole array lies in user memory before any entry is written.
@@ -449,8 +439,6 @@ internal sealed class SyscallService : ISyscallHandler
 
     // ---- Objects, user memory and paths ----
 
-    private SyscallResult lastError;
-
     private uint AddObject(TaskObject value)
     {
         // obj_add: the lowest id not in use.
@@ -464,29 +452,21 @@ internal sealed class SyscallService : ISyscallHandler
         return id;
     }
 
-    /// <summary>The file behind <paramref name="handle"/>; null with <see cref="lastError"/> set when there is none.</summary>
-    private FileObject? File(uint handle)
+    /// <summary>The object of kind <typeparamref name="T"/> behind <paramref name="handle"/>: ENOTFOUND when nothing is open there, ENOTSUPP for another kind.</summary>
+    private bool TryOpen<T>(uint handle, out T value, out SyscallResult error)
+        where T : TaskObject
     {
-        if (!objects.TryGetValue(handle, out var found))
-        {
-            lastError = Error(SyscallError.Enotfound);
-            return null;
-        }
-
-        if (found is not FileObject file)
-        {
-            lastError = Error(SyscallError.Enotsupp);
-            return null;
-        }
-
-        return file;
+        objects.TryGetValue(handle, out var found);
+        value = (found as T)!;
+        error = found is null ? Error(SyscallError.Enotfound) : found is T ? default : Error(SyscallError.Enotsupp);
+        return found is T;
     }
 
     private SyscallResult PathCall(ulong path, Func<string, SyscallResult> call)
     {
-        if (ReadPath(path) is not { } text)
+        if (!TryReadPath(path, out var text, out var error))
         {
-            return lastError;
+            return error;
         }
 
         lock (FileSystem.Gate)
@@ -516,43 +496,46 @@ internal sealed class SyscallService : ISyscallHandler
         }
     }
 
-    /// <summary>read_c_string: byte by byte up to PATH_MAX, each byte in user memory; null with <see cref="lastError"/> set on failure.</summary>
-    private string? ReadPath(ulong address)
+    /// <summary>read_c_string: byte by byte up to PATH_MAX, each byte in user memory (EINVAL outside it, EFAULT unmapped); no NUL or not UTF-8 is EINVAL.</summary>
+    private bool TryReadPath(ulong address, out string path, out SyscallResult error)
     {
+        path = string.Empty;
         var bytes = new List<byte>();
         Span<byte> one = stackalloc byte[1];
         for (ulong offset = 0; offset < SyscallLimits.PathMax; offset++)
         {
-            if (address + offset < address || CheckUserRange(address + offset, 1) is { } bad)
+            if (address + offset < address)
             {
-                lastError = Error(SyscallError.Einval);
-                return null;
+                error = Error(SyscallError.Einval);
+                return false;
             }
 
             if (CopyFromUser(address + offset, one) is { } fault)
             {
-                lastError = fault;
-                return null;
+                error = fault;
+                return false;
             }
 
             if (one[0] == 0)
             {
                 try
                 {
-                    return new UTF8Encoding(false, true).GetString(bytes.ToArray());
+                    path = new UTF8Encoding(false, true).GetString(bytes.ToArray());
+                    error = default;
+                    return true;
                 }
                 catch (ArgumentException)
                 {
-                    lastError = Error(SyscallError.Einval);
-                    return null;
+                    error = Error(SyscallError.Einval);
+                    return false;
                 }
             }
 
             bytes.Add(one[0]);
         }
 
-        lastError = Error(SyscallError.Einval);
-        return null;
+        error = Error(SyscallError.Einval);
+        return false;
     }
 
     /// <summary>UserPtr::new: the range must lie in user memory (EINVAL otherwise).</summary>
