@@ -16,6 +16,8 @@ public enum SnpVerificationFailure
     NotAnEcdsaP384Key,
     ChainInvalid,
     RootNotPinned,
+    CertificateMissing,
+    ReportDataMismatch,
 }
 
 /// <summary>The outcome of a verification: success, or the failure and a sentence saying what was wrong.</summary>

@@ -21,9 +21,6 @@ public sealed record AttestedService(Guid Id, string Name, Func<byte[]> Manifest
 /// </summary>
 internal sealed class AttestationService(EmulatedSnpFirmware firmware, IReadOnlyList<AttestedService> services) : IAttestHandler
 {
-    /// <summary>The services manifest's header GUID (attest.rs).</summary>
-    public static readonly Guid ManifestGuid = new("63849ebb-3d92-4670-a1ff-58f9c94b87bb");
-
     private const int PageSize = 4096;
     private const int LocationsSize = 64;
 
@@ -159,7 +156,7 @@ internal sealed class AttestationService(EmulatedSnpFirmware firmware, IReadOnly
         var blobs = services.Select(s => s.Manifest()).ToList();
         var headerSize = ServicesManifestHeader.Size + (services.Count * ServicesManifestEntry.Size);
         var manifest = new byte[headerSize + blobs.Sum(b => b.Length)];
-        WriteGuidEntry(manifest, 0, ManifestGuid, (uint)manifest.Length, (uint)services.Count);
+        WriteGuidEntry(manifest, 0, SvsmAttestationGuids.ServicesManifest, (uint)manifest.Length, (uint)services.Count);
         var offset = headerSize;
         for (var i = 0; i < services.Count; i++)
         {
@@ -188,9 +185,9 @@ internal sealed class AttestationService(EmulatedSnpFirmware firmware, IReadOnly
     {
         var certificates = new (Guid Id, byte[] Der)[]
         {
-            (new Guid("63da758d-e664-4564-adc5-f4b93be8accd"), firmware.Vcek.RawData),
-            (new Guid("4ab7b379-bbac-4fe4-a02f-05aef327c782"), firmware.Ask.RawData),
-            (new Guid("c0b406a4-a803-4952-9743-3fb6014cd0ae"), firmware.Ark.RawData),
+            (SvsmAttestationGuids.Vcek, firmware.Vcek.RawData),
+            (SvsmAttestationGuids.Ask, firmware.Ask.RawData),
+            (SvsmAttestationGuids.Ark, firmware.Ark.RawData),
         };
         var table = new byte[AttestConstants.MaxCertificateSize];
         var offset = (certificates.Length + 1) * CertificateTableEntry.Size;
