@@ -8,11 +8,15 @@ results="$root/artifacts/test-results"
 rm -rf "$results"
 mkdir -p "$results"
 
-# The layout tests compile the real kernel headers with gcc (Debian: gcc, linux-libc-dev).
-if ! command -v gcc >/dev/null || [ ! -f /usr/include/linux/sev-guest.h ]; then
-  echo "Installing gcc and linux-libc-dev for the C layout tests..."
+# The layout tests compile the real kernel headers with gcc (Debian: gcc, linux-libc-dev); the vTPM tests start
+# a real software TPM, swtpm, on sockets of their own (Debian: swtpm, swtpm-tools).
+missing=""
+if ! command -v gcc >/dev/null || [ ! -f /usr/include/linux/sev-guest.h ]; then missing="gcc libc6-dev linux-libc-dev"; fi
+if ! command -v swtpm >/dev/null; then missing="$missing swtpm swtpm-tools"; fi
+if [ -n "$missing" ]; then
+  echo "Installing $missing for the C layout and vTPM tests..."
   sudo_cmd=""; [ "$(id -u)" -ne 0 ] && sudo_cmd="sudo"
-  $sudo_cmd apt-get update -qq >/dev/null && $sudo_cmd apt-get install -y -qq gcc libc6-dev linux-libc-dev >/dev/null
+  $sudo_cmd apt-get update -qq >/dev/null && $sudo_cmd apt-get install -y -qq $missing >/dev/null
 fi
 
 if ! dotnet build Bindings.sln -c Release -nologo -clp:ErrorsOnly; then

@@ -6,6 +6,7 @@ using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using Svsm.Runtime.Attestation;
 using Svsm.Runtime.Emulation.Attest;
+using Svsm.Runtime.Tpm;
 
 namespace Svsm.Runtime.Emulation;
 
@@ -59,20 +60,28 @@ internal sealed class AttestationService(EmulatedSnpFirmware firmware, IReadOnly
         }
 
         byte[] manifest;
-        if (single)
+        try
         {
-            var id = new Guid(MemoryMarshal.AsBytes(MemoryMarshal.CreateSpan(ref request.ServiceGuid, 1)));
-            var service = services.FirstOrDefault(s => s.Id == id);
-            if (service is null)
+            if (single)
             {
-                return (SvsmResult.UnsupportedProtocol, 0, 0, 0);
-            }
+                var id = new Guid(MemoryMarshal.AsBytes(MemoryMarshal.CreateSpan(ref request.ServiceGuid, 1)));
+                var service = services.FirstOrDefault(s => s.Id == id);
+                if (service is null)
+                {
+                    return (SvsmResult.UnsupportedProtocol, 0, 0, 0);
+                }
 
-            manifest = service.Manifest();
+                manifest = service.Manifest();
+            }
+            else
+            {
+                manifest = ServicesManifest(services);
+            }
         }
-        else
+        catch (TpmException)
         {
-            manifest = ServicesManifest(services);
+            // A vTPM that cannot make its EK (not started, or gone) is INVALID_REQUEST, as vtpm/mod.rs maps it.
+            return (SvsmResult.InvalidRequest, 0, 0, 0);
         }
 
         // The nonce: 64 bytes, not crossing a page, readable.

@@ -1,0 +1,129 @@
+using System;
+using System.Buffers.Binary;
+using Svsm.Runtime.Attestation;
+using Svsm.Runtime.Emulation.Vtpm;
+using Svsm.Runtime.Tpm;
+
+namespace Svsm.Runtime.Emulation;
+
+/// <summary>
+/// The vTPM protocol (specs/vtpm.md) as COCONUT-SVSM's <c>kernel/src/protocols/vtpm.rs</c> serves it, forwarding
+/// TPM_SEND_COMMAND to a real TPM (<see cref="SwtpmProcess"/>) in its order of checks. The endorsement key's public
+/// area, the vTPM service's attestation manifest, is made once, on first use, as COCONUT-SVSM makes it.
+/// </summary>
+internal sealed class VtpmService(ITpm tpm) : IVtpmHandler
+{
+    private const int BufferSize = (int)VtpmBufferSizes.MaxBuffer;
+    private const int HeaderSize = 9;
+    private const int ResponseHeaderSize = 4;
+
+    private readonly object gate = new();
+    private readonly byte[] buffer = new byte[BufferSize];
+    private readonly byte[] response = new byte[BufferSize];
+    private byte[]? endorsementKey;
+
+    public VtpmQueryResult Query(SvsmCallContext context) => new(SvsmResult.Success, 1UL << (int)VtpmPlatformCommands.TpmSendCommand, 0);
+
+    public VtpmCmdResult Cmd(SvsmCallContext context, ulong bufferGpa)
+    {
+        if (bufferGpa == 0)
+        {
+            return new(SvsmResult.InvalidParameter);
+        }
+
+        lock (gate)
+        {
+            // The platform command first, on its own, then the whole buffer.
+            try
+            {
+                context.Memory.Read(bufferGpa, buffer.AsSpan(0, 4));
+            }
+            catch (GuestMemoryException)
+            {
+                return new(SvsmResult.InvalidParameter);
+            }
+
+            if (BinaryPrimitives.ReadUInt32LittleEndian(buffer) != VtpmPlatformCommands.TpmSendCommand)
+            {
+                return new(SvsmResult.InvalidParameter);
+            }
+
+            try
+            {
+                context.Memory.Read(bufferGpa, buffer);
+            }
+            catch (GuestMemoryException)
+            {
+                return new(SvsmResult.InvalidAddress);
+            }
+
+            var inputSize = BinaryPrimitives.ReadUInt32LittleEndian(buffer.AsSpan(5));
+            if (buffer[4] != VtpmBufferSizes.Locality || inputSize > VtpmBufferSizes.MaxCommandSize)
+            {
+                return new(SvsmResult.InvalidParameter);
+            }
+
+            int length;
+            try
+            {
+                length = tpm.Execute(buffer.AsSpan(HeaderSize, (int)inputSize), response);
+            }
+            catch (TpmException)
+            {
+                return new(SvsmResult.InvalidRequest);
+            }
+
+            if (length == 0 || length > BufferSize)
+            {
+                return new(SvsmResult.InvalidRequest);
+            }
+
+            // A response too long for the buffer is dropped and the request left in place, as vtpm.rs does.
+            if (length <= BufferSize - ResponseHeaderSize)
+            {
+                BinaryPrimitives.WriteUInt32LittleEndian(buffer, (uint)length);
+                response.AsSpan(0, length).CopyTo(buffer.AsSpan(ResponseHeaderSize));
+            }
+
+            try
+            {
+                context.Memory.Write(bufferGpa, buffer);
+            }
+            catch (GuestMemoryException)
+            {
+                return new(SvsmResult.InvalidAddress);
+            }
+
+            return new(SvsmResult.Success);
+        }
+    }
+
+    /// <summary>The EK public area (TPMT_PUBLIC, 314 bytes for the RSA 2048 template); a TPM failure is INVALID_REQUEST.</summary>
+    public byte[] EndorsementKey()
+    {
+        lock (gate)
+        {
+            return endorsementKey ??= TpmWire.CreateEndorsementKeyPublic(tpm);
+        }
+    }
+}
+
+/// <summary>Adds the vTPM protocol to an emulator.</summary>
+public static class VtpmEmulation
+{
+    /// <summary>
+    /// Serves the vTPM protocol (protocol 2, version 1) from <paramref name="emulator"/> over <paramref name="tpm"/>,
+    /// and returns the vTPM as a service to attest: pass it to <see cref="AttestationEmulation.AddAttestation"/>.
+    /// </summary>
+    public static AttestedService AddVtpm(this SvsmEmulator emulator, ITpm tpm)
+    {
+        ArgumentNullException.ThrowIfNull(emulator);
+        ArgumentNullException.ThrowIfNull(tpm);
+        var service = new VtpmService(tpm);
+        emulator.AddProtocol(new SvsmProtocolRegistration(
+            VtpmProtocol.Id, VtpmProtocol.Name, 1, VtpmProtocol.Version,
+            (in SvsmCallContext context, ref SvsmRegisters registers) => VtpmDispatcher.Dispatch(service, context, ref registers),
+            VtpmProtocol.Calls, VtpmProtocol.Results));
+        return new AttestedService(SvsmAttestationGuids.Vtpm, "vTPM", service.EndorsementKey);
+    }
+}
