@@ -1,0 +1,122 @@
+// Attests a guest through the SVSM attestation protocol and verifies what comes back.
+//
+//   dotnet run --project samples/GuestAttestation                 the embedded emulator, with a real swtpm as vTPM
+//   dotnet run --project samples/GuestAttestation -- --configfs --ark ark.pem
+//                                                                  a real SEV-SNP guest under an SVSM, through
+//                                                                  Linux's configfs-tsm, checked against AMD's ARK
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using Svsm.Runtime.Attestation;
+using Svsm.Runtime.Emulation;
+using Svsm.Runtime.Tpm;
+
+var configfs = args.Contains("--configfs");
+var arkIndex = Array.IndexOf(args, "--ark");
+var nonce = RandomNumberGenerator.GetBytes(64);
+
+IAttestationSource source;
+X509Certificate2 pinnedArk;
+SwtpmProcess? swtpm = null;
+EmulatedSnpFirmware? firmware = null;
+if (configfs)
+{
+    if (arkIndex < 0 || arkIndex + 1 >= args.Length)
+    {
+        Console.Error.WriteLine("--configfs needs --ark FILE: AMD's root key for this processor family, in PEM (from https://kdsintf.amd.com/vcek/v1/<product>/cert_chain)");
+        return 2;
+    }
+
+    source = new ConfigfsTsmAttestationSource();
+    pinnedArk = X509Certificate2.CreateFromPem(File.ReadAllText(args[arkIndex + 1]));
+}
+else
+{
+    // The emulated guest: SNP firmware with its own ARK, ASK and VCEK, and an SVSM serving attestation and the vTPM.
+    var machine = EmulatedMachine.Create();
+    firmware = new EmulatedSnpFirmware(new SnpGuestIdentity { Measurement = SHA384.HashData("guest-attestation sample"u8) });
+    var services = new List<AttestedService>();
+    try
+    {
+        swtpm = SwtpmProcess.Start();
+        services.Add(machine.Emulator.AddVtpm(swtpm));
+
+        // The guest starts its vTPM through the SVSM, as Linux's TPM driver does, then asks it for randomness.
+        var vtpm = new SvsmVtpm(machine.Transport(), machine.Memory, machine.Allocator);
+        var response = new byte[4096];
+        vtpm.Execute(TpmWire.StartupClearCommand(), response);
+        var random = TpmWire.GetRandomBytes(response.AsSpan(0, vtpm.Execute(TpmWire.GetRandomCommand(8), response)));
+        Console.WriteLine($"vTPM (swtpm through SVSM_VTPM_CMD): TPM2_GetRandom gave {Convert.ToHexStringLower(random)}");
+    }
+    catch (TpmException e)
+    {
+        Console.WriteLine($"No vTPM: {e.Message}");
+    }
+
+    machine.Emulator.AddAttestation(firmware, services.ToArray());
+    source = new SvsmAttestationClient(machine.Transport(), machine.Memory, machine.Allocator);
+    pinnedArk = firmware.Ark;
+}
+
+try
+{
+    var evidence = source.Attest(nonce);
+    var report = evidence.Fields;
+    Console.WriteLine();
+    Console.WriteLine("Attestation report");
+    Console.WriteLine($"  version {report.Version}, guest SVN {report.GuestSvn}, VMPL {report.Vmpl}, policy {report.Policy}");
+    Console.WriteLine($"  measurement  {Convert.ToHexStringLower(report.Measurement)}");
+    Console.WriteLine($"  report data  {Convert.ToHexStringLower(report.ReportData)[..32]}… (SHA-512 of nonce and manifest)");
+    Console.WriteLine($"  chip id      {Convert.ToHexStringLower(report.ChipId)[..32]}…");
+    Console.WriteLine($"  reported TCB 0x{report.ReportedTcb:X16}");
+
+    Console.WriteLine();
+    Console.WriteLine($"Services manifest ({evidence.Manifest.Length} bytes)");
+    foreach (var service in evidence.Services)
+    {
+        Console.WriteLine($"  {service.Name,-6} {service.Id}  {service.Manifest.Length} bytes{Describe(service)}");
+    }
+
+    if (evidence.Services.Count == 0)
+    {
+        Console.WriteLine("  (no services)");
+    }
+
+    Console.WriteLine();
+    Console.WriteLine("Certificate chain from the host");
+    foreach (var certificate in evidence.Certificates)
+    {
+        using var loaded = certificate.Load();
+        Console.WriteLine($"  {certificate.Name,-4} {loaded.Subject}");
+        Console.WriteLine($"       issued by {loaded.Issuer}");
+    }
+
+    var verification = evidence.Verify(pinnedArk);
+    Console.WriteLine();
+    Console.WriteLine(verification.IsValid
+        ? "Verified: the VCEK chains to the pinned ARK, the signature holds, and REPORT_DATA binds this nonce and manifest."
+        : $"NOT verified ({verification.Failure}): {verification.Reason}");
+    return verification.IsValid ? 0 : 1;
+}
+catch (Exception e) when (e is ConfigfsTsmException or Svsm.Runtime.SvsmCallException or AttestationFormatException)
+{
+    Console.Error.WriteLine(e.Message);
+    return 1;
+}
+finally
+{
+    swtpm?.Dispose();
+    firmware?.Dispose();
+}
+
+// The vTPM's manifest is its EK public area (TPMT_PUBLIC, big-endian): say what key it is.
+static string Describe(ServiceManifest service)
+{
+    var area = service.Manifest.Span;
+    if (service.Id != SvsmAttestationGuids.Vtpm || area.Length < 58 || area[0] != 0 || area[1] != 1)
+    {
+        return "";
+    }
+
+    var bits = (area[50] << 8) | area[51];
+    return $": EK RSA-{bits}, modulus {Convert.ToHexStringLower(area.Slice(58, 8))}…";
+}
