@@ -29,6 +29,16 @@ public sealed class ApicEmulationTests
         machine.Transport().Call(ref registers);
         Assert.Equal(SvsmResult.UnsupportedProtocolCode, registers.Rax);
         Assert.Equal((0U, false), (apics.RegistrationCount, apics.UsesApicEmulation(0)));
+
+        // core.rs: QUERY_PROTOCOL offers APIC only to a vCPU that emulates it.
+        Assert.Equal(0UL, new CoreClient(machine.Transport()).QueryProtocol(SvsmRegisters.CallCode(3, 1)).Versions);
+    }
+
+    [Fact]
+    public void QueryProtocolOffersApicVersionOneWhereItIsEmulated()
+    {
+        machine.Emulator.AddApic();
+        Assert.Equal(1UL | (1UL << 32), new CoreClient(machine.Transport(1)).QueryProtocol(SvsmRegisters.CallCode(3, 1)).Versions);
     }
 
     [Fact]

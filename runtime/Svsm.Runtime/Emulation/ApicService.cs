@@ -427,7 +427,7 @@ public static class ApicEmulation
 
                 ApicDispatcher.Dispatch(service, context, ref registers);
             },
-            ApicProtocol.Calls, ApicProtocol.Results));
+            ApicProtocol.Calls, ApicProtocol.Results, apics.UsesApicEmulation));
         return apics;
     }
 }

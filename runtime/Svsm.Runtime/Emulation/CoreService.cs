@@ -236,7 +236,7 @@ internal sealed class CoreService(SvsmEmulator emulator) : ICoreHandler
     public CoreQueryProtocolResult QueryProtocol(SvsmCallContext context, ulong query)
     {
         var version = (uint)query;
-        return emulator.ServedVersions((uint)(query >> 32)) is { } served && served.Min <= version && version <= served.Max
+        return emulator.ServedVersions((uint)(query >> 32), context.VcpuIndex) is { } served && served.Min <= version && version <= served.Max
             ? new(SvsmResult.Success, served.Min | ((ulong)served.Max << 32))
             : new(SvsmResult.Success, 0);
     }

@@ -13,9 +13,10 @@ public delegate void SvsmProtocolDispatch(in SvsmCallContext context, ref SvsmRe
 /// <summary>A protocol the emulator serves: its id, the versions it answers QUERY_PROTOCOL with, and its dispatcher.</summary>
 /// <param name="Calls">The protocol's call descriptors (the generated <c>Calls</c> table): counters and traces name calls by them.</param>
 /// <param name="Results">The protocol's result table, so traces print its codes by their spec names.</param>
+/// <param name="OfferedTo">Which vCPUs QUERY_PROTOCOL offers the protocol to (null: all), as COCONUT-SVSM offers APIC only where it emulates the APIC.</param>
 public sealed record SvsmProtocolRegistration(
     uint Id, string Name, uint MinVersion, uint MaxVersion, SvsmProtocolDispatch Dispatch,
-    IReadOnlyList<SvsmCallDescriptor> Calls, SvsmResultTable? Results = null);
+    IReadOnlyList<SvsmCallDescriptor> Calls, SvsmResultTable? Results = null, Func<int, bool>? OfferedTo = null);
 
 /// <summary>How the emulated machine is set up at launch.</summary>
 public sealed record EmulatorOptions
@@ -140,9 +141,9 @@ public sealed class SvsmEmulator
         }
     }
 
-    /// <summary>The versions of <paramref name="protocol"/> served, or null when it is not.</summary>
-    public (uint Min, uint Max)? ServedVersions(uint protocol) =>
-        Find(protocol) is { } slot ? (slot.Registration.MinVersion, slot.Registration.MaxVersion) : null;
+    /// <summary>The versions of <paramref name="protocol"/> served to <paramref name="vcpu"/>, or null when it is not.</summary>
+    public (uint Min, uint Max)? ServedVersions(uint protocol, int vcpu = 0) =>
+        Find(protocol) is { } slot && (slot.Registration.OfferedTo?.Invoke(vcpu) ?? true) ? (slot.Registration.MinVersion, slot.Registration.MaxVersion) : null;
 
     /// <summary>How many calls of <paramref name="protocol"/> with id <paramref name="call"/> were served (whatever their result).</summary>
     public long CallCount(uint protocol, uint call) => Find(protocol)?.Count(call) ?? 0;
