@@ -5,9 +5,9 @@ using Xunit;
 namespace Svsm.Bindings.Tests;
 
 /// <summary>
-/// specs/core.md's calling area and PVALIDATE structs, and specs/attestation.md's request, against gcc on the
-/// kernel's own declarations (CHeaders/svsm-sev.h, a cited transcription of arch/x86/include/asm/sev.h),
-/// bit-fields included.
+/// specs/core.md's calling area and PVALIDATE structs, specs/attestation.md's request and specs/vtpm.md's buffer,
+/// against gcc on the kernel's own declarations (CHeaders/svsm-sev.h and tpm-svsm.h, cited transcriptions of
+/// arch/x86/include/asm/sev.h and include/linux/tpm_svsm.h), bit-fields included.
 /// </summary>
 public sealed class KernelSvsmStructTests
 {
@@ -72,5 +72,47 @@ public sealed class KernelSvsmStructTests
 
         Assert.Equal(2 + (2 * 3) + (2 * 7) + 2, checks.Count);
         GccLayoutTests.AssertGccAgrees(new[] { Path.Combine(AppContext.BaseDirectory, "CHeaders", "svsm-sev.h") }, checks);
+    }
+
+    [Fact]
+    public void VtpmBufferMatchesTheKernelsDeclarations()
+    {
+        var document = SpecParser.Parse(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "specs", "vtpm.md")));
+        Assert.False(document.HasErrors);
+        var checks = new List<(string What, string CExpression, ulong Expected)>();
+
+        // The spec lays out the whole 4096-byte buffer; the kernel declares the header and a flexible array after it.
+        foreach (var (specName, cName, fields) in new[]
+        {
+            ("TPM_SEND_COMMAND request", "svsm_vtpm_cmd_request", new[] { ("command", "cmd"), ("locality", "locality"), ("input_size", "buf_size"), ("input", "buf") }),
+            ("TPM_SEND_COMMAND response", "svsm_vtpm_cmd_response", new[] { ("output_size", "buf_size"), ("output", "buf") }),
+        })
+        {
+            var structSpec = document.Structs.Single(s => s.Name == specName);
+            Assert.Equal(4096, structSpec.Size);
+            foreach (var (specField, member) in fields)
+            {
+                var field = structSpec.Fields.Single(f => string.Equals(f.Name.Replace("_", "", StringComparison.Ordinal), specField.Replace("_", "", StringComparison.Ordinal), StringComparison.OrdinalIgnoreCase));
+                checks.Add(($"offsetof({cName}, {member})", $"offsetof(struct {cName}, {member})", (ulong)field.Offset));
+                if (member == "buf")
+                {
+                    checks.Add(($"sizeof({cName}) + {field.Size}", $"sizeof(struct {cName}) + {field.Size}", (ulong)structSpec.Size));
+                }
+                else
+                {
+                    checks.Add(($"sizeof({cName}.{member})", $"sizeof(((struct {cName} *)0)->{member})", (ulong)field.Size));
+                }
+            }
+        }
+
+        var maxBuffer = document.ConstantTables.SelectMany(t => t.Constants).Single(c => c.Name == "SVSM_VTPM_MAX_BUFFER");
+        checks.Add(("SVSM_VTPM_MAX_BUFFER", "SVSM_VTPM_MAX_BUFFER", maxBuffer.Value));
+        foreach (var call in document.Calls)
+        {
+            checks.Add(($"SVSM_VTPM_CALL({call.Name})", $"SVSM_VTPM_CALL({call.Name})", call.Code(document.Protocol.Id!.Value)));
+        }
+
+        Assert.Equal((4 * 2) + (2 * 2) + 1 + 2, checks.Count);
+        GccLayoutTests.AssertGccAgrees(new[] { Path.Combine(AppContext.BaseDirectory, "CHeaders", "tpm-svsm.h") }, checks);
     }
 }
