@@ -163,4 +163,11 @@ public sealed class VtpmEmulationTests : IDisposable
         swtpm.Dispose();
         Assert.Equal(SvsmResult.InvalidRequest, Assert.Throws<SvsmCallException>(() => Execute(TpmWire.GetRandomCommand(8))).Result);
     }
+
+    [Fact]
+    public void ASwtpmThatCannotStartSaysWhy()
+    {
+        Assert.Contains("apt-get install swtpm", Assert.Throws<TpmException>(() => SwtpmProcess.Start(executable: "/nonexistent/swtpm")).Message);
+        Assert.Contains("exited with 1", Assert.Throws<TpmException>(() => SwtpmProcess.Start(executable: "false")).Message);
+    }
 }

@@ -99,46 +99,64 @@ public sealed class ConfigfsTsmAttestationSource(string reportRoot = ConfigfsTsm
 
         var directory = Path.Combine(ReportRoot, $"svsm-bindings-{Environment.ProcessId}-{Interlocked.Increment(ref reports)}");
         Run(() => fileSystem.CreateDirectory(directory), $"mkdir {directory} failed (the kernel refuses it with ENXIO when no TSM provider is loaded)");
+        AttestationEvidence evidence;
         try
         {
-            var request = new (string Name, byte[] Value)[]
+            evidence = Exchange(directory, nonce.ToArray(), service, manifestVersion);
+        }
+        catch
+        {
+            // The first failure is the one to report; a report directory left behind is only untidy.
+            try
             {
-                ("inblob", nonce.ToArray()),
-                ("service_provider", Encoding.ASCII.GetBytes("svsm")),
-                ("service_guid", Encoding.ASCII.GetBytes(service.ToString("D"))),
-                ("service_manifest_version", Encoding.ASCII.GetBytes(manifestVersion.ToString(CultureInfo.InvariantCulture))),
-            };
-            for (LastAttemptCount = 1; LastAttemptCount <= MaxAttempts; LastAttemptCount++)
+                fileSystem.RemoveDirectory(directory);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
-                var before = Generation(directory);
-                foreach (var (name, value) in request)
-                {
-                    Run(() => fileSystem.WriteAttribute(Path.Combine(directory, name), value), WriteFailure(directory, name));
-                }
-
-                var provider = Text(directory, "provider");
-                if (provider != SevGuestProvider)
-                {
-                    throw new ConfigfsTsmException($"the TSM provider is '{provider}', not '{SevGuestProvider}': SVSM attestation needs an SEV-SNP guest");
-                }
-
-                var report = Blob(directory, "outblob");
-                var manifest = Blob(directory, "manifestblob");
-                var certificates = Blob(directory, "auxblob");
-
-                // Each write advances the generation by one; any other count means someone else wrote in between.
-                if (Generation(directory) == before + (ulong)request.Length)
-                {
-                    return new AttestationEvidence(nonce.ToArray(), service, report, manifest, certificates);
-                }
             }
 
-            throw new ConfigfsTsmException($"{directory}: another writer kept changing the request; gave up after {MaxAttempts} attempts");
+            throw;
         }
-        finally
+
+        Run(() => fileSystem.RemoveDirectory(directory), $"rmdir {directory} failed");
+        return evidence;
+    }
+
+    private AttestationEvidence Exchange(string directory, byte[] nonce, Guid service, uint manifestVersion)
+    {
+        var request = new (string Name, byte[] Value)[]
         {
-            Run(() => fileSystem.RemoveDirectory(directory), $"rmdir {directory} failed");
+            ("inblob", nonce),
+            ("service_provider", Encoding.ASCII.GetBytes("svsm")),
+            ("service_guid", Encoding.ASCII.GetBytes(service.ToString("D"))),
+            ("service_manifest_version", Encoding.ASCII.GetBytes(manifestVersion.ToString(CultureInfo.InvariantCulture))),
+        };
+        for (LastAttemptCount = 1; LastAttemptCount <= MaxAttempts; LastAttemptCount++)
+        {
+            var before = Generation(directory);
+            foreach (var (name, value) in request)
+            {
+                Run(() => fileSystem.WriteAttribute(Path.Combine(directory, name), value), WriteFailure(directory, name));
+            }
+
+            var provider = Text(directory, "provider");
+            if (provider != SevGuestProvider)
+            {
+                throw new ConfigfsTsmException($"the TSM provider is '{provider}', not '{SevGuestProvider}': SVSM attestation needs an SEV-SNP guest");
+            }
+
+            var report = Blob(directory, "outblob");
+            var manifest = Blob(directory, "manifestblob");
+            var certificates = Blob(directory, "auxblob");
+
+            // Each write advances the generation by one; any other count means someone else wrote in between.
+            if (Generation(directory) == before + (ulong)request.Length)
+            {
+                return new AttestationEvidence(nonce, service, report, manifest, certificates);
+            }
         }
+
+        throw new ConfigfsTsmException($"{directory}: another writer kept changing the request; gave up after {MaxAttempts} attempts");
     }
 
     private static string WriteFailure(string directory, string name) =>

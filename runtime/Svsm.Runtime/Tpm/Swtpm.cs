@@ -62,9 +62,25 @@ public sealed class SwtpmProcess : ITpm, IDisposable
             UseShellExecute = false,
         };
         Process process;
+        var errors = new System.Text.StringBuilder();
         try
         {
             process = Process.Start(start) ?? throw new TpmException($"{executable} did not start");
+
+            // Drain both pipes so that swtpm never blocks on a full one; keep the start of stderr for the error message.
+            process.ErrorDataReceived += (_, line) =>
+            {
+                lock (errors)
+                {
+                    if (errors.Length < 4096 && line.Data is { } text)
+                    {
+                        errors.AppendLine(text);
+                    }
+                }
+            };
+            process.OutputDataReceived += (_, _) => { };
+            process.BeginErrorReadLine();
+            process.BeginOutputReadLine();
         }
         catch (System.ComponentModel.Win32Exception e)
         {
@@ -78,7 +94,13 @@ public sealed class SwtpmProcess : ITpm, IDisposable
         {
             if (process.HasExited)
             {
-                var error = process.StandardError.ReadToEnd().Trim();
+                process.WaitForExit();
+                string error;
+                lock (errors)
+                {
+                    error = errors.ToString().Trim();
+                }
+
                 System.IO.Directory.Delete(directory, recursive: true);
                 throw new TpmException($"{executable} exited with {process.ExitCode}: {error}");
             }
