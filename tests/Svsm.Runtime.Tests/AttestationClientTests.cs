@@ -48,7 +48,9 @@ public sealed class AttestationClientTests : IDisposable
     [Fact]
     public void ASingleServiceIsAttestedOverItsOwnManifest()
     {
-        var evidence = Client().Attest(nonce, SvsmAttestationGuids.Vtpm);
+        var client = Client();
+        Assert.Throws<ArgumentException>(() => client.AttestService(Guid.Empty, nonce));
+        var evidence = client.AttestService(SvsmAttestationGuids.Vtpm, nonce);
         Assert.Equal(VtpmManifest, evidence.Manifest.ToArray());
         Assert.Equal(SvsmAttestationGuids.Vtpm, Assert.Single(evidence.Services).Id);
         var fields = evidence.Fields;

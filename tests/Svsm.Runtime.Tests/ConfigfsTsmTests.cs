@@ -45,7 +45,7 @@ public sealed class ConfigfsTsmTests : IDisposable
         Assert.Equal(1, kernel.ReportsMade);
         Assert.Empty(Directory.EnumerateFileSystemEntries(root));
 
-        var single = source.Attest(nonce, SvsmAttestationGuids.Vtpm);
+        var single = source.AttestService(SvsmAttestationGuids.Vtpm, nonce);
         Assert.Equal("ek public area", Encoding.ASCII.GetString(single.Manifest.Span));
         Assert.Equal(SnpVerification.Valid, single.Verify(firmware.Ark));
     }

@@ -15,6 +15,25 @@ public interface IAttestationSource
     AttestationEvidence Attest(ReadOnlySpan<byte> nonce, Guid service = default, uint manifestVersion = 0);
 }
 
+/// <summary>Attestation of one service, named by GUID.</summary>
+public static class AttestationSourceExtensions
+{
+    /// <summary>
+    /// Attests the one service <paramref name="service"/> (<c>SVSM_ATTEST_SINGLE_SERVICE</c>): the evidence's manifest is
+    /// that service's own, in <paramref name="manifestVersion"/>.
+    /// </summary>
+    public static AttestationEvidence AttestService(this IAttestationSource source, Guid service, ReadOnlySpan<byte> nonce, uint manifestVersion = 0)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        if (service == Guid.Empty)
+        {
+            throw new ArgumentException("the null GUID names no service; Attest(nonce) attests every service", nameof(service));
+        }
+
+        return source.Attest(nonce, service, manifestVersion);
+    }
+}
+
 /// <summary>
 /// The guest side of the SVSM attestation protocol over any transport, as Linux's <c>sev_svsm_report_new</c> does it:
 /// page-aligned guest buffers (a page for the report and the manifest, 16 KiB for certificates), the call, and on
