@@ -1,5 +1,6 @@
 using Svsm.Bindings.Spec;
 using Svsm.Bindings.Spec.Emitting;
+using Svsm.Bindings.Spec.Model;
 using Xunit;
 
 namespace Svsm.Bindings.Tests;
@@ -26,9 +27,7 @@ public sealed class KernelSvsmStructTests
             checks.Add(($"sizeof({cName})", $"sizeof(struct {cName})", (ulong)structSpec.Size));
             foreach (var field in structSpec.Fields.Where(f => f.SourceName is not null && f.Name != "bits"))
             {
-                var member = KernelNames.GetValueOrDefault(field.SourceName!, field.SourceName!);
-                checks.Add(($"offsetof({cName}, {member})", $"offsetof(struct {cName}, {member})", (ulong)field.Offset));
-                checks.Add(($"sizeof({cName}.{member})", $"sizeof(((struct {cName} *)0)->{member})", (ulong)field.Size));
+                AddMember(checks, cName, KernelNames.GetValueOrDefault(field.SourceName!, field.SourceName!), field);
             }
         }
 
@@ -60,8 +59,7 @@ public sealed class KernelSvsmStructTests
             checks.Add(($"sizeof({name})", $"sizeof(struct {name})", (ulong)structSpec.Size));
             foreach (var field in structSpec.Fields)
             {
-                checks.Add(($"offsetof({name}, {field.SourceName})", $"offsetof(struct {name}, {field.SourceName})", (ulong)field.Offset));
-                checks.Add(($"sizeof({name}.{field.SourceName})", $"sizeof(((struct {name} *)0)->{field.SourceName})", (ulong)field.Size));
+                AddMember(checks, name, field.SourceName!, field);
             }
         }
 
@@ -93,14 +91,14 @@ public sealed class KernelSvsmStructTests
             foreach (var (specField, member) in fields)
             {
                 var field = structSpec.Fields.Single(f => string.Equals(f.Name.Replace("_", "", StringComparison.Ordinal), specField.Replace("_", "", StringComparison.Ordinal), StringComparison.OrdinalIgnoreCase));
-                checks.Add(($"offsetof({cName}, {member})", $"offsetof(struct {cName}, {member})", (ulong)field.Offset));
                 if (member == "buf")
                 {
+                    checks.Add(($"offsetof({cName}, buf)", $"offsetof(struct {cName}, buf)", (ulong)field.Offset));
                     checks.Add(($"sizeof({cName}) + {field.Size}", $"sizeof(struct {cName}) + {field.Size}", (ulong)structSpec.Size));
                 }
                 else
                 {
-                    checks.Add(($"sizeof({cName}.{member})", $"sizeof(((struct {cName} *)0)->{member})", (ulong)field.Size));
+                    AddMember(checks, cName, member, field);
                 }
             }
         }
@@ -114,5 +112,12 @@ public sealed class KernelSvsmStructTests
 
         Assert.Equal((4 * 2) + (2 * 2) + 1 + 2, checks.Count);
         GccLayoutTests.AssertGccAgrees(new[] { Path.Combine(AppContext.BaseDirectory, "CHeaders", "tpm-svsm.h") }, checks);
+    }
+
+    // A member's offset and size, as gcc computes them for the kernel's declaration.
+    private static void AddMember(List<(string What, string CExpression, ulong Expected)> checks, string cName, string member, FieldSpec field)
+    {
+        checks.Add(($"offsetof({cName}, {member})", $"offsetof(struct {cName}, {member})", (ulong)field.Offset));
+        checks.Add(($"sizeof({cName}.{member})", $"sizeof(((struct {cName} *)0)->{member})", (ulong)field.Size));
     }
 }

@@ -1,10 +1,10 @@
 using System;
-using System.Buffers.Binary;
 using System.Collections.Generic;
 using System.Linq;
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
+using Svsm.Runtime.Emulation.Attest;
 
 namespace Svsm.Runtime.Attestation;
 
@@ -61,8 +61,6 @@ public sealed record SnpCertificate(Guid Id, ReadOnlyMemory<byte> Der)
 /// </summary>
 public sealed class AttestationEvidence
 {
-    private const int GuidEntrySize = 24;
-
     /// <param name="nonce">The 64 bytes the guest chose.</param>
     /// <param name="service"><see cref="Guid.Empty"/> when every service was attested, otherwise the one attested.</param>
     /// <param name="report">The 1184-byte ATTESTATION_REPORT.</param>
@@ -159,47 +157,46 @@ public sealed class AttestationEvidence
 
     /// <summary>
     /// Reads the services manifest (attest.rs <c>GuidTable</c>): the header GUID, the total length and the count,
-    /// then a 24-byte entry (GUID, offset from the table's start, length) per service; every blob must lie inside.
+    /// then an entry (GUID, offset from the table's start, length) per service; every blob must lie inside.
     /// </summary>
     public static IReadOnlyList<ServiceManifest> ParseServicesManifest(ReadOnlyMemory<byte> manifest)
     {
         var bytes = manifest.Span;
-        if (bytes.Length < GuidEntrySize)
+        if (bytes.Length < ServicesManifestHeader.Size)
         {
-            throw new AttestationFormatException($"a services manifest is at least {GuidEntrySize} bytes, not {bytes.Length}");
+            throw new AttestationFormatException($"a services manifest is at least {ServicesManifestHeader.Size} bytes, not {bytes.Length}");
         }
 
-        var header = new Guid(bytes[..16]);
-        if (header != SvsmAttestationGuids.ServicesManifest)
+        var header = MemoryMarshal.Read<ServicesManifestHeader>(bytes);
+        var headerGuid = new Guid(header.Guid);
+        if (headerGuid != SvsmAttestationGuids.ServicesManifest)
         {
-            throw new AttestationFormatException($"the services manifest starts with {header}, not {SvsmAttestationGuids.ServicesManifest}");
+            throw new AttestationFormatException($"the services manifest starts with {headerGuid}, not {SvsmAttestationGuids.ServicesManifest}");
         }
 
-        var total = BinaryPrimitives.ReadUInt32LittleEndian(bytes[16..]);
-        var count = BinaryPrimitives.ReadUInt32LittleEndian(bytes[20..]);
-        if (total != bytes.Length)
+        if (header.Length != bytes.Length)
         {
-            throw new AttestationFormatException($"the services manifest says it is {total} bytes, but {bytes.Length} were returned");
+            throw new AttestationFormatException($"the services manifest says it is {header.Length} bytes, but {bytes.Length} were returned");
         }
 
-        if (count > (bytes.Length / GuidEntrySize) - 1)
+        if (header.Count > (bytes.Length - ServicesManifestHeader.Size) / ServicesManifestEntry.Size)
         {
-            throw new AttestationFormatException($"the services manifest lists {count} services, more than its {bytes.Length} bytes hold");
+            throw new AttestationFormatException($"the services manifest lists {header.Count} services, more than its {bytes.Length} bytes hold");
         }
 
-        var services = new ServiceManifest[count];
+        var services = new ServiceManifest[header.Count];
         for (var i = 0; i < services.Length; i++)
         {
-            var entry = bytes.Slice((i + 1) * GuidEntrySize, GuidEntrySize);
-            services[i] = new ServiceManifest(new Guid(entry[..16]), Slice(manifest, entry, "service " + i));
+            var entry = MemoryMarshal.Read<ServicesManifestEntry>(bytes[(ServicesManifestHeader.Size + (i * ServicesManifestEntry.Size))..]);
+            services[i] = new ServiceManifest(new Guid(entry.Guid), Slice(manifest, entry.Offset, entry.Length, "service " + i));
         }
 
         return services;
     }
 
     /// <summary>
-    /// Reads the GHCB certificate table: 24-byte entries (GUID in string byte order, offset from the table's start,
-    /// length) up to an all-zero entry; an empty buffer or a zero first entry means no certificates.
+    /// Reads the GHCB certificate table: entries (GUID in string byte order, offset from the table's start, length)
+    /// up to an all-zero entry; an empty buffer or a zero first entry means no certificates.
     /// </summary>
     public static IReadOnlyList<SnpCertificate> ParseCertificateTable(ReadOnlyMemory<byte> table)
     {
@@ -210,30 +207,23 @@ public sealed class AttestationEvidence
             return certificates;
         }
 
-        for (var at = 0; at < bytes.Length; at += GuidEntrySize)
+        for (var at = 0; at + CertificateTableEntry.Size <= bytes.Length; at += CertificateTableEntry.Size)
         {
-            if (at + GuidEntrySize > bytes.Length)
-            {
-                break;
-            }
-
-            var entry = bytes.Slice(at, GuidEntrySize);
-            if (!entry.ContainsAnyExcept((byte)0))
+            if (!bytes.Slice(at, CertificateTableEntry.Size).ContainsAnyExcept((byte)0))
             {
                 return certificates;
             }
 
-            certificates.Add(new SnpCertificate(new Guid(entry[..16], bigEndian: true), Slice(table, entry, "certificate " + certificates.Count)));
+            var entry = MemoryMarshal.Read<CertificateTableEntry>(bytes[at..]);
+            certificates.Add(new SnpCertificate(new Guid(entry.Guid, bigEndian: true), Slice(table, entry.Offset, entry.Length, "certificate " + certificates.Count)));
         }
 
         throw new AttestationFormatException($"the certificate table's {bytes.Length} bytes hold no all-zero entry to end it");
     }
 
     // An entry's offset and length, checked to lie inside the buffer it describes.
-    private static ReadOnlyMemory<byte> Slice(ReadOnlyMemory<byte> buffer, ReadOnlySpan<byte> entry, string what)
+    private static ReadOnlyMemory<byte> Slice(ReadOnlyMemory<byte> buffer, uint offset, uint length, string what)
     {
-        var offset = BinaryPrimitives.ReadUInt32LittleEndian(entry[16..]);
-        var length = BinaryPrimitives.ReadUInt32LittleEndian(entry[20..]);
         if ((ulong)offset + length > (ulong)buffer.Length)
         {
             throw new AttestationFormatException($"{what} lies at {offset}+{length}, outside the {buffer.Length} bytes returned");

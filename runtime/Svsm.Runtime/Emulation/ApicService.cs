@@ -117,14 +117,6 @@ public sealed class EmulatedApics
         }
     }
 
-    internal SvsmResult? Refuse(int vcpu)
-    {
-        lock (gate)
-        {
-            return Apic(vcpu) is null ? SvsmResult.UnsupportedProtocol : null;
-        }
-    }
-
     internal SvsmResult Configure(int vcpu, ulong operation)
     {
         lock (gate)
@@ -258,15 +250,15 @@ public sealed class EmulatedApics
     private SvsmResult SendIpi(int vcpu, LocalApic apic, InterruptCommandValue icr)
     {
         var messageType = icr.GetMessageType();
-        const ulong deliveryStatus = 1UL << 12;
-        if (messageType is not (0 or 4) || ((ulong)icr & (InterruptCommandValueExtensions.ReservedMask | deliveryStatus)) != 0 || icr.GetRemoteReadStatus() != 0)
+        if (messageType is not (0 or 4) || ((ulong)icr & InterruptCommandValueExtensions.ReservedMask) != 0 ||
+            icr.HasFlag(InterruptCommandValue.DeliveryStatus) || icr.GetRemoteReadStatus() != 0)
         {
             return SvsmResult.InvalidParameter;
         }
 
         apic.Icr = (ulong)icr;
         var destination = (uint)icr.GetDestination();
-        var logical = ((ulong)icr & (1UL << 11)) != 0;
+        var logical = icr.HasFlag(InterruptCommandValue.DestinationMode);
         IEnumerable<int> targets = icr.GetDestinationShorthand() switch
         {
             0 when destination == uint.MaxValue => emulator.RunningVcpus,
@@ -416,18 +408,11 @@ public static class ApicEmulation
         var service = new ApicService(apics);
         emulator.AddProtocol(new SvsmProtocolRegistration(
             ApicProtocol.Id, ApicProtocol.Name, 1, ApicProtocol.Version,
-            (in SvsmCallContext context, ref SvsmRegisters registers) =>
-            {
-                // apic.rs: a vCPU without an emulated APIC is refused before the call id is looked at.
-                if (apics.Refuse(context.VcpuIndex) is { } refused)
-                {
-                    registers.Rax = refused.Value;
-                    return;
-                }
+            (in SvsmCallContext context, ref SvsmRegisters registers) => ApicDispatcher.Dispatch(service, context, ref registers),
+            ApicProtocol.Calls, ApicProtocol.Results,
 
-                ApicDispatcher.Dispatch(service, context, ref registers);
-            },
-            ApicProtocol.Calls, ApicProtocol.Results, apics.UsesApicEmulation));
+            // apic.rs: a vCPU without an emulated APIC is refused every call, before the call id is looked at.
+            ServedTo: apics.UsesApicEmulation));
         return apics;
     }
 }

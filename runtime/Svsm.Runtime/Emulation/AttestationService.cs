@@ -1,5 +1,4 @@
 using System;
-using System.Buffers.Binary;
 using System.Collections.Generic;
 using System.Linq;
 using System.Runtime.InteropServices;
@@ -159,30 +158,27 @@ internal sealed class AttestationService(EmulatedSnpFirmware firmware, IReadOnly
         : location.Pa + location.Len < location.Pa ? SvsmResult.InvalidAddress
         : null;
 
-    /// <summary>The services manifest: header, 24-byte entries, then each service's manifest (GuidTable::to_vec).</summary>
+    /// <summary>The services manifest: header, an entry per service, then each service's manifest (GuidTable::to_vec).</summary>
     public static byte[] ServicesManifest(IReadOnlyList<AttestedService> services)
     {
         var blobs = services.Select(s => s.Manifest()).ToList();
         var headerSize = ServicesManifestHeader.Size + (services.Count * ServicesManifestEntry.Size);
         var manifest = new byte[headerSize + blobs.Sum(b => b.Length)];
-        WriteGuidEntry(manifest, 0, SvsmAttestationGuids.ServicesManifest, (uint)manifest.Length, (uint)services.Count);
+        var header = new ServicesManifestHeader { Length = (uint)manifest.Length, Count = (uint)services.Count };
+        SvsmAttestationGuids.ServicesManifest.TryWriteBytes(header.Guid);
+        MemoryMarshal.Write(manifest, in header);
         var offset = headerSize;
         for (var i = 0; i < services.Count; i++)
         {
-            WriteGuidEntry(manifest, ServicesManifestHeader.Size + (i * ServicesManifestEntry.Size), services[i].Id, (uint)offset, (uint)blobs[i].Length);
+            // GUIDs in their little-endian byte order, as Uuid::to_bytes_le writes them.
+            var entry = new ServicesManifestEntry { Offset = (uint)offset, Length = (uint)blobs[i].Length };
+            services[i].Id.TryWriteBytes(entry.Guid);
+            MemoryMarshal.Write(manifest.AsSpan(ServicesManifestHeader.Size + (i * ServicesManifestEntry.Size)), in entry);
             blobs[i].CopyTo(manifest, offset);
             offset += blobs[i].Length;
         }
 
         return manifest;
-    }
-
-    // Header and entries share a shape: a GUID in its little-endian byte order and two u32s.
-    private static void WriteGuidEntry(byte[] target, int at, Guid id, uint first, uint second)
-    {
-        id.TryWriteBytes(target.AsSpan(at, 16));
-        BinaryPrimitives.WriteUInt32LittleEndian(target.AsSpan(at + 16), first);
-        BinaryPrimitives.WriteUInt32LittleEndian(target.AsSpan(at + 20), second);
     }
 
     /// <summary>
@@ -202,10 +198,9 @@ internal sealed class AttestationService(EmulatedSnpFirmware firmware, IReadOnly
         var offset = (certificates.Length + 1) * CertificateTableEntry.Size;
         for (var i = 0; i < certificates.Length; i++)
         {
-            var at = i * CertificateTableEntry.Size;
-            certificates[i].Id.TryWriteBytes(table.AsSpan(at, 16), bigEndian: true, out _);
-            BinaryPrimitives.WriteUInt32LittleEndian(table.AsSpan(at + 16), (uint)offset);
-            BinaryPrimitives.WriteUInt32LittleEndian(table.AsSpan(at + 20), (uint)certificates[i].Der.Length);
+            var entry = new CertificateTableEntry { Offset = (uint)offset, Length = (uint)certificates[i].Der.Length };
+            certificates[i].Id.TryWriteBytes(entry.Guid, bigEndian: true, out _);
+            MemoryMarshal.Write(table.AsSpan(i * CertificateTableEntry.Size), in entry);
             certificates[i].Der.CopyTo(table, offset);
             offset += certificates[i].Der.Length;
         }

@@ -13,10 +13,11 @@ public delegate void SvsmProtocolDispatch(in SvsmCallContext context, ref SvsmRe
 /// <summary>A protocol the emulator serves: its id, the versions it answers QUERY_PROTOCOL with, and its dispatcher.</summary>
 /// <param name="Calls">The protocol's call descriptors (the generated <c>Calls</c> table): counters and traces name calls by them.</param>
 /// <param name="Results">The protocol's result table, so traces print its codes by their spec names.</param>
-/// <param name="OfferedTo">Which vCPUs QUERY_PROTOCOL offers the protocol to (null: all), as COCONUT-SVSM offers APIC only where it emulates the APIC.</param>
+/// <param name="ServedTo">Which vCPUs are served the protocol (null: all). To the others it is not served: its calls get
+/// SVSM_ERR_UNSUPPORTED_PROTOCOL and QUERY_PROTOCOL answers 0, as COCONUT-SVSM serves APIC only where it emulates the APIC.</param>
 public sealed record SvsmProtocolRegistration(
     uint Id, string Name, uint MinVersion, uint MaxVersion, SvsmProtocolDispatch Dispatch,
-    IReadOnlyList<SvsmCallDescriptor> Calls, SvsmResultTable? Results = null, Func<int, bool>? OfferedTo = null);
+    IReadOnlyList<SvsmCallDescriptor> Calls, SvsmResultTable? Results = null, Func<int, bool>? ServedTo = null);
 
 /// <summary>How the emulated machine is set up at launch.</summary>
 public sealed record EmulatorOptions
@@ -143,7 +144,7 @@ public sealed class SvsmEmulator
 
     /// <summary>The versions of <paramref name="protocol"/> served to <paramref name="vcpu"/>, or null when it is not.</summary>
     public (uint Min, uint Max)? ServedVersions(uint protocol, int vcpu = 0) =>
-        Find(protocol) is { } slot && (slot.Registration.OfferedTo?.Invoke(vcpu) ?? true) ? (slot.Registration.MinVersion, slot.Registration.MaxVersion) : null;
+        Find(protocol, vcpu) is { } slot ? (slot.Registration.MinVersion, slot.Registration.MaxVersion) : null;
 
     /// <summary>How many calls of <paramref name="protocol"/> with id <paramref name="call"/> were served (whatever their result).</summary>
     public long CallCount(uint protocol, uint call) => Find(protocol)?.Count(call) ?? 0;
@@ -185,7 +186,7 @@ public sealed class SvsmEmulator
     private ProtocolSlot? Serve(VcpuState state, ref SvsmRegisters registers)
     {
         var protocol = (uint)(registers.Rax >> 32);
-        var slot = Find(protocol);
+        var slot = Find(protocol, state.Index);
         if (slot is null)
         {
             registers.Rax = SvsmResult.UnsupportedProtocolCode;
@@ -285,6 +286,10 @@ public sealed class SvsmEmulator
         var table = Volatile.Read(ref protocols);
         return protocol < (uint)table.Length ? table[protocol] : null;
     }
+
+    // The protocol as vCPU vcpu sees it: not there when its registration does not serve that vCPU.
+    private ProtocolSlot? Find(uint protocol, int vcpu) =>
+        Find(protocol) is { } slot && (slot.Registration.ServedTo?.Invoke(vcpu) ?? true) ? slot : null;
 
     private static string CallName(ProtocolSlot? slot, uint protocol, uint call)
     {

@@ -14,8 +14,6 @@ namespace Svsm.Runtime.Emulation;
 internal sealed class VtpmService(ITpm tpm) : IVtpmHandler
 {
     private const int BufferSize = (int)VtpmBufferSizes.MaxBuffer;
-    private const int HeaderSize = 9;
-    private const int ResponseHeaderSize = 4;
 
     private readonly object gate = new();
     private readonly byte[] buffer = new byte[BufferSize];
@@ -36,14 +34,14 @@ internal sealed class VtpmService(ITpm tpm) : IVtpmHandler
             // The platform command first, on its own, then the whole buffer.
             try
             {
-                context.Memory.Read(bufferGpa, buffer.AsSpan(0, 4));
+                context.Memory.Read(bufferGpa, buffer.AsSpan(TpmSendCommandRequest.CommandOffset, sizeof(uint)));
             }
             catch (GuestMemoryException)
             {
                 return new(SvsmResult.InvalidParameter);
             }
 
-            if (BinaryPrimitives.ReadUInt32LittleEndian(buffer) != VtpmPlatformCommands.TpmSendCommand)
+            if (BinaryPrimitives.ReadUInt32LittleEndian(buffer.AsSpan(TpmSendCommandRequest.CommandOffset)) != VtpmPlatformCommands.TpmSendCommand)
             {
                 return new(SvsmResult.InvalidParameter);
             }
@@ -57,8 +55,8 @@ internal sealed class VtpmService(ITpm tpm) : IVtpmHandler
                 return new(SvsmResult.InvalidAddress);
             }
 
-            var inputSize = BinaryPrimitives.ReadUInt32LittleEndian(buffer.AsSpan(5));
-            if (buffer[4] != VtpmBufferSizes.Locality || inputSize > VtpmBufferSizes.MaxCommandSize)
+            var inputSize = BinaryPrimitives.ReadUInt32LittleEndian(buffer.AsSpan(TpmSendCommandRequest.InputSizeOffset));
+            if (buffer[TpmSendCommandRequest.LocalityOffset] != VtpmBufferSizes.Locality || inputSize > VtpmBufferSizes.MaxCommandSize)
             {
                 return new(SvsmResult.InvalidParameter);
             }
@@ -66,7 +64,7 @@ internal sealed class VtpmService(ITpm tpm) : IVtpmHandler
             int length;
             try
             {
-                length = tpm.Execute(buffer.AsSpan(HeaderSize, (int)inputSize), response);
+                length = tpm.Execute(buffer.AsSpan(TpmSendCommandRequest.InputOffset, (int)inputSize), response);
             }
             catch (TpmException)
             {
@@ -79,10 +77,10 @@ internal sealed class VtpmService(ITpm tpm) : IVtpmHandler
             }
 
             // A response too long for the buffer is dropped and the request left in place, as vtpm.rs does.
-            if (length <= BufferSize - ResponseHeaderSize)
+            if (length <= VtpmBufferSizes.MaxResponseSize)
             {
-                BinaryPrimitives.WriteUInt32LittleEndian(buffer, (uint)length);
-                response.AsSpan(0, length).CopyTo(buffer.AsSpan(ResponseHeaderSize));
+                BinaryPrimitives.WriteUInt32LittleEndian(buffer.AsSpan(TpmSendCommandResponse.OutputSizeOffset), (uint)length);
+                response.AsSpan(0, length).CopyTo(buffer.AsSpan(TpmSendCommandResponse.OutputOffset));
             }
 
             try

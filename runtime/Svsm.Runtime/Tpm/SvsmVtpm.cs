@@ -11,9 +11,6 @@ namespace Svsm.Runtime.Tpm;
 /// </summary>
 public sealed class SvsmVtpm : ITpm
 {
-    private const int HeaderSize = 9;
-    private const int ResponseHeaderSize = 4;
-
     private readonly object gate = new();
     private readonly VtpmClient client;
     private readonly IGuestMemory memory;
@@ -43,25 +40,25 @@ public sealed class SvsmVtpm : ITpm
 
         lock (gate)
         {
-            BinaryPrimitives.WriteUInt32LittleEndian(buffer, VtpmPlatformCommands.TpmSendCommand);
-            buffer[4] = (byte)VtpmBufferSizes.Locality;
-            BinaryPrimitives.WriteUInt32LittleEndian(buffer.AsSpan(5), (uint)command.Length);
-            command.CopyTo(buffer.AsSpan(HeaderSize));
-            memory.Write(bufferGpa, buffer.AsSpan(0, HeaderSize + command.Length));
+            BinaryPrimitives.WriteUInt32LittleEndian(buffer.AsSpan(TpmSendCommandRequest.CommandOffset), VtpmPlatformCommands.TpmSendCommand);
+            buffer[TpmSendCommandRequest.LocalityOffset] = (byte)VtpmBufferSizes.Locality;
+            BinaryPrimitives.WriteUInt32LittleEndian(buffer.AsSpan(TpmSendCommandRequest.InputSizeOffset), (uint)command.Length);
+            command.CopyTo(buffer.AsSpan(TpmSendCommandRequest.InputOffset));
+            memory.Write(bufferGpa, buffer.AsSpan(0, TpmSendCommandRequest.InputOffset + command.Length));
             var result = client.Cmd(bufferGpa).Result;
             if (!result.IsSuccess)
             {
                 throw new SvsmCallException("SVSM_VTPM_CMD", result);
             }
 
-            memory.Read(bufferGpa, buffer.AsSpan(0, ResponseHeaderSize));
-            var length = BinaryPrimitives.ReadUInt32LittleEndian(buffer);
+            memory.Read(bufferGpa, buffer.AsSpan(0, TpmSendCommandResponse.OutputOffset));
+            var length = BinaryPrimitives.ReadUInt32LittleEndian(buffer.AsSpan(TpmSendCommandResponse.OutputSizeOffset));
             if (length > VtpmBufferSizes.MaxResponseSize || length > response.Length)
             {
                 throw new TpmException($"the vTPM answered {length} bytes, more than {Math.Min(VtpmBufferSizes.MaxResponseSize, (uint)response.Length)}");
             }
 
-            memory.Read(bufferGpa + ResponseHeaderSize, response[..(int)length]);
+            memory.Read(bufferGpa + TpmSendCommandResponse.OutputOffset, response[..(int)length]);
             return (int)length;
         }
     }
