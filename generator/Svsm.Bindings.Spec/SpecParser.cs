@@ -437,7 +437,7 @@ public static class SpecParser
         {
             var result = new List<CallSpec>();
             // A proposed syscall's section documents it, but no call is made of it.
-            foreach (var section in sections.Where(s => !calls.Exists(c => SameSyscall(c.Name, s.Name)) && !proposedCalls.Exists(p => SameSyscall(p.Name, s.Name))))
+            foreach (var section in sections.Where(s => !NamesSyscall(s.Name)))
             {
                 diagnostics.Add(SpecDiagnostics.SectionForUnknownCall, section.Span, section.Name);
             }

@@ -18,22 +18,25 @@ internal static class ConstantTableReader
 
     private static readonly Regex ResultHeading = new(@"\b(?:errors?|results?|return\s+(?:codes?|values?)|status\s+codes?)\b", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant);
 
+    /// <summary>Whether a value is written <c>(1 &lt;&lt; n)</c>, the way flags are.</summary>
+    private static bool IsSingleBitShift(ConstantSpec constant) => Shift.Match(constant.Expression) is { Success: true } m && m.Groups["k"].Value == "1";
+
     /// <summary>Flags: a heading that says flags, bits or capabilities, or most values written <c>(1 &lt;&lt; n)</c>.</summary>
-    private static bool IsFlags(string heading, List<ConstantSpec> constants)
-    {
-        var singleBits = constants.Count(c => Shift.Match(c.Expression) is { Success: true } m && m.Groups["k"].Value == "1");
-        return constants.Count > 0 && (FlagsHeading.IsMatch(heading) || singleBits * 2 > constants.Count);
-    }
+    private static bool IsFlags(string heading, List<ConstantSpec> constants, int singleBits) =>
+        constants.Count > 0 && (FlagsHeading.IsMatch(heading) || singleBits * 2 > constants.Count);
 
     /// <summary>A flag that breaks its siblings' <c>(1 &lt;&lt; bit)</c> pattern (seed 002's <c>(2 &lt;&lt; 0)</c>) is probably a typo.</summary>
-    private static void CheckFlagPattern(List<ConstantSpec> constants, DiagnosticBag diagnostics)
+    private static void CheckFlagPattern(List<ConstantSpec> constants, int siblings, DiagnosticBag diagnostics)
     {
-        var siblings = constants.Count(c => Shift.Match(c.Expression) is { Success: true } m && m.Groups["k"].Value == "1");
+        if (siblings == 0)
+        {
+            return;
+        }
+
         foreach (var constant in constants)
         {
-            var single = constant.Value != 0 && (constant.Value & (constant.Value - 1)) == 0;
-            var match = Shift.Match(constant.Expression);
-            if (siblings > 0 && (!single || (match.Success && match.Groups["k"].Value != "1")))
+            var single = CellValues.IsPowerOfTwo(constant.Value);
+            if (!single || (Shift.IsMatch(constant.Expression) && !IsSingleBitShift(constant)))
             {
                 var bit = single ? "bit " + Log2(constant.Value).ToString(System.Globalization.CultureInfo.InvariantCulture) : "not a single bit";
                 diagnostics.Add(SpecDiagnostics.FlagBreaksPattern, constant.Span, constant.Name, constant.Expression, bit);
@@ -116,10 +119,11 @@ internal static class ConstantTableReader
             constants.Add(constant);
         }
 
-        if (kind == ConstantTableKind.Constants && IsFlags(heading, constants))
+        var singleBits = constants.Count(IsSingleBitShift);
+        if (kind == ConstantTableKind.Constants && IsFlags(heading, constants, singleBits))
         {
             kind = ConstantTableKind.Flags;
-            CheckFlagPattern(constants, diagnostics);
+            CheckFlagPattern(constants, singleBits, diagnostics);
         }
 
         return new ConstantTableSpec(name, kind, table.Table.Span, constants.ToEquatableArray());

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using Svsm.Bindings.Spec.Building;
 using Svsm.Bindings.Spec.Model;
 
 namespace Svsm.Bindings.Spec.Emitting;
@@ -201,7 +202,7 @@ internal sealed class StructPlan
             string? text = null;
             // A single member of a struct declared above is that struct's generated type, not a byte buffer.
             var nested = field.Count == 1 && field.TypeName is { } cType
-                ? earlier.FirstOrDefault(s => string.Equals(s.Spec.Name, cType, StringComparison.Ordinal) && s.Spec.Size == field.Size)
+                ? earlier.FirstOrDefault(s => TableSchema.Key(s.Spec.Name) == TableSchema.Key(cType) && s.Spec.Size == field.Size)
                 : null;
             if (bitField is not null && bitField.Fits(field.Size))
             {

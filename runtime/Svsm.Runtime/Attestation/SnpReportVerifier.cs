@@ -35,7 +35,7 @@ public readonly record struct SnpVerification(SnpVerificationFailure Failure, st
 public sealed class SnpTrustedSigningKey : IDisposable
 {
     /// <summary>The bytes the firmware signs: the report up to its signature.</summary>
-    public const int SignedLength = 0x2A0;
+    public const int SignedLength = AttestationReport.SignatureOffset;
 
     private readonly ECDsa key;
 

@@ -21,8 +21,7 @@ public sealed record AttestedService(Guid Id, string Name, Func<byte[]> Manifest
 /// </summary>
 internal sealed class AttestationService(EmulatedSnpFirmware firmware, IReadOnlyList<AttestedService> services) : IAttestHandler
 {
-    private const int PageSize = 4096;
-    private const int LocationsSize = 64;
+    private const int PageSize = PrivateGuestMemory.PageSize;
 
     public AttestServicesResult Services(SvsmCallContext context, ulong requestGpa)
     {
@@ -43,7 +42,7 @@ internal sealed class AttestationService(EmulatedSnpFirmware firmware, IReadOnly
         var bytes = MemoryMarshal.AsBytes(MemoryMarshal.CreateSpan(ref request, 1));
         try
         {
-            context.Memory.Read(requestGpa, single ? bytes : bytes[..LocationsSize]);
+            context.Memory.Read(requestGpa, single ? bytes : bytes[..SvsmAttestCall.ServiceGuidOffset]);
         }
         catch (GuestMemoryException)
         {
@@ -230,7 +229,7 @@ public static class AttestationEmulation
     // COCONUT-SVSM answers a call id it does not know with UNSUPPORTED_PROTOCOL, where the dispatcher says UNSUPPORTED_CALL.
     private static void Serve(AttestationService service, in SvsmCallContext context, ref SvsmRegisters registers)
     {
-        if ((uint)registers.Rax > 1 && (registers.Rax >> 32) == AttestProtocol.Id)
+        if (AttestProtocol.Find((uint)registers.Rax) is null)
         {
             registers.Rax = SvsmResult.UnsupportedProtocolCode;
             return;

@@ -154,7 +154,6 @@ public sealed class EmulatedPlatformDevices
             Span<byte> wide = stackalloc byte[8];
             if (read)
             {
-                wide.Clear();
                 window.CopyTo(wide);
                 value = BinaryPrimitives.ReadUInt64LittleEndian(wide);
             }

@@ -116,7 +116,6 @@ internal sealed class SyscallService : ISyscallHandler
     private SyscallResult Access(ulong data, int size, bool read, DeviceAccess access)
     {
         Span<byte> bytes = stackalloc byte[8];
-        bytes.Clear();
         if (CheckUserRange(data, (ulong)size) is { } bad)
         {
             return bad;
@@ -504,12 +503,6 @@ internal sealed class SyscallService : ISyscallHandler
         Span<byte> one = stackalloc byte[1];
         for (ulong offset = 0; offset < SyscallLimits.PathMax; offset++)
         {
-            if (address + offset < address)
-            {
-                error = Error(SyscallError.Einval);
-                return false;
-            }
-
             if (CopyFromUser(address + offset, one) is { } fault)
             {
                 error = fault;
