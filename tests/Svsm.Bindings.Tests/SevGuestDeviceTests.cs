@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Security.Cryptography;
 using Svsm.Runtime.Attestation;
 using Svsm.Runtime.SevGuest;
 using Xunit;
@@ -73,18 +74,37 @@ public sealed class SevGuestDeviceTests
     [Fact]
     public void ATooSmallCertificateBufferGetsTheSizeNeededAndTheClientRetries()
     {
+        // A host that also hands out a CRL: the table no longer fits the first page.
         using var firmware = new EmulatedSnpFirmware();
-        var recorder = new Recorder(new EmulatedSevGuestDevice(firmware));
-        var (report, certificates) = new SevGuestDevice(recorder).GetExtendedReport(UserData, vmpl: 0, certificatesLength: 0);
+        var crl = (new Guid("92f81bc3-5811-4d3d-97ff-d19f88dc67ea"), RandomNumberGenerator.GetBytes(6000));
+        var recorder = new Recorder(new EmulatedSevGuestDevice(firmware, hostCertificates: [.. firmware.HostCertificates, crl]));
+        var (report, certificates) = new SevGuestDevice(recorder).GetExtendedReport(UserData, vmpl: 0);
 
         Assert.Equal(2, recorder.Calls.Count);
         Assert.All(recorder.Calls, c => Assert.Equal(0xC020_5302u, c.Request));
         Assert.Equal(1184, report.Length);
+        Assert.Equal(3 * 4096, certificates.Length);
         var vcekOffset = BinaryPrimitives.ReadUInt32LittleEndian(certificates.AsSpan(16));
         var vcekLength = BinaryPrimitives.ReadUInt32LittleEndian(certificates.AsSpan(20));
-        Assert.Equal(new Guid("63da758d-e664-4564-adc5-f4b93be8accd"), new Guid(certificates.AsSpan(0, 16)));
+
+        // GUIDs in string byte order, as the host writes them and Linux's snp_msg_cert_entry reads them.
+        Assert.Equal(new Guid("63da758d-e664-4564-adc5-f4b93be8accd"), new Guid(certificates.AsSpan(0, 16), bigEndian: true));
         Assert.Equal(firmware.Vcek.RawData, certificates.AsSpan((int)vcekOffset, (int)vcekLength).ToArray());
-        Assert.All(certificates.AsSpan(72, 24).ToArray(), b => Assert.Equal(0, b));
+        Assert.All(certificates.AsSpan(96, 24).ToArray(), b => Assert.Equal(0, b));
+    }
+
+    [Fact]
+    public void NoCertificateBufferIsAPlainReportAndABufferNotInWholePagesIsRefused()
+    {
+        using var firmware = new EmulatedSnpFirmware();
+        var recorder = new Recorder(new EmulatedSevGuestDevice(firmware));
+        var (report, certificates) = new SevGuestDevice(recorder).GetExtendedReport(UserData, vmpl: 0, certificatesLength: 0);
+        Assert.Single(recorder.Calls);
+        Assert.Equal(1184, report.Length);
+        Assert.Empty(certificates);
+
+        Assert.Equal(EmulatedSevGuestDevice.EInval, Assert.Throws<SevGuestException>(() => new SevGuestDevice(recorder).GetExtendedReport(UserData, vmpl: 0, certificatesLength: 1000)).Errno);
+        Assert.Equal(EmulatedSevGuestDevice.EInval, Assert.Throws<SevGuestException>(() => new SevGuestDevice(recorder).GetExtendedReport(UserData, vmpl: 0, certificatesLength: 5 * 4096)).Errno);
     }
 
     [Fact]

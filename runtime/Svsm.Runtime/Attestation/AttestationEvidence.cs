@@ -221,6 +221,36 @@ public sealed class AttestationEvidence
         throw new AttestationFormatException($"the certificate table's {bytes.Length} bytes hold no all-zero entry to end it");
     }
 
+    /// <summary>The bytes the GHCB certificate table of <paramref name="certificates"/> takes: the entries, the zero entry and the blobs.</summary>
+    public static int CertificateTableSize(IReadOnlyList<(Guid Id, byte[] Blob)> certificates)
+    {
+        ArgumentNullException.ThrowIfNull(certificates);
+        return ((certificates.Count + 1) * CertificateTableEntry.Size) + certificates.Sum(c => c.Blob.Length);
+    }
+
+    /// <summary>
+    /// The GHCB certificate table a host hands the guest, in a zero-padded buffer of <paramref name="length"/> bytes:
+    /// an entry per certificate (GUID in string byte order, as virtee/sev writes and Linux reads it; offset from the
+    /// table's start; length), an all-zero entry, then the blobs.
+    /// </summary>
+    public static byte[] WriteCertificateTable(IReadOnlyList<(Guid Id, byte[] Blob)> certificates, int length)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(length, CertificateTableSize(certificates));
+        var table = new byte[length];
+        var offset = (certificates.Count + 1) * CertificateTableEntry.Size;
+        for (var i = 0; i < certificates.Count; i++)
+        {
+            var (id, blob) = certificates[i];
+            var entry = new CertificateTableEntry { Offset = (uint)offset, Length = (uint)blob.Length };
+            id.TryWriteBytes(entry.Guid, bigEndian: true, out _);
+            MemoryMarshal.Write(table.AsSpan(i * CertificateTableEntry.Size), in entry);
+            blob.CopyTo(table, offset);
+            offset += blob.Length;
+        }
+
+        return table;
+    }
+
     // An entry's offset and length, checked to lie inside the buffer it describes.
     private static ReadOnlyMemory<byte> Slice(ReadOnlyMemory<byte> buffer, uint offset, uint length, string what)
     {

@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
@@ -67,6 +68,10 @@ public sealed class EmulatedSnpFirmware : IDisposable
     public X509Certificate2 Ask { get; }
 
     public X509Certificate2 Vcek { get; }
+
+    /// <summary>The certificates a host keeps for this chip and hands out with extended reports: VCEK, ASK, ARK.</summary>
+    public IReadOnlyList<(Guid Id, byte[] Der)> HostCertificates =>
+        [(SvsmAttestationGuids.Vcek, Vcek.RawData), (SvsmAttestationGuids.Ask, Ask.RawData), (SvsmAttestationGuids.Ark, Ark.RawData)];
 
     /// <summary>
     /// A signed report for the guest at <paramref name="vmpl"/> with <paramref name="reportData"/> (64 bytes) in

@@ -180,32 +180,9 @@ internal sealed class AttestationService(EmulatedSnpFirmware firmware, IReadOnly
         return manifest;
     }
 
-    /// <summary>
-    /// What the host hands the extended guest request, padded to the SVSM's 16 KiB buffer: the GHCB certificate
-    /// table (VCEK, ASK, ARK; GUIDs in string byte order, as virtee/sev and Linux write them), an all-zero entry,
-    /// then the DER certificates.
-    /// </summary>
-    public static byte[] CertificateTable(EmulatedSnpFirmware firmware)
-    {
-        var certificates = new (Guid Id, byte[] Der)[]
-        {
-            (SvsmAttestationGuids.Vcek, firmware.Vcek.RawData),
-            (SvsmAttestationGuids.Ask, firmware.Ask.RawData),
-            (SvsmAttestationGuids.Ark, firmware.Ark.RawData),
-        };
-        var table = new byte[AttestConstants.MaxCertificateSize];
-        var offset = (certificates.Length + 1) * CertificateTableEntry.Size;
-        for (var i = 0; i < certificates.Length; i++)
-        {
-            var entry = new CertificateTableEntry { Offset = (uint)offset, Length = (uint)certificates[i].Der.Length };
-            certificates[i].Id.TryWriteBytes(entry.Guid, bigEndian: true, out _);
-            MemoryMarshal.Write(table.AsSpan(i * CertificateTableEntry.Size), in entry);
-            certificates[i].Der.CopyTo(table, offset);
-            offset += certificates[i].Der.Length;
-        }
-
-        return table;
-    }
+    /// <summary>What the host hands the extended guest request, padded to the SVSM's 16 KiB buffer: the GHCB certificate table.</summary>
+    public static byte[] CertificateTable(EmulatedSnpFirmware firmware) =>
+        AttestationEvidence.WriteCertificateTable(firmware.HostCertificates, (int)AttestConstants.MaxCertificateSize);
 }
 
 /// <summary>Adds the attestation protocol to an emulator.</summary>

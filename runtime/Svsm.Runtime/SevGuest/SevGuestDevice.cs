@@ -31,9 +31,10 @@ public sealed class SevGuestException(string request, int errno, ulong exitInfo2
 /// </summary>
 public sealed unsafe class SevGuestDevice(ISevGuestIoctl device)
 {
-    private const int ReportResponseOffset = 0x20;
-    private const int StatusOffset = 0;
-    private const int SizeOffset = 4;
+    // MSG_REPORT_RSP and MSG_KEY_RSP (SEV-SNP firmware ABI): status, report size, then the data at 0x20.
+    internal const int StatusOffset = 0;
+    internal const int SizeOffset = 4;
+    internal const int ReportResponseOffset = 0x20;
 
     private readonly ISevGuestIoctl device = device ?? throw new ArgumentNullException(nameof(device));
 
@@ -48,8 +49,8 @@ public sealed unsafe class SevGuestDevice(ISevGuestIoctl device)
 
     /// <summary>
     /// A report and the host's certificate table (the GHCB format: GUID, offset, length entries, then DER
-    /// certificates). Starts with a buffer of <paramref name="certificatesLength"/> bytes (0 asks the size first) and
-    /// grows it to what the kernel says it needs.
+    /// certificates). Starts with a buffer of <paramref name="certificatesLength"/> bytes, whole pages and at most
+    /// 16 KiB as the driver requires, and grows it to what the kernel says it needs; 0 asks for no certificates.
     /// </summary>
     public (byte[] Report, byte[] Certificates) GetExtendedReport(ReadOnlySpan<byte> userData, uint vmpl, int certificatesLength = PrivateGuestMemory.PageSize)
     {
