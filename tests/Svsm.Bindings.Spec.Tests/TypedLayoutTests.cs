@@ -1,3 +1,4 @@
+using Svsm.Bindings.Spec.Model;
 using Xunit;
 
 namespace Svsm.Bindings.Spec.Tests;
@@ -117,6 +118,20 @@ public sealed class TypedLayoutTests
         // big:30 and more:3 do not fit one u32: more starts a unit of its own; a unit's unclaimed bits are padding.
         Assert.Equal(3, document.BitFields.Count);
         Assert.Equal((30, 31, "padding", true), document.BitFields.Single(b => b.Binding!.Member == "bigBits").Bits.Select(b => (b.Low, b.High, b.Name, b.Reserved)).Last());
+    }
+
+    [Theory]
+    // gcc 12 on x86-64: { u8 a; u32 b:8; } puts b in byte 1; { u32 a:8; u8 b; } puts b at offset 1;
+    // { u32 a:8; u8 b:4; } puts b in byte 1. A unit of one type per run of bit-fields cannot say any of these.
+    [InlineData("| a | u8 |\n| b:8 | u32 |", "b:8", 1)]
+    [InlineData("| a:8 | u32 |\n| b | u8 |", "b", 1)]
+    [InlineData("| a:8 | u32 |\n| b:4 | u8 |", "b:4", 1)]
+    public void BitFieldsGccPacksIntoSharedBytesAreErrorsNotAnotherLayout(string rows, string field, int gccByte)
+    {
+        var document = TestSupport.Parse("### shared\n\n| Field | Type |\n|---|---|\n" + rows + "\n");
+        var error = Assert.Single(document.Diagnostics, d => d.Id == "SVSM0043");
+        Assert.Contains($"'{field}' at byte {gccByte} bit 0", error.Message, StringComparison.Ordinal);
+        Assert.Equal(SpecSeverity.Error, error.Severity);
     }
 
     [Fact]

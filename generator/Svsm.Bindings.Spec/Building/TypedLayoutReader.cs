@@ -90,9 +90,19 @@ internal static class TypedLayoutReader
 
                 if (unit is null || unit.Element != element || unit.Used + width > element.Size * 8)
                 {
+                    // gcc starts a bit-field at the next free bit unless it would cross its type's aligned boundary.
+                    var gccBit = unit is null ? offset * 8 : (unit.Offset * 8) + unit.Used;
+                    var containerBits = element.Size * 8;
+                    var gccStart = packed || (gccBit % containerBits) + width <= containerBits ? gccBit : Align(gccBit, element.Alignment * 8);
                     CloseUnit();
                     var unitAlignment = packed ? 1 : element.Alignment;
                     var unitOffset = Align(offset, unitAlignment);
+                    if (gccStart != unitOffset * 8)
+                    {
+                        diagnostics.Add(SpecDiagnostics.BitFieldSharesBytes, fieldCell.Span, fieldCell.Text, gccStart / 8, gccStart % 8, "an earlier field");
+                        continue;
+                    }
+
                     alignment = Math.Max(alignment, unitAlignment);
                     unit = new BitUnit(element, unitOffset, NameDeriver.Unique(NameDeriver.FromNameCell(fieldMatch.Groups["name"].Value) + "Bits", names), typeMatch.Groups["name"].Value.Trim(), row.Span);
                     offset = unitOffset + element.Size;
@@ -103,6 +113,18 @@ internal static class TypedLayoutReader
                 unit.Bits.Add(new BitSpec(unit.Used, unit.Used + width - 1, bitName, description, CellValues.IsReserved(bitName) || CellValues.IsReserved(description), row.Span));
                 unit.Used += width;
                 continue;
+            }
+
+            if (unit is not null && unit.Used < unit.Element.Size * 8)
+            {
+                // After a partly used unit gcc places the next field at its alignment past the last bit used.
+                var gccOffset = Align(((unit.Offset * 8) + unit.Used + 7) / 8, packed ? 1 : element.Alignment);
+                if (gccOffset < unit.Offset + unit.Element.Size && !isUnion)
+                {
+                    diagnostics.Add(SpecDiagnostics.BitFieldSharesBytes, fieldCell.Span, fieldCell.Text, gccOffset, 0, "the bit-field unit before it");
+                    CloseUnit();
+                    continue;
+                }
             }
 
             CloseUnit();

@@ -181,6 +181,10 @@ public static class SpecDiagnostics
         "SVSM0042", Error, "Syscall error number out of range",
         "Syscall error '{0}' is {1}, but error numbers are -1 to -65535 (results above u64::MAX - 0xFFFF)");
 
+    public static readonly SpecDiagnosticDescriptor BitFieldSharesBytes = new(
+        "SVSM0043", Error, "Bit-field packed where its unit cannot hold it",
+        "gcc packs '{0}' at byte {1} bit {2}, into bytes {3} holds, but a table's bit-fields are units of one type each; give the neighbouring bit-fields one type and write the unused bits as a reserved bit-field");
+
     public static readonly SpecDiagnosticDescriptor GeneratorFailed = new(
         "SVSM0998", Error, "The generator failed",
         "Generating bindings for this spec failed ({0}); this is a bug in Svsm.Bindings, please report it with the spec");
@@ -199,6 +203,6 @@ public static class SpecDiagnostics
         CallWithoutSection, SectionForUnknownCall, BadFrontMatter, StructSizeNotStated, DuplicateName,
         TableOutsideCall, StandaloneBitTable, ProtocolSentencesDisagree, LanguageVersionTooOld, RuntimeMissing,
         SpecUnreadable, DuplicateResultCode, ResultCodeTooWide, ComputedPadding, ComputedSizeDisagrees, FlagBreaksPattern,
-        ProposedWithoutNumber, TooManySyscallParameters, ParameterOutOfPlace, MixedConventions, SyscallErrorOutOfRange, GeneratorFailed, ReaderFailed,
+        ProposedWithoutNumber, TooManySyscallParameters, ParameterOutOfPlace, MixedConventions, SyscallErrorOutOfRange, BitFieldSharesBytes, GeneratorFailed, ReaderFailed,
     };
 }
