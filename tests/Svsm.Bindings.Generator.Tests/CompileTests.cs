@@ -7,8 +7,7 @@ namespace Svsm.Bindings.Generator.Tests;
 public sealed class CompileTests
 {
     // core.md is compiled into Svsm.Runtime by the runtime's own build (this generator, warnings as errors);
-    // beside a reference to that runtime its types would be defined twice. Notes without spec tables
-    // (ocp-errata.md) generate nothing.
+    // beside a reference to that runtime its types would be defined twice.
     public static TheoryData<string> Specs() => new(GeneratorHost.RepositorySpecs
         .Where(path => Path.GetFileName(path) != "core.md" && Svsm.Bindings.Spec.SpecParser.Parse(File.ReadAllText(path)).HasDefinitions)
         .Select(Path.GetFileName)!);

@@ -41,13 +41,16 @@ public sealed class GeneratorDiagnosticTests
         """;
 
     [Fact]
-    public void SpecErrorsAreReportedOnTheSpecsOwnLinesAndNothingIsGenerated()
+    public void SpecErrorsAreReportedOnTheSpecsOwnLinesAndOnlyWhatIsValidIsGenerated()
     {
         var (_, result) = GeneratorHost.Run(new[] { new SpecText("/project/specs/broken.md", BrokenSpec) });
         var run = result.Results.Single();
         Assert.Null(run.Exception);
-        Assert.Empty(run.GeneratedSources);
+        var protocol = run.GeneratedSources.Single(s => s.HintName == "specs.broken.Protocol.g.cs").SourceText.ToString();
+        Assert.Contains("SVSM_B_ONE", protocol);
+        Assert.DoesNotContain("SVSM_B_TWO", protocol);
         var error = Assert.Single(run.Diagnostics, d => d.Id == "SVSM0003");
+        Assert.EndsWith("Not generated: call 'SVSM_B_TWO'.", error.GetMessage());
         Assert.Equal(DiagnosticSeverity.Error, error.Severity);
         var span = error.Location.GetLineSpan();
         Assert.Equal("/project/specs/broken.md", span.Path);
@@ -71,10 +74,16 @@ public sealed class GeneratorDiagnosticTests
     }
 
     [Fact]
-    public void ReadmeWithoutSpecTablesGivesNothing()
+    public void ReadmeWithoutSpecTablesGeneratesNothingAndSaysSoUnlessMarkedNotASpec()
     {
-        var (_, result) = GeneratorHost.Run(new[] { new SpecText("/project/specs/README.md", "# Specs\n\nThis folder holds specs.\n\n| Spec | What |\n|---|---|\n| ocp.md | OCP |\n") });
+        const string readme = "# Specs\n\nThis folder holds specs.\n\n| Spec | What |\n|---|---|\n| ocp.md | OCP |\n";
+        var (_, result) = GeneratorHost.Run(new[] { new SpecText("/project/specs/README.md", readme) });
         Assert.Empty(result.Results.Single().GeneratedSources);
+        var warning = Assert.Single(result.Diagnostics);
+        Assert.Equal(("SVSM0044", DiagnosticSeverity.Warning), (warning.Id, warning.DefaultSeverity));
+        Assert.Contains("This file has 1 table, but no call, struct or constant was recognised", warning.GetMessage());
+
+        (_, result) = GeneratorHost.Run(new[] { new SpecText("/project/specs/README.md", readme, svsmSpec: "false") });
         Assert.Empty(result.Diagnostics);
     }
 

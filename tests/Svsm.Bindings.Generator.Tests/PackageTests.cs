@@ -72,6 +72,7 @@ public sealed class PackageTests : IDisposable
               <ItemGroup>
                 <PackageReference Include="Svsm.Bindings" Version="0.1.0" />
                 <AdditionalFiles Include="specs/*.md" />
+                <AdditionalFiles Update="specs/README.md" SvsmSpec="false" />
               </ItemGroup>
             </Project>
             """);
@@ -103,7 +104,9 @@ public sealed class PackageTests : IDisposable
         File.WriteAllText(Path.Combine(app, "specs", "broken.md"), GeneratorDiagnosticTests.BrokenSpec);
         var broken = Dotnet(app, "build -nologo", packages);
         Assert.NotEqual(0, broken.ExitCode);
-        Assert.Contains("specs/broken.md(10,3): error SVSM0003: Call id 0 of 'SVSM_B_TWO' is already used by 'SVSM_B_ONE'", broken.Output);
+        Assert.Contains("specs/broken.md(10,3): error SVSM0003: Call id 0 of 'SVSM_B_TWO' is already used by 'SVSM_B_ONE'; give each call its own id. Not generated: call 'SVSM_B_TWO'.", broken.Output);
+        // What is valid is generated: the build fails on the spec's own error, not on C# errors it would bury.
+        Assert.DoesNotContain("error CS", broken.Output);
 
         var tools = Path.Combine(work, "tools");
         Dotnet(app, $"tool install svsm-bindgen --tool-path {tools} --version 0.1.0 --add-source {feed}", packages).AssertSuccess();

@@ -28,9 +28,13 @@ public sealed class DiagnosticCatalogTests
         var format = TestSupport.ReadRepositoryFile("docs", "spec-format.md");
         foreach (var descriptor in SpecDiagnostics.All)
         {
-            var row = Regex.Match(format, @"^\|\s*`?" + descriptor.Id + @"`?\s*\|\s*(\w+)\s*\|", RegexOptions.Multiline);
-            Assert.True(row.Success, descriptor.Id + " has no row in the catalog of docs/spec-format.md");
-            Assert.Equal(descriptor.Severity.ToString(), row.Groups[1].Value, ignoreCase: true);
+            var row = Regex.Match(format, @"^\|\s*<a id=""(?<anchor>svsm[0-9]{4})""></a>" + descriptor.Id + @"\s*\|\s*(?<severity>\w+)\s*\|", RegexOptions.Multiline);
+            Assert.True(row.Success, descriptor.Id + " has no row, with its anchor, in the catalog of docs/spec-format.md");
+            Assert.Equal(descriptor.Severity.ToString(), row.Groups["severity"].Value, ignoreCase: true);
+
+            // The help link the build prints lands on that row.
+            Assert.Equal(descriptor.Id.ToLowerInvariant(), row.Groups["anchor"].Value);
+            Assert.EndsWith("/docs/spec-format.md#" + row.Groups["anchor"].Value, descriptor.HelpLink, StringComparison.Ordinal);
         }
     }
 

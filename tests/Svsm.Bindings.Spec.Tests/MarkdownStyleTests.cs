@@ -88,11 +88,13 @@ public sealed class MarkdownStyleTests
     }
 
     [Fact]
-    public void ReadmeWithoutSpecTablesHasNoDefinitionsAndNoDiagnostics()
+    public void ReadmeWithoutSpecTablesHasNoDefinitionsAndSaysWhatItSaw()
     {
         var document = TestSupport.Parse("# Readme\n\nSome text.\n\n| Key | Value |\n|---|---|\n| a | b |\n\n```\n| Call ID | not a table |\n```\n");
         Assert.False(document.HasDefinitions);
-        Assert.Empty(document.Diagnostics);
+        var warning = Assert.Single(document.Diagnostics);
+        Assert.Equal(("SVSM0044", SpecSeverity.Warning), (warning.Id, warning.Severity));
+        Assert.Contains("This file has 1 table and 1 code block, but no call, struct or constant was recognised", warning.Message);
     }
 
     [Fact]

@@ -123,6 +123,7 @@ public sealed class ProtocolIdentityTests
         var document = TestSupport.Parse("# **[DRAFT]** SVSM Thing Protocol\n");
         Assert.Equal("SVSM Thing Protocol", document.Protocol.Name);
         Assert.False(document.HasDefinitions);
-        Assert.Empty(document.Diagnostics);
+        // A heading alone defines nothing: the file is not silently empty.
+        Assert.Equal("SVSM0044", Assert.Single(document.Diagnostics).Id);
     }
 }

@@ -4,6 +4,7 @@ using System.Globalization;
 using System.Linq;
 using System.Text;
 using System.Text.RegularExpressions;
+using Svsm.Bindings.Spec.Common;
 
 namespace Svsm.Bindings.Spec.Building;
 
@@ -34,7 +35,7 @@ internal static class NameDeriver
     /// <summary>The identifier (camelCase) and the phrase it came from, for a description.</summary>
     public static (string Identifier, string Phrase) FromDescription(string description)
     {
-        var words = Words(FirstClause(description));
+        var words = Words.Split(FirstClause(description));
         if (words.Count == 0)
         {
             return ("value", "value");
@@ -50,7 +51,7 @@ internal static class NameDeriver
     }
 
     /// <summary>An identifier written in a <c>Name</c> cell (<c>num_entries</c>, <c>FirstIndex</c>, <c>buffer GPA</c>) in camelCase.</summary>
-    public static string FromNameCell(string name) => ToCamelCase(Words(name, splitUnderscores: true));
+    public static string FromNameCell(string name) => ToCamelCase(Words.Split(name, splitUnderscores: true));
 
     /// <summary>Makes a name unique within one scope by appending 2, 3, ... to a repeat; records it as taken.</summary>
     public static string Unique(string name, ISet<string> taken)
@@ -180,44 +181,6 @@ internal static class NameDeriver
     {
         var match = Regex.Match(text, @"^.*?(?=\.(?:\s|$)|[;,(:]|\s[-–—]\s|$)", RegexOptions.CultureInvariant | RegexOptions.Singleline);
         return match.Success ? match.Value : text;
-    }
-
-    /// <summary>Runs of ASCII letters and digits; with <paramref name="splitUnderscores"/> also split at <c>_</c> and case changes.</summary>
-    internal static List<string> Words(string text, bool splitUnderscores = false)
-    {
-        var words = new List<string>();
-        var current = new StringBuilder();
-        for (var i = 0; i < text.Length; i++)
-        {
-            var c = text[i];
-            var isWordChar = c < 128 && (char.IsLetterOrDigit(c) || (!splitUnderscores && c == '_'));
-            if (!isWordChar)
-            {
-                Flush();
-                continue;
-            }
-
-            // In a Name cell, "FirstIndex" and "bufferGPA" split at case changes.
-            if (splitUnderscores && current.Length > 0 && char.IsUpper(c) &&
-                (char.IsLower(current[current.Length - 1]) || (i + 1 < text.Length && char.IsLower(text[i + 1]) && char.IsUpper(current[current.Length - 1]))))
-            {
-                Flush();
-            }
-
-            current.Append(c);
-        }
-
-        Flush();
-        return words;
-
-        void Flush()
-        {
-            if (current.Length > 0)
-            {
-                words.Add(current.ToString());
-                current.Clear();
-            }
-        }
     }
 
     private static string ToCamelCase(IReadOnlyList<string> words)

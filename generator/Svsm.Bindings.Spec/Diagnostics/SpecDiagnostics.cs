@@ -91,11 +91,11 @@ public static class SpecDiagnostics
 
     public static readonly SpecDiagnosticDescriptor ProtocolIdNotFound = new(
         "SVSM0020", Warning, "Protocol id not found",
-        "The spec defines calls but no protocol id was found; add front matter (---\\nprotocol-id: N\\n---) or a sentence 'uses protocol ID value N'");
+        "The spec defines {0} call(s) but no protocol id was found, so no Protocol, Client or Dispatch code is generated for them; add front matter (---\\nprotocol-id: N\\n---), a sentence 'uses protocol ID value N' or a constant 'pub const SVSM_X_PROTOCOL: u32 = N;'");
 
     public static readonly SpecDiagnosticDescriptor ProtocolVersionNotFound = new(
-        "SVSM0021", Warning, "Protocol version not found",
-        "The spec defines calls but no protocol version was found; add front matter 'version: N' or a sentence 'The current version of the protocol is N'");
+        "SVSM0021", Info, "Protocol version not stated",
+        "The spec defines calls but states no protocol version, so version {0} is assumed; add front matter 'version: N' or a sentence 'The current version of the protocol is N'");
 
     public static readonly SpecDiagnosticDescriptor CallWithoutSection = new(
         "SVSM0022", Warning, "Call has no section",
@@ -119,7 +119,7 @@ public static class SpecDiagnostics
 
     public static readonly SpecDiagnosticDescriptor TableOutsideCall = new(
         "SVSM0027", Warning, "Registers or parameters table outside a call section",
-        "This {0} table is not inside a 'NAME Call' section, so no call uses it; move it under its call's heading");
+        "This {0} is not inside a 'NAME Call' section, so no call uses it; move it under its call's heading");
 
     public static readonly SpecDiagnosticDescriptor StandaloneBitTable = new(
         "SVSM0028", Info, "Bit table bound to nothing",
@@ -127,7 +127,7 @@ public static class SpecDiagnostics
 
     public static readonly SpecDiagnosticDescriptor ProtocolSentencesDisagree = new(
         "SVSM0029", Warning, "Protocol sentences disagree",
-        "The prose gives protocol {0} {1} here but {2} at line {3}; the first is used: add front matter to settle it");
+        "The spec gives protocol {0} {1} here but {2} at line {3}; that one is used: add front matter to settle it");
 
     public static readonly SpecDiagnosticDescriptor LanguageVersionTooOld = new(
         "SVSM0030", Error, "C# 12 or later is needed",
@@ -185,6 +185,38 @@ public static class SpecDiagnostics
         "SVSM0043", Error, "Bit-field packed where its unit cannot hold it",
         "gcc packs '{0}' at byte {1} bit {2}, into bytes {3} holds, but a table's bit-fields are units of one type each; give the neighbouring bit-fields one type and write the unused bits as a reserved bit-field");
 
+    public static readonly SpecDiagnosticDescriptor NothingRecognised = new(
+        "SVSM0044", Warning, "Nothing recognised in the spec",
+        "This file has {0}, but no call, struct or constant was recognised in it (docs/spec-format.md lists what is read); if it is not a spec, give it SvsmSpec=\"false\"");
+
+    public static readonly SpecDiagnosticDescriptor MalformedDeclaration = new(
+        "SVSM0045", Error, "Declaration cannot be read",
+        "This {0} declaration cannot be read: {1}");
+
+    public static readonly SpecDiagnosticDescriptor UnknownType = new(
+        "SVSM0046", Error, "Type not defined",
+        "'{0}' of '{1}' has type '{2}', which this spec does not define and which is not one the reader knows (such as u32, __u64 or uint8_t); define it in the spec");
+
+    public static readonly SpecDiagnosticDescriptor PreprocessorLineSkipped = new(
+        "SVSM0047", Info, "Preprocessor line skipped",
+        "'{0}' is skipped: {1}");
+
+    public static readonly SpecDiagnosticDescriptor RegisterSizeAssumed = new(
+        "SVSM0048", Info, "Register size assumed",
+        "{0} of '{1}' states no size (such as u32, low 32 bits or (4 bytes)); 8 bytes is assumed");
+
+    public static readonly SpecDiagnosticDescriptor DeclarationNotRead = new(
+        "SVSM0049", Warning, "Declaration not read",
+        "{0} is not read: {1}");
+
+    public static readonly SpecDiagnosticDescriptor BadLength = new(
+        "SVSM0050", Error, "Length or size cannot be used",
+        "{0} of '{1}' cannot be used: {2}");
+
+    public static readonly SpecDiagnosticDescriptor CallWithoutParameters = new(
+        "SVSM0051", Info, "Call declared without parameters",
+        "Call '{0}' has no parameter list in its section; it takes no parameters");
+
     public static readonly SpecDiagnosticDescriptor GeneratorFailed = new(
         "SVSM0998", Error, "The generator failed",
         "Generating bindings for this spec failed ({0}); this is a bug in Svsm.Bindings, please report it with the spec");
@@ -203,6 +235,8 @@ public static class SpecDiagnostics
         CallWithoutSection, SectionForUnknownCall, BadFrontMatter, StructSizeNotStated, DuplicateName,
         TableOutsideCall, StandaloneBitTable, ProtocolSentencesDisagree, LanguageVersionTooOld, RuntimeMissing,
         SpecUnreadable, DuplicateResultCode, ResultCodeTooWide, ComputedPadding, ComputedSizeDisagrees, FlagBreaksPattern,
-        ProposedWithoutNumber, TooManySyscallParameters, ParameterOutOfPlace, MixedConventions, SyscallErrorOutOfRange, BitFieldSharesBytes, GeneratorFailed, ReaderFailed,
+        ProposedWithoutNumber, TooManySyscallParameters, ParameterOutOfPlace, MixedConventions, SyscallErrorOutOfRange, BitFieldSharesBytes,
+        NothingRecognised, MalformedDeclaration, UnknownType, PreprocessorLineSkipped, RegisterSizeAssumed, DeclarationNotRead, BadLength, CallWithoutParameters,
+        GeneratorFailed, ReaderFailed,
     };
 }

@@ -1,7 +1,6 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
-using Svsm.Bindings.Spec.Building;
 using Svsm.Bindings.Spec.Model;
 
 namespace Svsm.Bindings.Spec.Emitting;
@@ -88,7 +87,7 @@ internal sealed class BindingPlan
 
         foreach (var call in document.Calls)
         {
-            plan.Calls.Add(CallPlan.Create(call, prefix, typeNames, plan.IsSyscallAbi));
+            plan.Calls.Add(CallPlan.Create(call, prefix, typeNames, plan.IsSyscallAbi, document.Protocol.CallPrefix));
         }
 
         foreach (var bitField in document.BitFields)
@@ -96,17 +95,29 @@ internal sealed class BindingPlan
             var baseName = bitField.Binding is { Kind: BindingKind.Register } binding
                 ? (plan.Calls.FirstOrDefault(c => c.Spec.Name == binding.Owner)?.MethodName ?? Naming.Pascal(binding.Owner)) + Naming.Pascal(binding.Member)
                 : Naming.Pascal(bitField.Name);
-            plan.BitFields.Add(new BitFieldPlan(bitField, Naming.Unique(baseName, typeNames)));
+            var bitPlan = new BitFieldPlan(bitField, Naming.Unique(baseName, typeNames));
+            plan.BitFields.Add(bitPlan);
+            plan.bitPlans[bitField] = bitPlan;
+        }
+
+        // Enums first: struct fields are typed by them.
+        foreach (var table in document.ConstantTables.Where(t => t.Kind == ConstantTableKind.Enum))
+        {
+            var enumPlan = ConstantTablePlan.Create(table, Naming.Unique(TableTypeName(table, prefix), typeNames));
+            plan.ConstantTables.Add(enumPlan);
+            plan.enumPlans[table] = enumPlan;
         }
 
         foreach (var structSpec in document.Structs)
         {
-            plan.Structs.Add(StructPlan.Create(structSpec, Naming.Unique(Naming.Pascal(structSpec.Name), typeNames), plan.BitFields, plan.Structs));
+            var structPlan = StructPlan.Create(structSpec, Naming.Unique(Naming.Pascal(structSpec.Name), typeNames), plan);
+            plan.Structs.Add(structPlan);
+            plan.structPlans[structSpec] = structPlan;
         }
 
         foreach (var call in plan.Calls)
         {
-            call.BindBitFields(plan.BitFields);
+            call.BindBitFields(plan);
         }
 
         // Every result-code table of a spec adds to one class: a protocol has one set of results.
@@ -124,15 +135,35 @@ internal sealed class BindingPlan
             plan.ConstantTables.Add(ConstantTablePlan.Create(new ConstantTableSpec("Ioctls", ConstantTableKind.Constants, document.Ioctls[0].Span, codes), Naming.Unique(prefix + "Ioctls", typeNames)));
         }
 
-        foreach (var table in document.ConstantTables.Where(t => t.Kind != ConstantTableKind.ResultCodes))
+        foreach (var table in document.ConstantTables.Where(t => t.Kind is not ConstantTableKind.ResultCodes and not ConstantTableKind.Enum))
         {
-            var heading = Naming.Pascal(table.Name);
-            var baseName = heading.StartsWith(prefix, StringComparison.Ordinal) ? heading : prefix + heading;
-            plan.ConstantTables.Add(ConstantTablePlan.Create(table, Naming.Unique(baseName, typeNames)));
+            plan.ConstantTables.Add(ConstantTablePlan.Create(table, Naming.Unique(TableTypeName(table, prefix), typeNames)));
         }
 
         return plan;
     }
+
+    /// <summary>
+    /// A table's type: its name in PascalCase, after the prefix unless it starts with it (in any case: a flag set
+    /// named for <c>vmfwupdate capabilities</c> is <c>VmfwupdateCapabilities</c> beside the struct <c>Vmfwupdate</c>).
+    /// An enum keeps its own name.
+    /// </summary>
+    private static string TableTypeName(ConstantTableSpec table, string prefix)
+    {
+        var name = Naming.Pascal(table.Name);
+        return table.Kind == ConstantTableKind.Enum || name.StartsWith(prefix, StringComparison.OrdinalIgnoreCase) ? name : prefix + name;
+    }
+
+    private readonly Dictionary<BitFieldSpec, BitFieldPlan> bitPlans = new();
+    private readonly Dictionary<StructSpec, StructPlan> structPlans = new();
+    private readonly Dictionary<ConstantTableSpec, ConstantTablePlan> enumPlans = new();
+
+    /// <summary>The plan of a bit table the model references (a field's or register's), or null.</summary>
+    public BitFieldPlan? PlanOf(BitFieldSpec? bits) => bits is not null && bitPlans.TryGetValue(bits, out var plan) ? plan : null;
+
+    public StructPlan? PlanOf(StructSpec? structure) => structure is not null && structPlans.TryGetValue(structure, out var plan) ? plan : null;
+
+    public ConstantTablePlan? PlanOf(ConstantTableSpec? table) => table is not null && enumPlans.TryGetValue(table, out var plan) ? plan : null;
 }
 
 /// <summary>A bit table as a <c>[Flags]</c> enum (single bits) with accessors for multi-bit ranges.</summary>
@@ -187,7 +218,7 @@ internal sealed class StructPlan
 
     public List<FieldPlan> Fields { get; } = new();
 
-    public static StructPlan Create(StructSpec spec, string typeName, IReadOnlyList<BitFieldPlan> bitFields, IReadOnlyList<StructPlan> earlier)
+    public static StructPlan Create(StructSpec spec, string typeName, BindingPlan bindings)
     {
         var plan = new StructPlan(spec, typeName);
         var members = new HashSet<string>(StringComparer.Ordinal) { typeName, "Validate", "Size" };
@@ -195,22 +226,24 @@ internal sealed class StructPlan
         foreach (var field in spec.Fields.Where(f => f.Size > 0))
         {
             var name = Naming.Unique(Naming.Pascal(field.Name), members);
-            var bitField = bitFields.FirstOrDefault(b =>
-                b.Spec.Binding is { Kind: BindingKind.StructField } binding && binding.Owner == spec.Name && binding.Member == field.Name);
+            var bitField = bindings.PlanOf(field.Bits);
             string type;
             string? buffer = null;
             string? text = null;
-            // A single member of a struct declared above is that struct's generated type, not a byte buffer.
-            var nested = field.Count == 1 && field.TypeName is { } cType
-                ? earlier.FirstOrDefault(s => TableSchema.Key(s.Spec.Name) == TableSchema.Key(cType) && s.Spec.Size == field.Size)
-                : null;
+            // A single member of a struct of the spec is that struct's generated type, not a byte buffer; so is an enum.
+            var nested = bindings.PlanOf(field.Struct);
+            var enumeration = bindings.PlanOf(field.Enum);
             if (bitField is not null && bitField.Fits(field.Size))
             {
                 type = bitField.TypeName;
             }
-            else if (nested is not null)
+            else if (nested is not null && nested.Spec.Size == field.Size)
             {
                 type = nested.TypeName;
+            }
+            else if (enumeration is not null && enumeration.Spec.Size == field.Size)
+            {
+                type = enumeration.TypeName;
             }
             else if (field.Size is 1 or 2 or 4 or 8)
             {
@@ -227,7 +260,7 @@ internal sealed class StructPlan
                 }
             }
 
-            plan.Fields.Add(new FieldPlan(field, name, type, bitField, buffer, text, nested is not null && type == nested.TypeName));
+            plan.Fields.Add(new FieldPlan(field, name, type, bitField is not null && type == bitField.TypeName ? bitField : null, buffer, text, nested is not null && type == nested.TypeName));
         }
 
         return plan;
@@ -263,10 +296,10 @@ internal sealed class CallPlan
     /// <summary>What every syscall returns: RAX, a value or a negative error number.</summary>
     public const string SyscallResultType = "global::Svsm.Runtime.SyscallResult";
 
-    public static CallPlan Create(CallSpec spec, string prefix, ISet<string> typeNames, bool isSyscall = false)
+    public static CallPlan Create(CallSpec spec, string prefix, ISet<string> typeNames, bool isSyscall = false, string? callPrefix = null)
     {
         var shortName = spec.Name;
-        var lead = isSyscall ? "SYS_" : "SVSM_" + prefix + "_";
+        var lead = isSyscall ? "SYS_" : callPrefix ?? "SVSM_" + prefix + "_";
         if (shortName.StartsWith(lead, StringComparison.OrdinalIgnoreCase) && shortName.Length > lead.Length)
         {
             shortName = shortName.Substring(lead.Length);
@@ -301,24 +334,23 @@ internal sealed class CallPlan
     }
 
     /// <summary>Types registers with the bit table bound to them, where its width is the register's.</summary>
-    public void BindBitFields(IReadOnlyList<BitFieldPlan> bitFields)
+    public void BindBitFields(BindingPlan bindings)
     {
         for (var i = 0; i < Inputs.Count; i++)
         {
-            Inputs[i] = Typed(Inputs[i], bitFields);
+            Inputs[i] = Typed(Inputs[i], bindings);
         }
 
         for (var i = 0; i < Outputs.Count; i++)
         {
-            Outputs[i] = Typed(Outputs[i], bitFields);
+            Outputs[i] = Typed(Outputs[i], bindings);
         }
     }
 
-    private RegisterPlan Typed(RegisterPlan register, IReadOnlyList<BitFieldPlan> bitFields)
+    private static RegisterPlan Typed(RegisterPlan register, BindingPlan bindings)
     {
-        var bitField = bitFields.FirstOrDefault(b =>
-            b.Spec.Binding is { Kind: BindingKind.Register } binding && binding.Owner == Spec.Name && binding.Member == register.Spec.Register && b.Fits(register.Spec.Size));
-        return bitField is null ? register : register with { Type = bitField.TypeName, BitField = bitField };
+        var bitField = bindings.PlanOf(register.Spec.Bits);
+        return bitField is null || !bitField.Fits(register.Spec.Size) ? register : register with { Type = bitField.TypeName, BitField = bitField };
     }
 }
 
@@ -330,8 +362,12 @@ internal sealed class ConstantTablePlan
         Spec = spec;
         TypeName = typeName;
         IsSyscallErrors = isSyscallErrors && spec.Kind == ConstantTableKind.ResultCodes;
-        Type = IsSyscallErrors ? "long" : spec.Kind == ConstantTableKind.ResultCodes || spec.Constants.All(c => c.Value <= uint.MaxValue) ? "uint" : "ulong";
+        Type = spec.Kind == ConstantTableKind.Enum
+            ? (spec.Signed ? Naming.SignedType(spec.Size) : Naming.UnsignedType(spec.Size))
+            : IsSyscallErrors ? "long" : spec.Kind == ConstantTableKind.ResultCodes || spec.Constants.All(c => c.Value <= uint.MaxValue) ? "uint" : "ulong";
     }
+
+    public bool IsEnum => Spec.Kind == ConstantTableKind.Enum;
 
     /// <summary>A syscall ABI's error numbers: negative, as RAX returns them.</summary>
     public bool IsSyscallErrors { get; }

@@ -30,10 +30,13 @@ public static class BindingsEmitter
     public static string ToolVersion { get; } =
         typeof(BindingsEmitter).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "0.0.0";
 
-    /// <summary>The files for <paramref name="document"/>; none when it has errors or defines nothing.</summary>
+    /// <summary>
+    /// The files for <paramref name="document"/>: everything its model holds. The reader leaves out each element
+    /// an error was found in (and says so in that error), so a spec with errors still generates what is valid.
+    /// </summary>
     public static IReadOnlyList<GeneratedFile> Emit(SpecDocument document, EmitOptions options)
     {
-        if (document.HasErrors || !document.HasDefinitions)
+        if (!document.HasDefinitions)
         {
             return Array.Empty<GeneratedFile>();
         }

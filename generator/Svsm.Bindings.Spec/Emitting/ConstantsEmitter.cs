@@ -44,6 +44,12 @@ internal static class ConstantsEmitter
             return;
         }
 
+        if (table.IsEnum)
+        {
+            WriteEnum(w, plan, table);
+            return;
+        }
+
         var what = (plan.Document.Protocol.Name ?? plan.Prefix) + ": " + (table.IsResultCodes ? "its result codes" : table.Spec.Name) + ", as its spec defines them.";
         w.Summary(what);
         w.Line(BindingsEmitter.GeneratedCodeAttribute);
@@ -90,6 +96,31 @@ internal static class ConstantsEmitter
 
         w.Close();
     }
+
+    /// <summary>A C or Rust enum as a C# enum of its size, so a field of its type keeps the struct's layout.</summary>
+    private static void WriteEnum(SourceWriter w, BindingPlan plan, ConstantTablePlan table)
+    {
+        w.Summary(table.Spec.Description.Length > 0 ? table.Spec.Name + ": " + table.Spec.Description : table.Spec.Name + ": an enum of " + (plan.Document.Protocol.Name ?? plan.Prefix) + ", " + Naming.Number(table.Spec.Size) + " bytes.");
+        w.Line(BindingsEmitter.GeneratedCodeAttribute);
+        w.Open(plan.Visibility + " enum " + table.TypeName + " : " + table.Type);
+        foreach (var (constant, name) in table.Members)
+        {
+            w.Summary(Describe(constant));
+            w.Line(name + " = " + (table.Spec.Signed ? Naming.Number(Signed(constant.Value, table.Spec.Size)) : Naming.Hex(Unsigned(constant.Value, table.Spec.Size), table.Spec.Size)) + ",");
+        }
+
+        w.Close();
+    }
+
+    private static long Signed(ulong value, int size) => size switch
+    {
+        1 => unchecked((sbyte)value),
+        2 => unchecked((short)value),
+        4 => unchecked((int)value),
+        _ => unchecked((long)value),
+    };
+
+    private static ulong Unsigned(ulong value, int size) => size >= 8 ? value : value & ((1UL << (size * 8)) - 1);
 
     private static void WriteFlags(SourceWriter w, BindingPlan plan, ConstantTablePlan table)
     {

@@ -21,7 +21,7 @@ internal static class Naming
     };
 
     /// <summary>Words of a name: split at non-alphanumerics, underscores and case changes (<c>SVSM_OCP_LIST</c>, <c>Source entry</c>, <c>bufferGpa</c>).</summary>
-    public static List<string> Words(string name) => Building.NameDeriver.Words(name, splitUnderscores: true);
+    public static List<string> Words(string name) => Common.Words.Split(name, splitUnderscores: true);
 
     public static string Pascal(string name)
     {

@@ -1,6 +1,6 @@
 namespace Svsm.Bindings.Spec.Model;
 
-/// <summary>One row of the call table, joined with the registers of its <c>NAME Call</c> section.</summary>
+/// <summary>One call (a row of the call table, or a constant in code), joined with the registers of its section.</summary>
 /// <param name="Id">The call id, or for a syscall its number within its class.</param>
 /// <param name="Span">The call-table row.</param>
 /// <param name="Class">A syscall's class (RAX = (class &lt;&lt; 32) | number); null for an SVSM call, whose upper half of RAX is the protocol id.</param>
@@ -45,10 +45,11 @@ public enum RegisterDirection
     InOut,
 }
 
-/// <summary>One row of a call's Registers table.</summary>
+/// <summary>One register of a call: a row of its Registers or Parameters table, or an item of its parameter list.</summary>
 /// <param name="Register">Canonical upper-case register name (<c>R8</c>).</param>
 /// <param name="Name">Identifier in camelCase: the <c>Name</c> cell, else derived from the description.</param>
 /// <param name="Alignment">Required alignment in bytes, or null when the cell is empty.</param>
+/// <param name="Bits">The bit table that describes this register's bits, resolved.</param>
 public sealed record RegisterSpec(
     string Register,
     RegisterDirection Direction,
@@ -57,7 +58,8 @@ public sealed record RegisterSpec(
     string Name,
     string Description,
     SpecSpan Span,
-    RegisterValueKind Kind = RegisterValueKind.Unsigned)
+    RegisterValueKind Kind = RegisterValueKind.Unsigned,
+    BitFieldSpec? Bits = null)
 {
     public bool IsInput => Direction != RegisterDirection.Out;
 

@@ -3,7 +3,7 @@ using System.Linq;
 namespace Svsm.Bindings.Spec.Model;
 
 /// <summary>Everything one spec file defines, and what is wrong with it.</summary>
-/// <param name="HasDefinitions">Whether the file holds any table the reader understands; a file without one generates nothing.</param>
+/// <param name="HasDefinitions">Whether the file holds any table, declaration or parameter list the reader understands; a file without one generates nothing.</param>
 public sealed record SpecDocument(
     ProtocolInfo Protocol,
     EquatableArray<CallSpec> Calls,
@@ -22,7 +22,8 @@ public sealed record SpecDocument(
 /// <param name="Prefix">Front matter <c>prefix:</c>, else the segment after <c>SVSM_</c> all call names share, in PascalCase; null when neither exists.</param>
 /// <param name="Convention">How the calls pass: SVSM calls, or COCONUT-SVSM syscalls (front matter <c>convention:</c>, or a syscall table).</param>
 /// <param name="ResultType">Front matter <c>result-type:</c>: a partial struct of the spec's namespace that takes the generic result codes (below 0x80001000) of the spec's result-code tables.</param>
-public sealed record ProtocolInfo(string? Name, uint? Id, uint? Version, string? Prefix, string? Namespace, string? ResultType = null, CallConvention Convention = CallConvention.SvsmCall)
+/// <param name="CallPrefix">What every call's name starts with (<c>SVSM_OCP_</c>, <c>SVSM_UEFI_MM_</c>, <c>SYS_</c>): generated method names drop it.</param>
+public sealed record ProtocolInfo(string? Name, uint? Id, uint? Version, string? Prefix, string? Namespace, string? ResultType = null, CallConvention Convention = CallConvention.SvsmCall, string? CallPrefix = null)
 {
     public bool IsSyscallAbi => Convention == CallConvention.CoconutSyscall;
 }

@@ -3,8 +3,8 @@ using Svsm.Bindings.Spec.Model;
 
 namespace Svsm.Bindings.Spec.Reading;
 
-// What the model builder sees of a Markdown document: headings, prose, tables and front matter, in
-// document order, as plain text with positions. Nothing of Markdig leaves the reader.
+// What the recognisers see of a Markdown document: headings, prose, tables, fenced code blocks, lists and
+// front matter, in document order, as plain text with positions. Nothing of Markdig leaves the reader.
 internal abstract record MarkdownBlock(SpecSpan Span);
 
 internal sealed record HeadingBlockText(int Level, string Text, SpecSpan Span) : MarkdownBlock(Span);
@@ -27,3 +27,18 @@ internal sealed record TableCellText(string Text, SpecSpan Span);
 internal sealed record FrontMatterLine(string Key, string Value, int Indent, SpecSpan Span);
 
 internal sealed record FrontMatterBlock(IReadOnlyList<FrontMatterLine> Lines, SpecSpan Span) : MarkdownBlock(Span);
+
+/// <summary>One line of a fenced code block: its text, and where its first character stands in the file.</summary>
+internal sealed record CodeLine(string Text, int SourceStart);
+
+/// <summary>
+/// A fenced code block: the first word of its info string (<c>rust</c>, <c>c</c>, empty when unlabeled) and its
+/// lines, each mapped back to the file so that a declaration's diagnostics point at its own line and column.
+/// </summary>
+internal sealed record CodeBlock(string Language, IReadOnlyList<CodeLine> Lines, SpecSpan Span) : MarkdownBlock(Span);
+
+/// <summary>One item of a bullet or numbered list: the text of its first paragraph, and its sub-items.</summary>
+internal sealed record ListItemText(string Text, SpecSpan Span, IReadOnlyList<ListItemText> Children);
+
+/// <summary>A list outside any other list (nested lists are their items' children).</summary>
+internal sealed record ListBlockText(IReadOnlyList<ListItemText> Items, SpecSpan Span) : MarkdownBlock(Span);

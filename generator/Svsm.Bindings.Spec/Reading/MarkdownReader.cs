@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
 using System.Text;
 using Markdig;
 using Markdig.Extensions.Tables;
@@ -23,16 +24,29 @@ internal static class MarkdownReader
     {
         var document = Markdown.Parse(text, Pipeline);
         var blocks = new List<MarkdownBlock>();
-        Walk(document, text, lines, blocks);
+        Walk(document, text, lines, blocks, inList: false);
         return blocks;
     }
 
-    private static void Walk(ContainerBlock container, string text, LineMap lines, List<MarkdownBlock> blocks)
+    // Prose and tables inside list items are read as everywhere else; a list is also kept whole, once, for the
+    // recognisers of parameter lists.
+    private static void Walk(ContainerBlock container, string text, LineMap lines, List<MarkdownBlock> blocks, bool inList)
     {
         foreach (var block in container)
         {
             switch (block)
             {
+                case ListBlock list:
+                    if (!inList)
+                    {
+                        blocks.Add(new ListBlockText(ReadItems(list, text, lines), SpanOf(list, text, lines)));
+                    }
+
+                    Walk(list, text, lines, blocks, inList: true);
+                    break;
+                case FencedCodeBlock code:
+                    blocks.Add(ReadCode(code, text, lines));
+                    break;
                 case Table table:
                     if (ReadTable(table, text, lines) is { } tableBlock)
                     {
@@ -41,7 +55,7 @@ internal static class MarkdownReader
 
                     break;
                 case ContainerBlock inner:
-                    Walk(inner, text, lines, blocks);
+                    Walk(inner, text, lines, blocks, inList);
                     break;
                 case YamlFrontMatterBlock frontMatter:
                     blocks.Add(ReadFrontMatter(frontMatter, text, lines));
@@ -54,6 +68,74 @@ internal static class MarkdownReader
                     break;
             }
         }
+    }
+
+    private static List<ListItemText> ReadItems(ListBlock list, string text, LineMap lines)
+    {
+        var items = new List<ListItemText>();
+        foreach (var child in list)
+        {
+            if (child is not ListItemBlock item)
+            {
+                continue;
+            }
+
+            var paragraph = item.FirstOrDefault(b => b is ParagraphBlock) as ParagraphBlock;
+            var children = new List<ListItemText>();
+            foreach (var nested in item.OfType<ListBlock>())
+            {
+                children.AddRange(ReadItems(nested, text, lines));
+            }
+
+            items.Add(new ListItemText(
+                paragraph is null ? string.Empty : InlineText(paragraph.Inline),
+                SpanOf(paragraph ?? (Block)item, text, lines),
+                children));
+        }
+
+        return items;
+    }
+
+    /// <summary>
+    /// A fenced block's lines with where each starts in the file. Markdig slices lines out of the file's text,
+    /// except where it expands a tab of an indented block; such a line is mapped by its first non-blank character.
+    /// </summary>
+    private static CodeBlock ReadCode(FencedCodeBlock code, string text, LineMap lines)
+    {
+        var info = (code.Info ?? string.Empty).Trim();
+        var space = info.IndexOfAny(new[] { ' ', '\t', '{', ',' });
+        var language = (space < 0 ? info : info.Substring(0, space)).ToLowerInvariant();
+        var result = new List<CodeLine>(code.Lines.Count);
+        for (var i = 0; i < code.Lines.Count; i++)
+        {
+            var line = code.Lines.Lines[i];
+            var content = line.Slice.ToString();
+            int start;
+            if (ReferenceEquals(line.Slice.Text, text))
+            {
+                start = line.Slice.Start;
+            }
+            else
+            {
+                var inSource = Math.Max(0, Math.Min(line.Position, text.Length));
+                while (inSource < text.Length && (text[inSource] == ' ' || text[inSource] == '\t'))
+                {
+                    inSource++;
+                }
+
+                var inContent = 0;
+                while (inContent < content.Length && (content[inContent] == ' ' || content[inContent] == '\t'))
+                {
+                    inContent++;
+                }
+
+                start = Math.Max(0, inSource - inContent);
+            }
+
+            result.Add(new CodeLine(content, start));
+        }
+
+        return new CodeBlock(language, result, SpanOf(code, text, lines));
     }
 
     private static TableBlock? ReadTable(Table table, string text, LineMap lines)

@@ -5,11 +5,19 @@ using System.Text.RegularExpressions;
 using Svsm.Bindings.Spec.Diagnostics;
 using Svsm.Bindings.Spec.Model;
 using Svsm.Bindings.Spec.Reading;
+using Svsm.Bindings.Spec.Recognising;
 
 namespace Svsm.Bindings.Spec.Building;
 
-/// <summary>Finds the protocol's id, version and name: front matter first, else the draft's own sentences.</summary>
-internal static class ProtocolIdentityReader
+/// <summary>What a spec's code says of its protocol: <c>pub const SVSM_UEFI_MM_PROTOCOL: u32 = 4;</c> and a version constant.</summary>
+/// <param name="Segment">The words between <c>SVSM_</c> and <c>_PROTOCOL</c> (<c>UEFI_MM</c>): the prefix of the calls' names.</param>
+internal sealed record CodeIdentity(uint? Id, SpecSpan IdSpan, string? Segment, uint? Version, SpecSpan VersionSpan);
+
+/// <summary>
+/// Finds the protocol's id, version and name: front matter first, then the constants of its code, then the
+/// draft's own sentences. A protocol that states no version is version 1 (or its calls' highest first version).
+/// </summary>
+internal static class ProtocolIdentity
 {
     private const RegexOptions Options = RegexOptions.IgnoreCase | RegexOptions.CultureInvariant;
     private const string Number = @"(0x[0-9a-f]+|\d+)\b";
@@ -36,13 +44,21 @@ internal static class ProtocolIdentityReader
     public static ProtocolInfo Read(
         IReadOnlyList<MarkdownBlock> blocks,
         FrontMatter frontMatter,
+        CodeIdentity code,
         IReadOnlyList<string> callNames,
+        uint highestSinceVersion,
         CallConvention convention,
         DiagnosticBag diagnostics)
     {
         var prose = blocks.OfType<ProseBlock>().ToList();
-        var id = frontMatter.ProtocolId ?? FindId(prose, diagnostics);
-        var version = frontMatter.Version ?? FindVersion(prose);
+        var id = frontMatter.ProtocolId ?? code.Id ?? FindId(prose, diagnostics, null);
+        if (frontMatter.ProtocolId is null && code.Id is { } codeId)
+        {
+            // The prose may state the id too; a different one is reported, the code's is used.
+            FindId(prose, diagnostics, (codeId, code.IdSpan));
+        }
+
+        var version = frontMatter.Version ?? code.Version ?? FindVersion(prose);
 
         // A syscall's class takes the place of the protocol id, and the ABI has no version to negotiate.
         if (callNames.Count > 0 && convention == CallConvention.SvsmCall)
@@ -50,28 +66,34 @@ internal static class ProtocolIdentityReader
             var at = blocks.FirstOrDefault(b => b is HeadingBlockText)?.Span ?? SpecSpan.None;
             if (id is null)
             {
-                diagnostics.Add(SpecDiagnostics.ProtocolIdNotFound, at);
+                diagnostics.Add(SpecDiagnostics.ProtocolIdNotFound, at, callNames.Count);
             }
 
             if (version is null)
             {
-                diagnostics.Add(SpecDiagnostics.ProtocolVersionNotFound, at);
+                version = Math.Max(1, highestSinceVersion);
+                diagnostics.Add(SpecDiagnostics.ProtocolVersionNotFound, at, version);
             }
         }
 
+        var prefix = frontMatter.Prefix ?? (code.Segment is { } segment ? Pascal(segment) : DerivePrefix(callNames));
         return new ProtocolInfo(
             frontMatter.Name ?? FindName(blocks),
             id,
             version,
-            frontMatter.Prefix ?? DerivePrefix(callNames),
+            prefix,
             frontMatter.Namespace,
             frontMatter.ResultType,
-            convention);
+            convention,
+            code.Segment is { } calls ? "SVSM_" + calls + "_" : null);
     }
 
-    private static uint? FindId(List<ProseBlock> prose, DiagnosticBag diagnostics)
+    /// <summary><c>UEFI_MM</c> as <c>UefiMm</c>.</summary>
+    private static string Pascal(string segment) =>
+        string.Concat(segment.Split('_').Where(w => w.Length > 0).Select(w => char.ToUpperInvariant(w[0]) + w.Substring(1).ToLowerInvariant()));
+
+    private static uint? FindId(List<ProseBlock> prose, DiagnosticBag diagnostics, (uint Value, SpecSpan Span)? first)
     {
-        (uint Value, SpecSpan Span)? first = null;
         foreach (var block in prose)
         {
             foreach (var regex in IdSentences)

@@ -5,14 +5,14 @@ using System.Text.RegularExpressions;
 using Svsm.Bindings.Spec.Diagnostics;
 using Svsm.Bindings.Spec.Model;
 
-namespace Svsm.Bindings.Spec.Building;
+namespace Svsm.Bindings.Spec.Recognising.Tables;
 
 /// <summary>
 /// Reads a syscall's positional parameter table (<c>Parameter</c>, <c>Type</c>, <c>Description</c>), the form of
 /// the COCONUT-SVSM syscall document: the n-th row is the n-th argument, passed in RDI, RSI, R8, R9, R10 in turn
 /// (<c>syscall/src/call.rs</c>). A leading ordinal (<c>2. data</c>) is checked against the position, not obeyed.
 /// </summary>
-internal static class ParameterTableReader
+internal static class ParameterTableRecogniser
 {
     public static readonly string[] ArgumentRegisters = { "RDI", "RSI", "R8", "R9", "R10" };
 
@@ -22,7 +22,7 @@ internal static class ParameterTableReader
     private static readonly Regex PointerSized = new(@"^(?:\*\s*(?:const|mut)\b.*|&.*|.*\*|(?:virt|phys)addr|usize|isize|size_t|ssize_t|off_t|uintptr_t|intptr_t)$", Options);
     private static readonly Regex SignedPointerSized = new(@"^(?:isize|ssize_t|off_t|intptr_t)$", Options);
 
-    public static void Read(TableRows table, string callName, List<RegisterSpec> registers, DiagnosticBag diagnostics)
+    public static void Read(TableRows table, string callName, RawRegisterSet set, DiagnosticBag diagnostics)
     {
         var position = 0;
         foreach (var row in table.Rows)
@@ -35,7 +35,7 @@ internal static class ParameterTableReader
             {
                 if (position == ArgumentRegisters.Length + 1)
                 {
-                    diagnostics.Add(SpecDiagnostics.TooManySyscallParameters, parameterCell.Span, callName, table.Rows.Count());
+                    set.Errors.Add(diagnostics.Add(SpecDiagnostics.TooManySyscallParameters, parameterCell.Span, callName, table.Rows.Count()));
                 }
 
                 continue;
@@ -54,18 +54,18 @@ internal static class ParameterTableReader
 
             if (text.Length == 0 || !Regex.IsMatch(text, "[A-Za-z]", Options))
             {
-                diagnostics.Add(SpecDiagnostics.MalformedCell, parameterCell.Span, parameterCell.Text, "parameter name", "write the parameter's name, such as '1. path'");
+                set.Errors.Add(diagnostics.Add(SpecDiagnostics.MalformedCell, parameterCell.Span, parameterCell.Text, "parameter name", "write the parameter's name, such as '1. path'"));
                 continue;
             }
 
             if (!TryReadType(typeCell.Text, out var size, out var kind))
             {
-                diagnostics.Add(SpecDiagnostics.MalformedCell, typeCell.Span, typeCell.Text, "parameter type",
-                    "write u8, u16, u32, u64, usize, i8 to i64, isize, bool, VirtAddr, PhysAddr, ObjHandle or a pointer type");
+                set.Errors.Add(diagnostics.Add(SpecDiagnostics.MalformedCell, typeCell.Span, typeCell.Text, "parameter type",
+                    "write u8, u16, u32, u64, usize, i8 to i64, isize, bool, VirtAddr, PhysAddr, ObjHandle or a pointer type"));
                 continue;
             }
 
-            registers.Add(new RegisterSpec(register, RegisterDirection.In, size, null, NameDeriver.FromNameCell(text), description.Length > 0 ? description : text, row.Span, kind));
+            set.Registers.Add(new RawRegister(register, RegisterDirection.In, size, null, text, description.Length > 0 ? description : text, row.Span, typeCell.Span, parameterCell.Span, kind));
         }
     }
 

@@ -3,7 +3,7 @@ using System.Linq;
 using Svsm.Bindings.Spec.Diagnostics;
 using Svsm.Bindings.Spec.Reading;
 
-namespace Svsm.Bindings.Spec.Building;
+namespace Svsm.Bindings.Spec.Recognising.Tables;
 
 /// <summary>A table of a known kind with its columns located: rows are read by column, not by position.</summary>
 internal sealed class TableRows
@@ -24,8 +24,8 @@ internal sealed class TableRows
     /// <summary>Rows with at least one non-empty cell.</summary>
     public IEnumerable<TableRowText> Rows => Table.Rows.Where(r => r.Cells.Any(c => c.Text.Length > 0));
 
-    /// <summary>Locates the columns, reporting each missing required one. Null when any is missing.</summary>
-    public static TableRows? Open(TableSchema schema, TableBlock table, DiagnosticBag diagnostics)
+    /// <summary>Locates the columns, reporting each missing required one (their indices go to <paramref name="errors"/>). Null when any is missing.</summary>
+    public static TableRows? Open(TableSchema schema, TableBlock table, DiagnosticBag diagnostics, List<int>? errors = null)
     {
         var columns = schema.Locate(table.Header);
         var complete = true;
@@ -33,7 +33,8 @@ internal sealed class TableRows
         {
             if (column.Required && columns[column] < 0)
             {
-                diagnostics.Add(SpecDiagnostics.MissingColumn, table.Header.Span, schema.Title, column.Title, schema.ColumnList);
+                var index = diagnostics.Add(SpecDiagnostics.MissingColumn, table.Header.Span, schema.Title, column.Title, schema.ColumnList);
+                errors?.Add(index);
                 complete = false;
             }
         }

@@ -1,11 +1,12 @@
 using System;
 using System.Collections.Generic;
 using System.Text.RegularExpressions;
+using Svsm.Bindings.Spec.Common;
 using Svsm.Bindings.Spec.Diagnostics;
 using Svsm.Bindings.Spec.Model;
 using Svsm.Bindings.Spec.Reading;
 
-namespace Svsm.Bindings.Spec.Building;
+namespace Svsm.Bindings.Spec.Recognising;
 
 /// <summary>
 /// The YAML front matter keys the reader uses: <c>protocol-id</c>, <c>version</c>, <c>name</c>, <c>prefix</c>,
@@ -47,7 +48,7 @@ internal sealed class FrontMatter
 
     /// <summary>The size front matter gives a struct, if any.</summary>
     public (int Size, SpecSpan Span)? SizeOf(string structName) =>
-        sizes.TryGetValue(TableSchema.Key(structName), out var entry) ? entry : null;
+        sizes.TryGetValue(Words.Key(structName), out var entry) ? entry : null;
 
     private void ReadLines(IReadOnlyList<FrontMatterLine> lines, DiagnosticBag diagnostics)
     {
@@ -56,14 +57,14 @@ internal sealed class FrontMatter
         {
             if (line.Indent == 0)
             {
-                parent = line.Value.Length == 0 ? TableSchema.Key(line.Key) : null;
+                parent = line.Value.Length == 0 ? Words.Key(line.Key) : null;
                 ReadTopLevel(line, diagnostics);
             }
             else if (parent == "sizes")
             {
                 if (CellValues.TryParseSize(line.Value, out var size) && size > 0)
                 {
-                    sizes[TableSchema.Key(line.Key)] = (size, line.Span);
+                    sizes[Words.Key(line.Key)] = (size, line.Span);
                 }
                 else
                 {
@@ -75,7 +76,7 @@ internal sealed class FrontMatter
 
     private void ReadTopLevel(FrontMatterLine line, DiagnosticBag diagnostics)
     {
-        switch (TableSchema.Key(line.Key))
+        switch (Words.Key(line.Key))
         {
             case "protocolid":
             case "protocol":
@@ -96,7 +97,7 @@ internal sealed class FrontMatter
                 break;
             case "convention":
             case "callingconvention":
-                Convention = TableSchema.Key(line.Value) switch
+                Convention = Words.Key(line.Value) switch
                 {
                     "svsmcall" or "svsm" => CallConvention.SvsmCall,
                     "coconutsyscall" or "syscall" or "coconutsvsmsyscall" => CallConvention.CoconutSyscall,

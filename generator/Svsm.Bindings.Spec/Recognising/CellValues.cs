@@ -4,7 +4,7 @@ using System.Globalization;
 using System.Text.RegularExpressions;
 using Svsm.Bindings.Spec.Model;
 
-namespace Svsm.Bindings.Spec.Building;
+namespace Svsm.Bindings.Spec.Recognising;
 
 /// <summary>Reads numbers, ranges, directions and register names out of table cells.</summary>
 internal static class CellValues
@@ -175,6 +175,13 @@ internal static class CellValues
 
     public static string BitRange(int low, int high) =>
         low == high ? low.ToString(CultureInfo.InvariantCulture) : high.ToString(CultureInfo.InvariantCulture) + ":" + low.ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>
+    /// Whether a C or Rust member name marks it reserved: <c>reserved</c>, <c>rsvd</c> or <c>mbz</c>, alone or
+    /// numbered (<c>reserved_1</c>, <c>rsvd2</c>, <c>_reserved</c>); also what <see cref="IsReserved"/> accepts.
+    /// </summary>
+    public static bool IsReservedIdentifier(string name) =>
+        IsReserved(name) || Regex.IsMatch(name, @"^_*(?:reserved|rsvd|mbz)(?:_?[0-9]+|_\w*)?$", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant);
 
     /// <summary>Whether a name or description marks something reserved: it starts with Reserved, RSVD or MBZ.</summary>
     public static bool IsReserved(string text) =>

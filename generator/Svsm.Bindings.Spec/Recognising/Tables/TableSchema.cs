@@ -1,10 +1,10 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
-using System.Text;
+using Svsm.Bindings.Spec.Common;
 using Svsm.Bindings.Spec.Reading;
 
-namespace Svsm.Bindings.Spec.Building;
+namespace Svsm.Bindings.Spec.Recognising.Tables;
 
 internal enum TableKind
 {
@@ -172,18 +172,5 @@ internal sealed record TableSchema(TableKind Kind, string Title, IReadOnlyList<C
     private static bool Matches(TableSchema schema, ColumnSpec column, List<string> keys) =>
         column.Spellings.Any(keys.Contains) && schema.Columns.Contains(column);
 
-    /// <summary>A header's comparison key: lower-case letters and digits only.</summary>
-    public static string Key(string text)
-    {
-        var builder = new StringBuilder(text.Length);
-        foreach (var c in text)
-        {
-            if (c < 128 && char.IsLetterOrDigit(c))
-            {
-                builder.Append(char.ToLowerInvariant(c));
-            }
-        }
-
-        return builder.ToString();
-    }
+    public static string Key(string text) => Words.Key(text);
 }

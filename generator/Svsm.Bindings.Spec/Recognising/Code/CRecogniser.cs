@@ -1,0 +1,934 @@
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using System.Text.RegularExpressions;
+using Svsm.Bindings.Spec.Diagnostics;
+using Svsm.Bindings.Spec.Model;
+
+namespace Svsm.Bindings.Spec.Recognising.Code;
+
+/// <summary>
+/// Reads the C declarations of a code block: <c>struct</c>s and <c>union</c>s (anonymous members included, with
+/// bit-fields and layout attributes), <c>enum</c>s, <c>typedef</c>s, and <c>#define</c>s, which become constants,
+/// flag sets or ioctls. Function declarations and definitions and variables are skipped; preprocessor lines other
+/// than <c>#define</c> and <c>#pragma pack</c> get an info and are skipped.
+/// </summary>
+internal sealed class CRecogniser
+{
+    private const RegexOptions Options = RegexOptions.CultureInvariant;
+
+    private static readonly Regex Define = new(@"^#\s*define\s+(?<name>[A-Za-z_][A-Za-z0-9_]*)(?<function>\()?", Options);
+    private static readonly Regex Directive = new(@"^#\s*(?<word>[A-Za-z_]+)", Options);
+    private static readonly Regex PragmaPack = new(@"^#\s*pragma\s+pack\s*\(\s*(?:(?<push>push)\s*(?:,\s*(?<n>\d+))?|(?<pop>pop)|(?<n>\d+))?\s*\)", Options);
+    private static readonly Regex Ioctl = new(@"^(?<dir>_IOWR|_IOR|_IOW|_IO)\s*\((?<args>.*)\)$", Options);
+    private static readonly Regex BoundField = new(@"^'?(?<field>[A-Za-z_][A-Za-z0-9_]*)'?\s+(?:field\s+)?(?:bits|flags|values)$|^(?:bits|flags)\s+(?:of|for|in)\s+(?:the\s+)?'?(?<field>[A-Za-z_][A-Za-z0-9_]*)'?(?:\s+field)?$", Options | RegexOptions.IgnoreCase);
+
+    // Words that qualify a type or a declaration but do not change its layout.
+    private static readonly HashSet<string> Qualifiers = new(System.StringComparer.Ordinal)
+    {
+        "const", "volatile", "restrict", "__restrict", "__restrict__", "static", "extern", "inline", "__inline", "__inline__",
+        "register", "__user", "__iomem", "__force", "__rcu", "__must_check", "__always_inline", "__extension__", "_Atomic",
+        "__bitwise", "__attribute_const__", "EFIAPI", "CONST",
+    };
+
+    // The words C builds its basic types from.
+    private static readonly HashSet<string> BasicTypeWords = new(System.StringComparer.Ordinal)
+    {
+        "unsigned", "signed", "char", "short", "int", "long", "_Bool", "float", "double", "void", "__signed__",
+    };
+
+    private readonly CodeContext context;
+    private readonly CodeTokens code;
+    private readonly List<Token> tokens;
+    private readonly RecognisedSpec spec;
+    private readonly DiagnosticBag diagnostics;
+    private RawConstantGroup? defines;
+    private int? packLimit;
+    private readonly Stack<int?> packStack = new();
+    private int anonymous;
+    private int p;
+
+    private CRecogniser(CodeContext context, RecognisedSpec spec, DiagnosticBag diagnostics)
+    {
+        this.context = context;
+        code = context.Code;
+        tokens = code.Tokens;
+        this.spec = spec;
+        this.diagnostics = diagnostics;
+    }
+
+    public static void Read(CodeContext context, RecognisedSpec spec, DiagnosticBag diagnostics) =>
+        new CRecogniser(context, spec, diagnostics).ReadDeclarations();
+
+    private Token Current => tokens[p];
+
+    private Token Peek(int ahead = 1) => tokens[System.Math.Min(p + ahead, tokens.Count - 1)];
+
+    private void ReadDeclarations()
+    {
+        if (code.Error is { } lexical)
+        {
+            diagnostics.Add(SpecDiagnostics.MalformedDeclaration, code.Span(lexical.Position, lexical.Position + 1), "C", lexical.Problem);
+        }
+
+        while (Current.Kind != TokenKind.End)
+        {
+            var start = p;
+            try
+            {
+                if (Current.Kind == TokenKind.Directive)
+                {
+                    ReadDirective(Current);
+                    p++;
+                }
+                else
+                {
+                    defines = null;
+                    ReadDeclaration();
+                }
+            }
+            catch (DeclarationException problem)
+            {
+                spec.Seen.Recognised++;
+                diagnostics.Add(SpecDiagnostics.MalformedDeclaration, code.Span(problem.At), "C", problem.Message);
+                if (problem.Fatal)
+                {
+                    return;
+                }
+
+                p = System.Math.Max(p, start + 1);
+                try
+                {
+                    SkipToSemicolon();
+                }
+                catch (DeclarationException)
+                {
+                    // Nothing after it can be told apart: the rest of the block is not read.
+                    return;
+                }
+            }
+
+            if (p == start)
+            {
+                p++;
+            }
+        }
+    }
+
+    private void ReadDirective(Token directive)
+    {
+        var text = directive.Text;
+        if (Define.Match(text) is { Success: true } define)
+        {
+            ReadDefine(directive, define);
+            return;
+        }
+
+        if (PragmaPack.Match(text) is { Success: true } pack)
+        {
+            // gcc's #pragma pack caps the alignment of every member of the structs that follow.
+            if (pack.Groups["pop"].Success)
+            {
+                packLimit = packStack.Count > 0 ? packStack.Pop() : null;
+            }
+            else
+            {
+                if (pack.Groups["push"].Success)
+                {
+                    packStack.Push(packLimit);
+                }
+
+                packLimit = pack.Groups["n"].Success ? int.Parse(pack.Groups["n"].Value, CultureInfo.InvariantCulture) : pack.Groups["push"].Success ? packLimit : null;
+            }
+
+            return;
+        }
+
+        var word = Directive.Match(text) is { Success: true } match ? match.Groups["word"].Value : text;
+        var why = word switch
+        {
+            "include" => "the reader does not follow #include; declare in the spec what it uses",
+            "if" or "ifdef" or "ifndef" or "elif" or "else" or "endif" => "the reader takes no condition into account: the declarations on every side of it are read",
+            _ => "the reader does not act on #" + word,
+        };
+        diagnostics.Add(SpecDiagnostics.PreprocessorLineSkipped, code.Span(directive), Shorten(text), why);
+    }
+
+    private void ReadDefine(Token directive, Match define)
+    {
+        var name = define.Groups["name"].Value;
+        var nameStart = code.Text.IndexOf(name, directive.Start, System.StringComparison.Ordinal);
+        var nameSpan = code.Span(nameStart, nameStart + name.Length);
+        if (define.Groups["function"].Success)
+        {
+            diagnostics.Add(SpecDiagnostics.PreprocessorLineSkipped, code.Span(directive), Shorten(directive.Text), "function-like macros are not expanded");
+            return;
+        }
+
+        var value = directive.Text.Substring(define.Length).Trim();
+        if (value.Length == 0)
+        {
+            // An include guard or a switch for #ifdef: it defines no value.
+            return;
+        }
+
+        spec.Seen.Recognised++;
+        var valueStart = code.Text.IndexOf(value.Split(' ')[0], nameStart + name.Length, System.StringComparison.Ordinal);
+        var valueSpan = valueStart < 0 ? code.Span(directive) : code.Span(valueStart, System.Math.Min(directive.End, valueStart + value.Length));
+        var description = context.Describe(directive, directive, rust: false);
+        if (value.StartsWith("\"", System.StringComparison.Ordinal) || value.StartsWith("{", System.StringComparison.Ordinal))
+        {
+            diagnostics.Add(SpecDiagnostics.PreprocessorLineSkipped, code.Span(directive), Shorten(directive.Text), "its value is not an integer");
+            return;
+        }
+
+        var unwrapped = value;
+        while (unwrapped.StartsWith("(", System.StringComparison.Ordinal) && unwrapped.EndsWith(")", System.StringComparison.Ordinal) && Balanced(unwrapped.Substring(1, unwrapped.Length - 2)))
+        {
+            unwrapped = unwrapped.Substring(1, unwrapped.Length - 2).Trim();
+        }
+
+        if (Ioctl.Match(unwrapped) is { Success: true } ioctl)
+        {
+            ReadIoctlDefine(name, ioctl, description, valueSpan, code.Span(directive));
+            return;
+        }
+
+        var group = DefineGroup(directive);
+        group.Constants.Add(new RawConstant(name, new RawExpression(value, valueSpan, DeclarationStyle.C), description, code.Span(directive), nameSpan));
+    }
+
+    /// <summary>
+    /// The set a <c>#define</c> joins: the current run of defines, unless a group comment stands between the last
+    /// one and this one (or none has been seen since another declaration): then a new set, named by that comment,
+    /// else by the heading above the block.
+    /// </summary>
+    private RawConstantGroup DefineGroup(Token directive)
+    {
+        var previousEnd = defines is null ? (p > 0 ? tokens[p - 1].End : 0) : defines.LastEnd;
+        var title = context.LastGroupComment(previousEnd, directive.Start) is { } comment ? CodeContext.GroupTitle(comment) ?? comment.Text : null;
+        if (defines is null || title is not null)
+        {
+            var name = title ?? (context.Heading.Length > 0 ? context.Heading : context.FallbackGroupName(directive));
+            defines = new RawConstantGroup(name, ConstantGroupKind.Values, DeclarationStyle.C, code.Span(directive), context.Position, context.Ancestors);
+            if (title is not null && BoundField.Match(title) is { Success: true } bound)
+            {
+                defines.BoundField = bound.Groups["field"].Value;
+            }
+
+            spec.ConstantGroups.Add(defines);
+        }
+
+        defines.LastEnd = directive.End;
+        return defines;
+    }
+
+    private void ReadIoctlDefine(string name, Match ioctl, string description, SpecSpan valueSpan, SpecSpan span)
+    {
+        var arguments = SplitArguments(ioctl.Groups["args"].Value);
+        var direction = ioctl.Groups["dir"].Value switch
+        {
+            "_IO" => IoctlDirection.None,
+            "_IOR" => IoctlDirection.Read,
+            "_IOW" => IoctlDirection.Write,
+            _ => IoctlDirection.ReadWrite,
+        };
+        var wanted = direction == IoctlDirection.None ? 2 : 3;
+        if (arguments.Count != wanted)
+        {
+            diagnostics.NoteLeftOut(
+                diagnostics.Add(SpecDiagnostics.MalformedDeclaration, valueSpan, "C", ioctl.Groups["dir"].Value + " takes " + wanted + " arguments (type, number" + (wanted == 3 ? ", argument type)" : ")")),
+                "ioctl '" + name + "'");
+            return;
+        }
+
+        var argument = wanted == 3 ? Regex.Replace(arguments[2], @"^(?:struct|union)\s+", string.Empty, Options).Trim() : string.Empty;
+        spec.Ioctls.Add(new RawIoctl(
+            name, direction, new RawExpression(arguments[0], valueSpan, DeclarationStyle.C), new RawExpression(arguments[1], valueSpan, DeclarationStyle.C),
+            argument, valueSpan, description, span));
+    }
+
+    private void ReadDeclaration()
+    {
+        var first = Current;
+        if (Current.Is(";"))
+        {
+            p++;
+            return;
+        }
+
+        var isTypedef = false;
+        if (Current.Is("typedef"))
+        {
+            isTypedef = true;
+            p++;
+        }
+
+        var specifiers = ReadSpecifiers(first, owner: null);
+        if (specifiers.Type is null)
+        {
+            throw new DeclarationException(Current, "'" + Current.Text + "' does not start a declaration the reader knows (struct, union, enum, typedef, #define)");
+        }
+
+        // "struct x { ... };", "enum y { ... };": the declaration is the type itself.
+        if (Current.Is(";"))
+        {
+            p++;
+            if (isTypedef)
+            {
+                throw new DeclarationException(first, "a typedef without a name");
+            }
+
+            return;
+        }
+
+        if (!isTypedef)
+        {
+            // A function or a variable: code, not a declaration of data.
+            SkipToSemicolon();
+            return;
+        }
+
+        while (true)
+        {
+            var declarator = ReadDeclarator(specifiers.Type, allowBits: false);
+            if (declarator.Name is null)
+            {
+                throw new DeclarationException(Current, "a typedef without a name");
+            }
+
+            if (declarator.Function)
+            {
+                // A typedef of a function type names no data.
+            }
+            else if (specifiers.Defined is { Unnamed: true } defined && !declarator.Type.Pointer && declarator.Type.Lengths.Count == 0)
+            {
+                // typedef struct { ... } NAME; the struct is NAME.
+                defined.Rename(declarator.Name.Value.Text, code.Span(declarator.Name.Value));
+            }
+            else if (specifiers.DefinedEnum is { Unnamed: true } definedEnum && !declarator.Type.Pointer)
+            {
+                definedEnum.Rename(declarator.Name.Value.Text);
+            }
+            else
+            {
+                spec.Aliases.Add(new RawTypeAlias(declarator.Name.Value.Text, declarator.Type, code.Span(declarator.Name.Value)));
+            }
+
+            if (Current.Is(","))
+            {
+                p++;
+                continue;
+            }
+
+            ExpectPunctuation(";");
+            return;
+        }
+    }
+
+    /// <summary>What <see cref="ReadSpecifiers"/> found: the type, and a struct or enum it declared on the way.</summary>
+    private sealed record Specifiers(RawType? Type, PendingStruct? Defined, PendingEnum? DefinedEnum, int? Align, bool Packed);
+
+    /// <summary>
+    /// Type specifiers, qualifiers and attributes up to the first declarator: a basic type (<c>unsigned long</c>),
+    /// a typedef name (<c>__u64</c>), or <c>struct</c>/<c>union</c>/<c>enum</c> with a tag, a body or both.
+    /// </summary>
+    private Specifiers ReadSpecifiers(Token first, RawStruct? owner)
+    {
+        var basic = new List<string>();
+        RawType? type = null;
+        PendingStruct? defined = null;
+        PendingEnum? definedEnum = null;
+        int? align = null;
+        var packed = false;
+        var start = Current;
+        while (true)
+        {
+            if (Current.Kind != TokenKind.Identifier)
+            {
+                break;
+            }
+
+            var word = Current.Text;
+            if (ReadAttribute(out var attributeAlign, out var attributePacked))
+            {
+                align = attributeAlign ?? align;
+                packed |= attributePacked;
+                continue;
+            }
+
+            if (Qualifiers.Contains(word))
+            {
+                p++;
+                continue;
+            }
+
+            if (BasicTypeWords.Contains(word))
+            {
+                basic.Add(word);
+                p++;
+                continue;
+            }
+
+            if (type is not null || basic.Count > 0)
+            {
+                break;
+            }
+
+            if (word is "struct" or "union")
+            {
+                defined = ReadAggregate(first, owner, out type);
+                continue;
+            }
+
+            if (word == "enum")
+            {
+                definedEnum = ReadEnum(first, out type);
+                continue;
+            }
+
+            // A typedef name (__u64, uint32_t, EFI_GUID): the first plain identifier is the type.
+            type = new RawType(word, null, new List<RawExpression>(), false, false, code.Span(Current));
+            p++;
+        }
+
+        if (basic.Count > 0)
+        {
+            var name = string.Join(" ", basic.Where(w => w != "__signed__").Select(w => w == "__signed__" ? "signed" : w));
+            type = new RawType(name, null, new List<RawExpression>(), false, false, code.Span(start, tokens[p - 1]));
+        }
+
+        return new Specifiers(type, defined, definedEnum, align, packed);
+    }
+
+    /// <summary>
+    /// <c>__attribute__((...))</c>, <c>__packed</c> or <c>__aligned(N)</c> at the current token: what it says of
+    /// alignment and packing. False when the current token is no attribute.
+    /// </summary>
+    private bool ReadAttribute(out int? align, out bool packed)
+    {
+        align = null;
+        packed = false;
+        var word = Current.Text;
+        if (word is "__packed")
+        {
+            packed = true;
+            p++;
+            return true;
+        }
+
+        if (word is "__aligned" && Peek().Is("("))
+        {
+            p++;
+            var open = p;
+            var close = SkipBalanced("(", ")");
+            align = ConstantInParentheses(open, close);
+            return true;
+        }
+
+        if (word is "__attribute__" or "__attribute" && Peek().Is("("))
+        {
+            p++;
+            var open = p;
+            var close = SkipBalanced("(", ")");
+            var inner = string.Concat(tokens.Skip(open + 1).Take(close - open - 1).Select(t => t.Text + " "));
+            packed = Regex.IsMatch(inner, @"\b_*packed_*\b", Options);
+            if (Regex.Match(inner, @"\b_*aligned_*\s*\(\s*(?<n>[0-9xXa-fA-F]+)\s*\)", Options) is { Success: true } aligned && CellValues.TryParseInteger(aligned.Groups["n"].Value, out var n) && n <= 1 << 20)
+            {
+                align = (int)n;
+            }
+            else if (Regex.IsMatch(inner, @"\b_*aligned_*\b(?!\s*\()", Options))
+            {
+                align = 16; // gcc's largest alignment on x86-64 for a bare aligned
+            }
+
+            return true;
+        }
+
+        return false;
+    }
+
+    private int? ConstantInParentheses(int open, int close) =>
+        close == open + 2 && CellValues.TryParseInteger(tokens[open + 1].Text.TrimEnd('u', 'U', 'l', 'L'), out var n) && n <= 1 << 20 ? (int)n : null;
+
+    /// <summary>A struct or union a declaration defines; one C leaves unnamed is named when its typedef or member is read.</summary>
+    private sealed class PendingStruct(RawStruct structure, bool unnamed)
+    {
+        public RawStruct Structure { get; } = structure;
+
+        public bool Unnamed { get; private set; } = unnamed;
+
+        public void Rename(string name, SpecSpan span)
+        {
+            Structure.Name = name;
+            Structure.HeaderSpan = span;
+            Unnamed = false;
+        }
+    }
+
+    /// <summary>An enum a declaration defines; an unnamed one is a set of constants unless a typedef names it.</summary>
+    private sealed class PendingEnum(RawConstantGroup group, bool unnamed)
+    {
+        public bool Unnamed { get; } = unnamed;
+
+        public void Rename(string name)
+        {
+            group.Name = name;
+            group.Kind = ConstantGroupKind.Enum;
+        }
+    }
+
+    /// <summary><c>struct</c>/<c>union</c> [attributes] [tag] [attributes] [<c>{ members }</c> [attributes]].</summary>
+    private PendingStruct? ReadAggregate(Token first, RawStruct? owner, out RawType type)
+    {
+        var keyword = Current;
+        var isUnion = keyword.Is("union");
+        p++;
+        int? align = null;
+        var packed = false;
+        while (ReadAttribute(out var a, out var pk))
+        {
+            align = a ?? align;
+            packed |= pk;
+        }
+
+        Token? tag = null;
+        if (Current.Kind == TokenKind.Identifier)
+        {
+            tag = Current;
+            p++;
+        }
+
+        while (ReadAttribute(out var a, out var pk))
+        {
+            align = a ?? align;
+            packed |= pk;
+        }
+
+        if (!Current.Is("{"))
+        {
+            if (tag is null)
+            {
+                throw new DeclarationException(Current, "a " + keyword.Text + " with neither a tag nor a body");
+            }
+
+            type = new RawType(tag.Value.Text, keyword.Text, new List<RawExpression>(), false, false, code.Span(keyword, tag.Value));
+            return null;
+        }
+
+        spec.Seen.Recognised++;
+        var open = Current;
+        p++;
+        // A struct the declaration leaves unnamed is named for its place until its typedef or member name is read.
+        var name = tag?.Text ?? (owner is null ? keyword.Text + " at line " + code.Span(keyword).Line.ToString(CultureInfo.InvariantCulture) : owner.Name + " " + keyword.Text + " " + (++anonymous).ToString(CultureInfo.InvariantCulture));
+        var structure = new RawStruct(name, DeclarationStyle.C, code.Span(first), tag is { } t ? code.Span(t) : code.Span(keyword), context.Position)
+        {
+            IsUnion = isUnion,
+            Description = owner is null ? context.Describe(first, open, rust: false, after: int.MaxValue) : string.Empty,
+        };
+        spec.Structs.Add(structure);
+        while (!Current.Is("}"))
+        {
+            if (Current.Kind == TokenKind.End)
+            {
+                throw new DeclarationException(open, "the '{' of " + keyword.Text + " '" + (tag?.Text ?? "(anonymous)") + "' has no matching '}'", fatal: true);
+            }
+
+            if (Current.Kind == TokenKind.Directive)
+            {
+                ReadDirective(Current);
+                p++;
+                continue;
+            }
+
+            ReadMember(structure);
+        }
+
+        p++;
+        while (ReadAttribute(out var a, out var pk))
+        {
+            align = a ?? align;
+            packed |= pk;
+        }
+
+        structure.PackLimit = packed ? 1 : packLimit;
+        structure.AlignAttribute = align;
+        type = new RawType(name, keyword.Text, new List<RawExpression>(), false, false, code.Span(keyword, tokens[p - 1]));
+        return new PendingStruct(structure, unnamed: tag is null);
+    }
+
+    /// <summary>One member declaration: specifiers, then declarators (<c>u8 a, b[4], c : 3;</c>) or none for an anonymous aggregate.</summary>
+    private void ReadMember(RawStruct structure)
+    {
+        var first = Current;
+        var specifiers = ReadSpecifiers(first, structure);
+        if (specifiers.Type is null)
+        {
+            throw new DeclarationException(Current, "expected a member's type, found '" + Current.Text + "'");
+        }
+
+        if (Current.Is(";"))
+        {
+            var semicolon = Current;
+            p++;
+            if (specifiers.Defined is { Unnamed: true } inner)
+            {
+                // An anonymous struct or union member: C reaches its members as the outer struct's own.
+                inner.Structure.Anonymous = true;
+                structure.Members.Add(new RawMember(
+                    MemberKind.ByType, null, context.Describe(first, semicolon, rust: false), code.Span(first, semicolon), code.Span(first),
+                    Type: specifiers.Type with { Name = inner.Structure.Name }));
+                return;
+            }
+
+            throw new DeclarationException(first, "a member without a name");
+        }
+
+        while (true)
+        {
+            var declarator = ReadDeclarator(specifiers.Type, allowBits: true);
+            var memberAlign = specifiers.Align;
+            var memberPacked = specifiers.Packed;
+            while (ReadAttribute(out var a, out var pk))
+            {
+                memberAlign = a ?? memberAlign;
+                memberPacked |= pk;
+            }
+
+            var last = Current;
+            var type = declarator.Type;
+            if (specifiers.Defined is { Unnamed: true } named)
+            {
+                // struct { ... } name; the unnamed struct takes the member's name.
+                var typeName = structure.Name + " " + (declarator.Name?.Text ?? "member");
+                named.Rename(typeName, code.Span(first));
+                type = type with { Name = typeName };
+            }
+
+            var memberName = declarator.Name?.Text;
+            structure.Members.Add(new RawMember(
+                MemberKind.ByType,
+                memberName,
+                context.Describe(first, last, rust: false),
+                code.Span(first, tokens[p - 1]),
+                declarator.Name is { } n ? code.Span(n) : code.Span(first),
+                Type: declarator.Function ? type with { Pointer = true } : type,
+                BitWidth: declarator.Bits,
+                AlignAttribute: memberPacked ? 1 : memberAlign,
+                Reserved: memberName is null || CellValues.IsReservedIdentifier(memberName)));
+            if (Current.Is(","))
+            {
+                p++;
+                continue;
+            }
+
+            ExpectPunctuation(";");
+            return;
+        }
+    }
+
+    private sealed record Declarator(Token? Name, RawType Type, int? Bits, bool Function);
+
+    /// <summary><c>* name [N][M] : bits</c>, or a function pointer <c>(*name)(...)</c>.</summary>
+    private Declarator ReadDeclarator(RawType baseType, bool allowBits)
+    {
+        var pointer = false;
+        while (Current.Is("*") || (Current.Kind == TokenKind.Identifier && Qualifiers.Contains(Current.Text)))
+        {
+            pointer |= Current.Is("*");
+            p++;
+        }
+
+        Token? name = null;
+        if (Current.Is("("))
+        {
+            // (*name)(parameters): a pointer to a function.
+            p++;
+            while (Current.Is("*") || (Current.Kind == TokenKind.Identifier && Qualifiers.Contains(Current.Text)))
+            {
+                p++;
+            }
+
+            name = Expect(TokenKind.Identifier, "a name");
+            ExpectPunctuation(")");
+            if (Current.Is("("))
+            {
+                SkipBalanced("(", ")");
+            }
+
+            return new Declarator(name, baseType with { Pointer = true }, null, Function: true);
+        }
+
+        if (Current.Kind == TokenKind.Identifier)
+        {
+            name = Current;
+            p++;
+        }
+
+        if (Current.Is("("))
+        {
+            // A function declaration.
+            SkipBalanced("(", ")");
+            return new Declarator(name, baseType, null, Function: true);
+        }
+
+        var lengths = new List<RawExpression>();
+        var flexible = false;
+        while (Current.Is("["))
+        {
+            var open = Current;
+            p++;
+            var start = Current;
+            var depth = 0;
+            while (Current.Kind != TokenKind.End && !(depth == 0 && Current.Is("]")))
+            {
+                depth += Current.Is("[") || Current.Is("(") ? 1 : Current.Is("]") || Current.Is(")") ? -1 : 0;
+                p++;
+            }
+
+            if (Current.Kind == TokenKind.End)
+            {
+                throw new DeclarationException(open, "the '[' has no matching ']'", fatal: true);
+            }
+
+            var end = tokens[p - 1];
+            p++;
+            if (start.Is("]"))
+            {
+                flexible = true;
+            }
+            else if (start.Kind == TokenKind.Number && start.Text == "0" && end.Start == start.Start)
+            {
+                flexible = true; // GNU's zero-length array is a flexible array
+            }
+            else
+            {
+                lengths.Add(new RawExpression(code.Slice(start.Start, end.End), code.Span(start, end), DeclarationStyle.C));
+            }
+        }
+
+        int? bits = null;
+        if (allowBits && Current.Is(":"))
+        {
+            p++;
+            var width = Current;
+            if (width.Kind != TokenKind.Number || !CellValues.TryParseInteger(width.Text.TrimEnd('u', 'U'), out var n) || n > 1024)
+            {
+                throw new DeclarationException(width, "a bit-field's width is a number, such as 1 or 3");
+            }
+
+            bits = (int)n;
+            p++;
+        }
+
+        var type = baseType with
+        {
+            Pointer = baseType.Pointer || pointer,
+            Lengths = lengths.Concat(baseType.Lengths).ToList(),
+            Flexible = flexible,
+        };
+        return new Declarator(name, type, bits, Function: false);
+    }
+
+    /// <summary><c>enum</c> [tag] [<c>{ A = 1, B, }</c>]: a named enum becomes an enum type, an unnamed one a set of constants.</summary>
+    private PendingEnum? ReadEnum(Token first, out RawType type)
+    {
+        var keyword = Current;
+        p++;
+        Token? tag = null;
+        if (Current.Kind == TokenKind.Identifier)
+        {
+            tag = Current;
+            p++;
+        }
+
+        if (Current.Is(":"))
+        {
+            // C23's "enum x : uint8_t": the underlying type decides the size.
+            p++;
+            ReadSpecifiers(first, owner: null);
+        }
+
+        if (!Current.Is("{"))
+        {
+            if (tag is null)
+            {
+                throw new DeclarationException(Current, "an enum with neither a tag nor a body");
+            }
+
+            type = new RawType(tag.Value.Text, "enum", new List<RawExpression>(), false, false, code.Span(keyword, tag.Value));
+            return null;
+        }
+
+        spec.Seen.Recognised++;
+        var open = Current;
+        p++;
+        // An unnamed enum is only a way to write constants, named as a table is, unless a typedef names it.
+        var name = tag?.Text ?? (context.Heading.Length > 0 ? context.Heading : context.FallbackGroupName(keyword));
+        var group = new RawConstantGroup(name, tag is null ? ConstantGroupKind.Values : ConstantGroupKind.Enum, DeclarationStyle.C, code.Span(first), context.Position, context.Ancestors)
+        {
+            Description = context.Describe(first, open, rust: false, after: int.MaxValue),
+        };
+        spec.ConstantGroups.Add(group);
+        while (!Current.Is("}"))
+        {
+            if (Current.Kind == TokenKind.End)
+            {
+                throw new DeclarationException(open, "the '{' of enum '" + (tag?.Text ?? "(anonymous)") + "' has no matching '}'", fatal: true);
+            }
+
+            var enumeratorFirst = Current;
+            var enumerator = Expect(TokenKind.Identifier, "an enumerator's name");
+            RawExpression? value = null;
+            if (Current.Is("="))
+            {
+                p++;
+                var start = Current;
+                var depth = 0;
+                while (Current.Kind != TokenKind.End && !(depth == 0 && (Current.Is(",") || Current.Is("}"))))
+                {
+                    depth += Current.Is("(") ? 1 : Current.Is(")") ? -1 : 0;
+                    p++;
+                }
+
+                var end = tokens[p - 1];
+                value = new RawExpression(code.Slice(start.Start, end.End), code.Span(start, end), DeclarationStyle.C);
+            }
+
+            var last = tokens[p - 1];
+            if (Current.Is(","))
+            {
+                last = Current;
+                p++;
+            }
+            else if (!Current.Is("}"))
+            {
+                throw new DeclarationException(Current, "expected ',' or '}' after enumerator '" + enumerator.Text + "'");
+            }
+
+            group.Constants.Add(new RawConstant(enumerator.Text, value, context.Describe(enumeratorFirst, last, rust: false), code.Span(enumeratorFirst, tokens[p - 1]), code.Span(enumerator), Implicit: value is null));
+        }
+
+        p++;
+        type = new RawType(name, "enum", new List<RawExpression>(), false, false, code.Span(keyword, tokens[p - 1]));
+        return new PendingEnum(group, unnamed: tag is null);
+    }
+
+    private Token Expect(TokenKind kind, string what)
+    {
+        var token = Current;
+        if (token.Kind != kind)
+        {
+            throw new DeclarationException(token, "expected " + what + (token.Kind == TokenKind.End ? " before the block ends" : ", found '" + token.Text + "'"));
+        }
+
+        p++;
+        return token;
+    }
+
+    private Token ExpectPunctuation(string symbol)
+    {
+        var token = Current;
+        if (!token.Is(symbol))
+        {
+            throw new DeclarationException(token, "expected '" + symbol + "'" + (token.Kind == TokenKind.End ? " before the block ends" : ", found '" + token.Text + "'"));
+        }
+
+        p++;
+        return token;
+    }
+
+    private int SkipBalanced(string open, string close)
+    {
+        var opening = Current;
+        var depth = 0;
+        while (Current.Kind != TokenKind.End)
+        {
+            if (Current.Is(open))
+            {
+                depth++;
+            }
+            else if (Current.Is(close) && --depth == 0)
+            {
+                return p++;
+            }
+
+            p++;
+        }
+
+        throw new DeclarationException(opening, "the '" + open + "' has no matching '" + close + "'", fatal: true);
+    }
+
+    /// <summary>Skips a declaration the reader does not read: to its <c>;</c>, or past a function's body.</summary>
+    private void SkipToSemicolon()
+    {
+        while (Current.Kind is not TokenKind.End and not TokenKind.Directive)
+        {
+            if (Current.Is(";"))
+            {
+                p++;
+                return;
+            }
+
+            if (Current.Is("{"))
+            {
+                SkipBalanced("{", "}");
+                if (Current.Is(";"))
+                {
+                    p++;
+                }
+
+                return;
+            }
+
+            if (Current.Is("(") || Current.Is("["))
+            {
+                SkipBalanced(Current.Text, Current.Is("(") ? ")" : "]");
+                continue;
+            }
+
+            if (Current.Is("}") || Current.Is(")") || Current.Is("]"))
+            {
+                throw new DeclarationException(Current, "a '" + Current.Text + "' that closes nothing");
+            }
+
+            p++;
+        }
+    }
+
+    private static bool Balanced(string text)
+    {
+        var depth = 0;
+        foreach (var c in text)
+        {
+            depth += c == '(' ? 1 : c == ')' ? -1 : 0;
+            if (depth < 0)
+            {
+                return false;
+            }
+        }
+
+        return depth == 0;
+    }
+
+    private static List<string> SplitArguments(string text)
+    {
+        var result = new List<string>();
+        var depth = 0;
+        var start = 0;
+        for (var i = 0; i < text.Length; i++)
+        {
+            depth += text[i] == '(' ? 1 : text[i] == ')' ? -1 : 0;
+            if (text[i] == ',' && depth == 0)
+            {
+                result.Add(text.Substring(start, i - start).Trim());
+                start = i + 1;
+            }
+        }
+
+        result.Add(text.Substring(start).Trim());
+        return result;
+    }
+
+    private static string Shorten(string text) => text.Length > 60 ? text.Substring(0, 57) + "..." : text;
+}

@@ -1,0 +1,138 @@
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using System.Text.RegularExpressions;
+using Svsm.Bindings.Spec.Diagnostics;
+using Svsm.Bindings.Spec.Model;
+using Svsm.Bindings.Spec.Reading;
+
+namespace Svsm.Bindings.Spec.Recognising.Lists;
+
+/// <summary>
+/// Reads a call's parameters from a list, as COCONUT-SVSM's protocol documents write them:
+/// <c>* RCX: buffer address (guest physical).  Must be page aligned.</c>. An item names a register and says what it
+/// holds; its words give the direction ("(OUT)", "IN/OUT register" with "(IN)" and "(OUT)" sub-items), the
+/// alignment ("Must be page aligned", "8-byte aligned") and the size ("u32", "low 32 bits", "(4 bytes)"; else 8
+/// bytes, with an info). A list is a parameter list when one of its items names a register this way.
+/// </summary>
+internal static class ParameterListRecogniser
+{
+    private const RegexOptions Options = RegexOptions.IgnoreCase | RegexOptions.CultureInvariant;
+
+    // "RCX: ...", "RCX (OUT): ...", "%rcx - ...": a register name first, then what it holds.
+    private static readonly Regex Item = new(@"^\s*%?(?<register>[A-Za-z][A-Za-z0-9]{1,3})\s*(?<marker>\((?:in|out|in\s*/\s*out|inout)\))?\s*[:\u2013\u2014-]\s*(?<text>.*)$", Options);
+    private static readonly Regex SubItem = new(@"^\s*\((?<direction>in|out|in\s*/\s*out|inout)\)\s*:?\s*(?<text>.*)$", Options);
+    private static readonly Regex ParenthesizedDirection = new(@"\((?<direction>IN|OUT|IN\s*/\s*OUT|INOUT)\)", Options);
+    private static readonly Regex DirectionRegister = new(@"\b(?<direction>IN/OUT|INOUT|IN|OUT)\s+register\b", RegexOptions.CultureInvariant);
+    private static readonly Regex PageAligned = new(@"\bpage[\s-]*aligned\b", Options);
+    private static readonly Regex ByteAligned = new(@"\b(?<n>\d+)\s*(?<unit>k|kb|kib|m|mb|mib)?[\s-]*bytes?[\s-]+aligned\b|\baligned\s+(?:to|on)\s+(?:a\s+)?(?<n>\d+)\s*(?<unit>k|kb|kib|m|mb|mib)?[\s-]*bytes?\b|\b(?<n>\d+)\s*(?<unit>k|kb|kib|m|mb|mib)[\s-]*aligned\b", Options);
+    private static readonly Regex TypeSize = new(@"\b[ui](?<bits>8|16|32|64)\b|\b(?:low|lower)\s+(?<bits>8|16|32)\s+bits\b|\b(?<bits>8|16|32|64)[\s-]*bits?\b|\((?<bytes>[1248])\s*bytes?\)", Options);
+
+    /// <summary>Whether an item names a general-purpose register (or a narrower name of one, which is then reported).</summary>
+    public static bool IsRegisterItem(ListItemText item) =>
+        Item.Match(item.Text) is { Success: true } match && IsRegisterName(CellValues.NormalizeRegister(match.Groups["register"].Value));
+
+    private static bool IsRegisterName(string name) => CellValues.IsGeneralPurposeRegister(name) || CellValues.WideNameOf(name) is not null;
+
+    /// <summary>The list's registers for the call named <paramref name="callName"/>; null when it is no parameter list.</summary>
+    public static RawRegisterSet? Read(ListBlockText list, IReadOnlyList<RecognisedHeading> ancestors, int position, string callName, DiagnosticBag diagnostics)
+    {
+        if (!list.Items.Any(IsRegisterItem))
+        {
+            return null;
+        }
+
+        var set = new RawRegisterSet(RegisterSetKind.ParameterList, ancestors, list.Span, position);
+        foreach (var item in list.Items)
+        {
+            if (Item.Match(item.Text) is not { Success: true } match || !IsRegisterName(CellValues.NormalizeRegister(match.Groups["register"].Value)))
+            {
+                continue;
+            }
+
+            var register = CellValues.NormalizeRegister(match.Groups["register"].Value);
+            if (!CellValues.IsGeneralPurposeRegister(register))
+            {
+                set.Errors.Add(diagnostics.Add(SpecDiagnostics.NotAGeneralPurposeRegister, item.Span, match.Groups["register"].Value, $" (write {CellValues.WideNameOf(register)} for {register})"));
+                continue;
+            }
+
+            var text = match.Groups["text"].Value.Trim();
+            var direction = DirectionOf(match.Groups["marker"].Value + " " + text) ?? RegisterDirection.In;
+            var subItems = item.Children.Select(c => (Item: c, Match: SubItem.Match(c.Text))).Where(c => c.Match.Success).ToList();
+            if (subItems.Count > 0)
+            {
+                // "RCX: IN/OUT register" with "(IN) ..." and "(OUT) ..." below: one row per direction.
+                foreach (var (child, sub) in subItems)
+                {
+                    var subDirection = DirectionOf("(" + sub.Groups["direction"].Value + ")") ?? RegisterDirection.In;
+                    Add(set, register, subDirection, sub.Groups["text"].Value.Trim(), child.Span, callName, diagnostics);
+                }
+
+                continue;
+            }
+
+            Add(set, register, direction, text, item.Span, callName, diagnostics);
+        }
+
+        return set;
+    }
+
+    private static void Add(RawRegisterSet set, string register, RegisterDirection direction, string text, SpecSpan span, string callName, DiagnosticBag diagnostics)
+    {
+        var description = ParenthesizedDirection.Replace(text, string.Empty).Trim();
+        int? alignment = null;
+        if (PageAligned.IsMatch(text))
+        {
+            alignment = 4096;
+        }
+        else if (ByteAligned.Match(text) is { Success: true } aligned && long.TryParse(aligned.Groups["n"].Value, NumberStyles.None, CultureInfo.InvariantCulture, out var bytes))
+        {
+            var scale = aligned.Groups["unit"].Value.ToLowerInvariant() switch
+            {
+                "k" or "kb" or "kib" => 1024L,
+                "m" or "mb" or "mib" => 1024L * 1024,
+                _ => 1L,
+            };
+            var value = bytes * scale;
+            if (value <= 0 || value > int.MaxValue || (value & (value - 1)) != 0)
+            {
+                set.Errors.Add(diagnostics.Add(SpecDiagnostics.AlignmentNotPowerOfTwo, span, value, register));
+                return;
+            }
+
+            alignment = (int)value;
+        }
+
+        var size = 8;
+        var assumed = true;
+        if (TypeSize.Match(text) is { Success: true } stated)
+        {
+            size = stated.Groups["bytes"].Success
+                ? int.Parse(stated.Groups["bytes"].Value, CultureInfo.InvariantCulture)
+                : int.Parse(stated.Groups["bits"].Value, CultureInfo.InvariantCulture) / 8;
+            assumed = false;
+        }
+
+        if (assumed)
+        {
+            diagnostics.Add(SpecDiagnostics.RegisterSizeAssumed, span, register, callName);
+        }
+
+        set.Registers.Add(new RawRegister(register, direction, size, alignment, null, description.Length > 0 ? description : register, span, span, span));
+    }
+
+    /// <summary>A direction written in words: "(OUT)", "(IN/OUT)", "OUT register"; null when the words give none.</summary>
+    private static RegisterDirection? DirectionOf(string text)
+    {
+        var match = ParenthesizedDirection.Match(text);
+        var word = match.Success ? match.Groups["direction"].Value : DirectionRegister.Match(text) is { Success: true } named ? named.Groups["direction"].Value : null;
+        if (word is null)
+        {
+            return null;
+        }
+
+        CellValues.TryParseDirection(word, out var direction);
+        return direction;
+    }
+}
