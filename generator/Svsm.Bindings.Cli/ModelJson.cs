@@ -19,6 +19,7 @@ internal static class ModelJson
         json.WriteString("prefix", document.Protocol.Prefix);
         json.WriteString("namespace", document.Protocol.Namespace);
         json.WriteString("convention", document.Protocol.IsSyscallAbi ? "coconut-syscall" : "svsm-call");
+        json.WriteString("callPrefix", document.Protocol.CallPrefix);
         json.WriteEndObject();
 
         json.WriteStartArray("calls");
@@ -48,6 +49,7 @@ internal static class ModelJson
                 WriteNumber(json, "alignment", (uint?)register.Alignment);
                 json.WriteString("name", register.Name);
                 json.WriteString("description", register.Description);
+                json.WriteString("bits", register.Bits?.Name);
                 json.WriteNumber("line", register.Span.Line);
                 json.WriteEndObject();
             }
@@ -88,7 +90,13 @@ internal static class ModelJson
                 }
 
                 json.WriteString("table", table.Name);
-                json.WriteString("kind", table.Kind == ConstantTableKind.ResultCodes ? "result" : "constant");
+                json.WriteString("kind", table.Kind switch
+                {
+                    ConstantTableKind.ResultCodes => "result",
+                    ConstantTableKind.Flags => "flag",
+                    ConstantTableKind.Enum => "enum",
+                    _ => "constant",
+                });
                 json.WriteString("description", constant.Description);
                 json.WriteNumber("line", constant.Span.Line);
                 json.WriteEndObject();
@@ -127,6 +135,11 @@ internal static class ModelJson
             json.WriteString("name", structSpec.Name);
             json.WriteNumber("size", structSpec.Size);
             json.WriteBoolean("sizeDeclared", structSpec.SizeDeclared);
+            json.WriteNumber("alignment", structSpec.Alignment);
+            json.WriteBoolean("packed", structSpec.Packed);
+            json.WriteBoolean("union", structSpec.IsUnion);
+            json.WriteString("style", Style(structSpec.Style));
+            json.WriteString("description", structSpec.Description);
             json.WriteNumber("line", structSpec.Span.Line);
             json.WriteStartArray("fields");
             foreach (var field in structSpec.Fields)
@@ -143,6 +156,11 @@ internal static class ModelJson
                     json.WriteString("type", field.TypeName);
                     json.WriteNumber("count", field.Count);
                 }
+
+                // References the reader resolved: the struct, enum or bit table the field is.
+                json.WriteString("struct", field.Struct?.Name);
+                json.WriteString("enum", field.Enum?.Name);
+                json.WriteString("bits", field.Bits?.Name);
 
                 json.WriteNumber("line", field.Span.Line);
                 json.WriteEndObject();
@@ -196,6 +214,15 @@ internal static class ModelJson
         json.WriteEndArray();
         json.WriteEndObject();
     }
+
+    private static string Style(DeclarationStyle style) => style switch
+    {
+        DeclarationStyle.Table => "offsets",
+        DeclarationStyle.TableByCType => "ctypes",
+        DeclarationStyle.C => "c",
+        DeclarationStyle.Rust => "rust",
+        _ => "list",
+    };
 
     private static void WriteNumber(Utf8JsonWriter json, string name, uint? value)
     {

@@ -12,20 +12,24 @@ namespace Svsm.Bindings.Tests;
 /// <summary>
 /// Specs against what gcc makes of the C declarations they transcribe: every sizeof, offsetof, ioctl number and
 /// constant, and the sizes of the generated C# types. sev-guest.md is checked against the real kernel header,
-/// Debian's /usr/include/linux/sev-guest.h (linux-libc-dev); vmfwupdate.md against seed 002's declarations as the
-/// seed writes them (CHeaders/vmfwupdate.h).
+/// Debian's /usr/include/linux/sev-guest.h (linux-libc-dev); vmfwupdate.md, which holds the vmfwupdate mail's C as
+/// posted, both against a transcription of that C (CHeaders/vmfwupdate.h) and against its own code block.
 /// </summary>
 public sealed class GccLayoutTests
 {
     [Theory]
     [InlineData("sev-guest.md", "/usr/include/linux/sev-guest.h;CHeaders/psp-sev-snp.h", "SevGuest", 4)]
     [InlineData("vmfwupdate.md", "CHeaders/vmfwupdate.h", "VmFwUpdate", 0)]
+    [InlineData("vmfwupdate.md", "spec:vmfwupdate.md", "VmFwUpdate", 0)]
     public void StructsAndConstantsMatchGcc(string spec, string headerPath, string prefix, int ioctlCount)
     {
-        var document = SpecParser.Parse(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "specs", spec)));
+        var specText = File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "specs", spec));
+        var document = SpecParser.Parse(specText);
         Assert.False(document.HasErrors);
-        // Several headers may declare a spec's types: the transcriptions name the system headers they build on.
-        var headerFiles = headerPath.Split(';').Select(h => Path.IsPathRooted(h) ? h : Path.Combine(AppContext.BaseDirectory, h)).ToList();
+        // Several headers may declare a spec's types: the transcriptions name the system headers they build on. A spec
+        // written in C is its own header: its ```c blocks, as gcc reads them.
+        var headerFiles = headerPath.Split(';').Select(h => h.StartsWith("spec:", StringComparison.Ordinal) ? CodeBlocksAsHeader(specText)
+            : Path.IsPathRooted(h) ? h : Path.Combine(AppContext.BaseDirectory, h)).ToList();
         var header = string.Concat(headerFiles.Select(File.ReadAllText)) + File.ReadAllText("/usr/include/linux/psp-sev.h");
         var structs = document.Structs.ToDictionary(s => s.Name);
         var checks = new List<(string What, string CExpression, ulong Expected)>();
@@ -73,6 +77,15 @@ public sealed class GccLayoutTests
         var ioctls = typeof(GccLayoutTests).Assembly.GetType("Svsm.Bindings.Tests.Generated." + prefix + "Ioctls")!;
         Assert.Equal(0xC020_5300u, (uint)ioctls.GetField("SnpGetReport")!.GetValue(null)!);
         Assert.Equal(new uint[] { 0xC020_5300, 0xC020_5301, 0xC020_5302, 0xC010_5300 }, ioctls.GetFields().Select(f => (uint)f.GetValue(null)!).ToArray());
+    }
+
+    /// <summary>The spec's C code blocks in one header file, with the includes their types need.</summary>
+    private static string CodeBlocksAsHeader(string specText)
+    {
+        var blocks = Regex.Matches(specText, @"^```c\n(?<code>.*?)^```", RegexOptions.Multiline | RegexOptions.Singleline).Select(m => m.Groups["code"].Value);
+        var path = Path.Combine(Directory.CreateTempSubdirectory("svsm-spec-c-").FullName, "spec.h");
+        File.WriteAllText(path, "#include <stdint.h>\n" + string.Concat(blocks));
+        return path;
     }
 
     /// <summary>

@@ -232,6 +232,11 @@ internal sealed class CallBuilder
                 outputs[name] = raw.Span.Line;
             }
 
+            if (raw.SizeAssumed)
+            {
+                diagnostics.Add(SpecDiagnostics.RegisterSizeAssumed, raw.Span, raw.Register, call.Spec.Name);
+            }
+
             yield return new BuiltRegister(new RegisterSpec(raw.Register, raw.Direction, raw.Size, raw.Alignment, name, raw.Description, raw.Span, raw.Kind), raw.SizeSpan, raw.RegisterSpan);
         }
     }

@@ -183,7 +183,7 @@ internal static class SpecBuilder
     {
         for (var i = group.Position + 1; i < spec.Blocks.Count && spec.Blocks[i] is not HeadingBlockText; i++)
         {
-            if (spec.Blocks[i] is ProseBlock prose && !prose.Text.TrimEnd().EndsWith(":", StringComparison.Ordinal))
+            if (spec.Blocks[i] is ProseBlock { InList: false } prose && !prose.Text.TrimEnd().EndsWith(":", StringComparison.Ordinal))
             {
                 return prose.Text;
             }
@@ -210,7 +210,7 @@ internal static class SpecBuilder
                 var field = owner.Fields.FirstOrDefault(f => string.Equals(f.Spec.SourceName, group.BoundField, StringComparison.Ordinal));
                 if (field is not null)
                 {
-                    table.Header = table.Header with { Name = owner.Name + " " + field.Spec.Name, BoundTo = owner.Name + "." + field.Spec.Name };
+                    table.Header = table.Header with { Name = owner.Name + " " + field.Spec.Name, BoundTo = owner.Name + "." + (field.Spec.SourceName ?? field.Spec.Name) };
                     break;
                 }
             }

@@ -124,7 +124,7 @@ internal static class ConstantsEmitter
 
     private static void WriteFlags(SourceWriter w, BindingPlan plan, ConstantTablePlan table)
     {
-        w.Summary((plan.Document.Protocol.Name ?? plan.Prefix) + ": " + table.Spec.Name + ", as its spec defines them.");
+        w.Summary((plan.Document.Protocol.Name ?? plan.Prefix) + ": " + (table.Spec.BoundTo is { } field ? "the bits of " + field : table.Spec.Name) + ", as its spec defines them.");
         w.Line(BindingsEmitter.GeneratedCodeAttribute);
         w.Line("[global::System.Flags]");
         w.Open(plan.Visibility + " enum " + table.TypeName + " : " + table.Type);

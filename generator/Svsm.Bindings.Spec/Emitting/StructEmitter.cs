@@ -22,7 +22,11 @@ internal static class StructEmitter
 
     private static void WriteStruct(SourceWriter w, StructPlan s, string visibility)
     {
-        w.Summary(s.Spec.Name + ": " + Naming.Number(s.Spec.Size) + " bytes, laid out as its spec's table says.");
+        var spec = s.Spec;
+        w.Summary(spec.Style is Model.DeclarationStyle.C or Model.DeclarationStyle.Rust
+            ? (spec.Description.Length > 0 ? spec.Description.TrimEnd('.') + ". " : string.Empty) + spec.Name + ": " + Naming.Number(spec.Size) + " bytes" +
+              (spec.Packed ? ", packed" : string.Empty) + ", laid out from its spec's " + (spec.Style == Model.DeclarationStyle.C ? "C" : "Rust") + " declaration as gcc does on x86-64."
+            : spec.Name + ": " + Naming.Number(spec.Size) + " bytes, laid out as its spec's table says.");
         w.Line(BindingsEmitter.GeneratedCodeAttribute);
         w.Line("[global::System.Runtime.InteropServices.StructLayout(global::System.Runtime.InteropServices.LayoutKind.Explicit, Size = " + Naming.Number(s.Spec.Size) + ")]");
         w.Open(visibility + " partial struct " + s.TypeName);

@@ -9,7 +9,8 @@ internal abstract record MarkdownBlock(SpecSpan Span);
 
 internal sealed record HeadingBlockText(int Level, string Text, SpecSpan Span) : MarkdownBlock(Span);
 
-internal sealed record ProseBlock(string Text, SpecSpan Span) : MarkdownBlock(Span);
+/// <param name="InList">A paragraph of a list item: prose for the protocol's sentences, but not a call's description.</param>
+internal sealed record ProseBlock(string Text, SpecSpan Span, bool InList = false) : MarkdownBlock(Span);
 
 internal sealed record TableBlock(TableRowText Header, IReadOnlyList<TableRowText> Rows, SpecSpan Span) : MarkdownBlock(Span);
 

@@ -64,7 +64,7 @@ internal static class MarkdownReader
                     blocks.Add(new HeadingBlockText(heading.Level, InlineText(heading.Inline), SpanOf(block, text, lines)));
                     break;
                 case ParagraphBlock paragraph:
-                    blocks.Add(new ProseBlock(InlineText(paragraph.Inline), SpanOf(block, text, lines)));
+                    blocks.Add(new ProseBlock(InlineText(paragraph.Inline), SpanOf(block, text, lines), inList));
                     break;
             }
         }

@@ -89,7 +89,8 @@ internal sealed record RawRegister(
     SpecSpan Span,
     SpecSpan SizeSpan,
     SpecSpan RegisterSpan,
-    RegisterValueKind Kind = RegisterValueKind.Unsigned);
+    RegisterValueKind Kind = RegisterValueKind.Unsigned,
+    bool SizeAssumed = false);
 
 /// <summary>A struct or union: an offset table, a table by C type, or a C or Rust declaration.</summary>
 internal sealed class RawStruct(string name, DeclarationStyle style, SpecSpan span, SpecSpan headerSpan, int position)

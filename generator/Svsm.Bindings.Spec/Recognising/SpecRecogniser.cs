@@ -100,7 +100,7 @@ internal sealed class SpecRecogniser
                     break;
                 case ListBlockText list:
                     spec.Seen.Lists++;
-                    if (ParameterListRecogniser.Read(list, stack.ToArray(), i, CallNameGuess(), diagnostics) is { } parameters)
+                    if (ParameterListRecogniser.Read(list, stack.ToArray(), i, diagnostics) is { } parameters)
                     {
                         spec.Seen.Recognised++;
                         spec.RegisterSets.Add(parameters);

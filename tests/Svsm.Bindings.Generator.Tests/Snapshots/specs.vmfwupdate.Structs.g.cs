@@ -6,7 +6,7 @@
 namespace Svsm.Protocols
 {
     /// <summary>
-    /// vmfwupdate: 40 bytes, laid out as its spec's table says.
+    /// vmfwupdate: 40 bytes, laid out from its spec's C declaration as gcc does on x86-64.
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Svsm.Bindings", "{{version}}")]
     [global::System.Runtime.InteropServices.StructLayout(global::System.Runtime.InteropServices.LayoutKind.Explicit, Size = 40)]
@@ -18,37 +18,37 @@ namespace Svsm.Protocols
         public const int Size = 40;
 
         /// <summary>
-        /// VMM capabilities, see VMFWUPDATE_CAP_*; read-only (offset 0x00, 8 bytes)
+        /// VMM capabilities, see VMFWUPDATE_CAP_*, read-only. (offset 0x00, 8 bytes)
         /// </summary>
         [global::System.Runtime.InteropServices.FieldOffset(0)]
         public ulong Capabilities;
 
         /// <summary>
-        /// Firmware storage size (below 4G on x86); read-only (offset 0x08, 8 bytes)
+        /// firmware storage size (below 4G on x86), read-only. (offset 0x08, 8 bytes)
         /// </summary>
         [global::System.Runtime.InteropServices.FieldOffset(8)]
         public ulong FirmwareSize;
 
         /// <summary>
-        /// Address of an opaque blob the guest can pass on, such as where the Linux kernel was loaded; writable, kept intact on firmware update (offset 0x10, 8 bytes)
+        /// address of opaque blob, the guest can use this to pass on information, for example which memory region the linux kernel has been loaded to. writable, will be kept intact on firmware update. (offset 0x10, 8 bytes)
         /// </summary>
         [global::System.Runtime.InteropServices.FieldOffset(16)]
         public ulong OpaqueAddr;
 
         /// <summary>
-        /// Memory location of the list of regions (struct vmfwupdate_regions); writable, cleared on firmware update and reset (offset 0x18, 8 bytes)
+        /// regions (see vmfwupdate_regions struct), memory location and length of the list. writable, will be cleared on firmware update and reset. (offset 0x18, 8 bytes)
         /// </summary>
         [global::System.Runtime.InteropServices.FieldOffset(24)]
         public ulong RegionsAddr;
 
         /// <summary>
-        /// Length of the list of regions (offset 0x20, 2 bytes)
+        /// RegionsCount (offset 0x20, 2 bytes)
         /// </summary>
         [global::System.Runtime.InteropServices.FieldOffset(32)]
         public ushort RegionsCount;
 
         /// <summary>
-        /// Control bits, see VMFWUPDATE_CTL_*: the guest may set the disable bit, only a reset clears it (offset 0x22, 2 bytes)
+        /// control bits, see VMFWUPDATE_CTL_* - disable bit can be set by the guest. - disable bit can only be cleared by reset. (offset 0x22, 2 bytes)
         /// </summary>
         [global::System.Runtime.InteropServices.FieldOffset(34)]
         public ushort Control;
@@ -95,7 +95,7 @@ namespace Svsm.Protocols
     }
 
     /// <summary>
-    /// vmfwupdate_regions: 32 bytes, laid out as its spec's table says.
+    /// 'regions_addr' field points to an array of this structure. vmfwupdate_regions: 32 bytes, laid out from its spec's C declaration as gcc does on x86-64.
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Svsm.Bindings", "{{version}}")]
     [global::System.Runtime.InteropServices.StructLayout(global::System.Runtime.InteropServices.LayoutKind.Explicit, Size = 32)]
@@ -107,25 +107,25 @@ namespace Svsm.Protocols
         public const int Size = 32;
 
         /// <summary>
-        /// Size of the region (offset 0x00, 8 bytes)
+        /// size of the region (offset 0x00, 8 bytes)
         /// </summary>
         [global::System.Runtime.InteropServices.FieldOffset(0)]
         public ulong Size2;
 
         /// <summary>
-        /// Source address (before update) (offset 0x08, 8 bytes)
+        /// source address (before update) (offset 0x08, 8 bytes)
         /// </summary>
         [global::System.Runtime.InteropServices.FieldOffset(8)]
         public ulong SrcAddr;
 
         /// <summary>
-        /// Destination address (after update) (offset 0x10, 8 bytes)
+        /// destination address (after update) (offset 0x10, 8 bytes)
         /// </summary>
         [global::System.Runtime.InteropServices.FieldOffset(16)]
         public ulong DstAddr;
 
         /// <summary>
-        /// Control bits, see VMFWUPDATE_REGION_FLAG_* (offset 0x18, 8 bytes)
+        /// control bits (offset 0x18, 8 bytes)
         /// </summary>
         [global::System.Runtime.InteropServices.FieldOffset(24)]
         public ulong Flags;

@@ -34,8 +34,8 @@ internal static class ParameterListRecogniser
 
     private static bool IsRegisterName(string name) => CellValues.IsGeneralPurposeRegister(name) || CellValues.WideNameOf(name) is not null;
 
-    /// <summary>The list's registers for the call named <paramref name="callName"/>; null when it is no parameter list.</summary>
-    public static RawRegisterSet? Read(ListBlockText list, IReadOnlyList<RecognisedHeading> ancestors, int position, string callName, DiagnosticBag diagnostics)
+    /// <summary>The list's registers; null when it is no parameter list.</summary>
+    public static RawRegisterSet? Read(ListBlockText list, IReadOnlyList<RecognisedHeading> ancestors, int position, DiagnosticBag diagnostics)
     {
         if (!list.Items.Any(IsRegisterItem))
         {
@@ -66,19 +66,19 @@ internal static class ParameterListRecogniser
                 foreach (var (child, sub) in subItems)
                 {
                     var subDirection = DirectionOf("(" + sub.Groups["direction"].Value + ")") ?? RegisterDirection.In;
-                    Add(set, register, subDirection, sub.Groups["text"].Value.Trim(), child.Span, callName, diagnostics);
+                    Add(set, register, subDirection, sub.Groups["text"].Value.Trim(), child.Span, diagnostics);
                 }
 
                 continue;
             }
 
-            Add(set, register, direction, text, item.Span, callName, diagnostics);
+            Add(set, register, direction, text, item.Span, diagnostics);
         }
 
         return set;
     }
 
-    private static void Add(RawRegisterSet set, string register, RegisterDirection direction, string text, SpecSpan span, string callName, DiagnosticBag diagnostics)
+    private static void Add(RawRegisterSet set, string register, RegisterDirection direction, string text, SpecSpan span, DiagnosticBag diagnostics)
     {
         var description = ParenthesizedDirection.Replace(text, string.Empty).Trim();
         int? alignment = null;
@@ -114,12 +114,7 @@ internal static class ParameterListRecogniser
             assumed = false;
         }
 
-        if (assumed)
-        {
-            diagnostics.Add(SpecDiagnostics.RegisterSizeAssumed, span, register, callName);
-        }
-
-        set.Registers.Add(new RawRegister(register, direction, size, alignment, null, description.Length > 0 ? description : register, span, span, span));
+        set.Registers.Add(new RawRegister(register, direction, size, alignment, null, description.Length > 0 ? description : register, span, span, span, SizeAssumed: assumed));
     }
 
     /// <summary>A direction written in words: "(OUT)", "(IN/OUT)", "OUT register"; null when the words give none.</summary>
