@@ -70,7 +70,7 @@ public class GeneratorBenchmarks
             .Select(p => (AdditionalText)new SpecText(p, File.ReadAllText(p)))
             .ToImmutableArray();
         texts = specs.Select(s => s.GetText()!.ToString()).ToArray();
-        var generated = texts.SelectMany(t => BindingsEmitter.Emit(SpecParser.Parse(t), new EmitOptions(BindingsEmitter.DefaultNamespace, "spec", "spec")))
+        var generated = specs.SelectMany(s => BindingsEmitter.Emit(SpecParser.Parse(s.GetText()!.ToString()), new EmitOptions(BindingsEmitter.DefaultNamespace, Path.GetFileNameWithoutExtension(s.Path), HintNames.For(s.Path, root.FullName))))
             .Select(f => CSharpSyntaxTree.ParseText(f.Text, options));
         withBindingsAsSource = compilation.AddSyntaxTrees(generated);
         warmDriver = NewDriver().RunGenerators(compilation);

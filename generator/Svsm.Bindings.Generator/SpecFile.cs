@@ -32,66 +32,10 @@ internal sealed record SpecFile(string Path, string? Text, bool Enabled, string 
             text.Path,
             content,
             enabled,
-            BindingsEmitter.HintBaseFor(RelativePath(text.Path, projectDir)),
+            HintNames.For(text.Path, projectDir),
             System.IO.Path.GetFileNameWithoutExtension(text.Path),
             ns,
             isInternal);
-    }
-
-    /// <summary><paramref name="path"/> relative to <paramref name="directory"/> when it lies inside, else the path from its root.</summary>
-    private static string RelativePath(string path, string? directory)
-    {
-        var full = WithoutDotSegments(path.Replace('\\', '/'));
-        if (!string.IsNullOrEmpty(directory))
-        {
-            var root = directory!.Replace('\\', '/').TrimEnd('/') + "/";
-            if (full.StartsWith(root, StringComparison.OrdinalIgnoreCase))
-            {
-                return full.Substring(root.Length);
-            }
-
-            // Outside the project (a shared specs folder): keep the part that names it, without "../" runs.
-            var common = 0;
-            for (var i = 0; i < Math.Min(full.Length, root.Length); i++)
-            {
-                if (char.ToLowerInvariant(full[i]) != char.ToLowerInvariant(root[i]))
-                {
-                    break;
-                }
-
-                if (full[i] == '/')
-                {
-                    common = i + 1;
-                }
-            }
-
-            return full.Substring(common);
-        }
-
-        return full.TrimStart('/');
-    }
-
-    /// <summary>The path with its <c>.</c> and <c>..</c> segments resolved, as MSBuild leaves them in item paths.</summary>
-    private static string WithoutDotSegments(string path)
-    {
-        var segments = new System.Collections.Generic.List<string>();
-        foreach (var segment in path.Split('/'))
-        {
-            if (segment == ".")
-            {
-                continue;
-            }
-
-            if (segment == ".." && segments.Count > 0 && segments[segments.Count - 1] is not ("" or ".."))
-            {
-                segments.RemoveAt(segments.Count - 1);
-                continue;
-            }
-
-            segments.Add(segment);
-        }
-
-        return string.Join("/", segments);
     }
 }
 

@@ -6,29 +6,41 @@ using Svsm.Bindings.Spec.Model;
 
 namespace Svsm.Bindings.Generator;
 
-/// <summary>One spec's model and the files generated from it, as values.</summary>
-internal sealed record SpecGeneration(string Path, SpecDocument Document, EquatableArray<GeneratedFile> Files, EquatableArray<SpecDiagnostic> GeneratorDiagnostics)
+/// <summary>What a spec's diagnostics are reported from: its path and what the reader found wrong, positions and all.</summary>
+internal sealed record SpecReport(string Path, EquatableArray<SpecDiagnostic> Diagnostics)
+{
+    public static SpecReport From(SpecFile file, SpecDocument document) =>
+        new(file.Path, file.Text is null ? new[] { SpecDiagnostics.SpecUnreadable.Create(SpecSpan.None, file.Path) }.ToEquatableArray() : document.Diagnostics);
+}
+
+/// <summary>
+/// What a spec's code is generated from: its settings and its model without positions. It holds neither the text nor
+/// the diagnostics, so an edit that only moves things (white space, a paragraph of prose) leaves it equal, and the
+/// emitting step after it cached.
+/// </summary>
+internal sealed record SpecEmission(string Path, string HintBase, string DefaultPrefix, string? Namespace, bool Internal, SpecDocument Model)
 {
     public static SpecDocument Parse(SpecFile file) => SpecParser.Parse(file.Text ?? string.Empty);
 
-    public static SpecGeneration Emit(SpecFile file, SpecDocument document, ProjectSettings settings)
-    {
-        if (file.Text is null)
-        {
-            var unreadable = SpecDiagnostics.SpecUnreadable.Create(SpecSpan.None, file.Path);
-            return new SpecGeneration(file.Path, document, EquatableArray<GeneratedFile>.Empty, new[] { unreadable }.ToEquatableArray());
-        }
+    public static SpecEmission From(SpecFile file, SpecDocument document) =>
+        new(file.Path, file.HintBase, file.DefaultPrefix, file.Namespace, file.Internal, file.Text is null ? SpecParser.Parse(string.Empty) : document.WithoutPositions());
+}
 
+/// <summary>The files generated from one spec, and the generator's own failure if it had one, as values.</summary>
+internal sealed record SpecGeneration(string Path, EquatableArray<GeneratedFile> Files, EquatableArray<SpecDiagnostic> GeneratorDiagnostics)
+{
+    public static SpecGeneration Emit(SpecEmission spec, ProjectSettings settings)
+    {
         try
         {
-            var files = BindingsEmitter.Emit(document, new EmitOptions(settings.Namespace, file.DefaultPrefix, file.HintBase, file.Namespace, file.Internal));
-            return new SpecGeneration(file.Path, document, files.ToEquatableArray(), EquatableArray<SpecDiagnostic>.Empty);
+            var files = BindingsEmitter.Emit(spec.Model, new EmitOptions(settings.Namespace, spec.DefaultPrefix, spec.HintBase, spec.Namespace, spec.Internal));
+            return new SpecGeneration(spec.Path, files.ToEquatableArray(), EquatableArray<SpecDiagnostic>.Empty);
         }
         catch (Exception exception) when (exception is not OperationCanceledException)
         {
             // A generator exception would surface as CS8785 and lose every spec's output; report it on this spec instead.
             var failed = SpecDiagnostics.GeneratorFailed.Create(SpecSpan.None, exception.GetType().Name + ": " + exception.Message);
-            return new SpecGeneration(file.Path, document, EquatableArray<GeneratedFile>.Empty, new[] { failed }.ToEquatableArray());
+            return new SpecGeneration(spec.Path, EquatableArray<GeneratedFile>.Empty, new[] { failed }.ToEquatableArray());
         }
     }
 }

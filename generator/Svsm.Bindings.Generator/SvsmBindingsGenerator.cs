@@ -26,12 +26,22 @@ public sealed class SvsmBindingsGenerator : IIncrementalGenerator
             .Where(static file => file.Enabled);
 
         var models = files
-            .Select(static (file, _) => (File: file, Document: SpecGeneration.Parse(file)))
+            .Select(static (file, _) => (File: file, Document: SpecEmission.Parse(file)))
             .WithTrackingName(TrackingNames.SpecModels);
 
-        var sources = models
+        // Diagnostics carry positions; the code is generated from a model without them, so that an edit which only
+        // moves things re-reports the diagnostics and re-emits nothing.
+        var reports = models
+            .Select(static (pair, _) => SpecReport.From(pair.File, pair.Document))
+            .WithTrackingName(TrackingNames.SpecDiagnostics);
+
+        var emissions = models
+            .Select(static (pair, _) => SpecEmission.From(pair.File, pair.Document))
+            .WithTrackingName(TrackingNames.SpecEmissions);
+
+        var sources = emissions
             .Combine(settings)
-            .Select(static (pair, _) => SpecGeneration.Emit(pair.Left.File, pair.Left.Document, pair.Right))
+            .Select(static (pair, _) => SpecGeneration.Emit(pair.Left, pair.Right))
             .WithTrackingName(TrackingNames.SpecSources);
 
         var support = context.CompilationProvider
@@ -42,10 +52,18 @@ public sealed class SvsmBindingsGenerator : IIncrementalGenerator
                 compilation.GetTypeByMetadataName("System.Runtime.CompilerServices.InlineArrayAttribute") is not null))
             .WithTrackingName(TrackingNames.TargetSupport);
 
+        context.RegisterSourceOutput(reports, static (output, report) =>
+        {
+            foreach (var diagnostic in report.Diagnostics)
+            {
+                output.ReportDiagnostic(DiagnosticDescriptors.Create(diagnostic, report.Path));
+            }
+        });
+
         context.RegisterSourceOutput(sources.Combine(support), static (output, pair) =>
         {
             var (generation, target) = pair;
-            foreach (var diagnostic in generation.Document.Diagnostics.Concat(generation.GeneratorDiagnostics))
+            foreach (var diagnostic in generation.GeneratorDiagnostics)
             {
                 output.ReportDiagnostic(DiagnosticDescriptors.Create(diagnostic, generation.Path));
             }

@@ -5,6 +5,8 @@ public static class TrackingNames
 {
     public const string SpecFiles = nameof(SpecFiles);
     public const string SpecModels = nameof(SpecModels);
+    public const string SpecDiagnostics = nameof(SpecDiagnostics);
+    public const string SpecEmissions = nameof(SpecEmissions);
     public const string SpecSources = nameof(SpecSources);
     public const string ProjectSettings = nameof(ProjectSettings);
     public const string TargetSupport = nameof(TargetSupport);

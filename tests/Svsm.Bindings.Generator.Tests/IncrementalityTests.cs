@@ -1,5 +1,6 @@
 using System.Collections;
 using System.Reflection;
+using System.Text.RegularExpressions;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.Text;
@@ -13,7 +14,8 @@ public sealed class IncrementalityTests
 {
     private static readonly string[] TrackedSteps =
     {
-        TrackingNames.SpecFiles, TrackingNames.SpecModels, TrackingNames.SpecSources, TrackingNames.ProjectSettings, TrackingNames.TargetSupport,
+        TrackingNames.SpecFiles, TrackingNames.SpecModels, TrackingNames.SpecDiagnostics, TrackingNames.SpecEmissions, TrackingNames.SpecSources,
+        TrackingNames.ProjectSettings, TrackingNames.TargetSupport,
     };
 
     private static List<SpecText> RepositorySpecs() => GeneratorHost.RepositorySpecs.Select(SpecText.FromRepository).ToList();
@@ -61,6 +63,33 @@ public sealed class IncrementalityTests
         var modified = (SpecGeneration)sources.Single(o => o.Reason == IncrementalStepRunReason.Modified).Value;
         Assert.Equal("/project/b.md", modified.Path);
         Assert.Contains("ulong count", result.GeneratedSources.Single(s => s.HintName == "b.Client.g.cs").SourceText.ToString());
+    }
+
+    [Theory]
+    [InlineData("specs/ocp.md")]
+    [InlineData("specs/uefi-mm.md")]
+    [InlineData("specs/vmfwupdate.md")]
+    [InlineData("specs/snp-report.md")]
+    public void AnEditThatOnlyMovesThingsReReportsDiagnosticsAndReEmitsNoSource(string spec)
+    {
+        var original = SpecText.FromRepository(Path.Combine(GeneratorHost.RepositoryRoot, spec));
+        var driver = GeneratorHost.Driver(new[] { original }).RunGenerators(GeneratorHost.Compilation());
+        var before = driver.GetRunResult().Results.Single();
+
+        // Two blank lines at the top and trailing spaces on every line: every position moves, no meaning changes.
+        var moved = new SpecText(original.Path, Regex.Replace(original.Content.StartsWith("---", StringComparison.Ordinal)
+            ? original.Content.Replace("\n---\n", "\n---\n\n\n")
+            : "\n\n" + original.Content, "\n", "  \n"));
+        var after = driver.ReplaceAdditionalText(original, moved).RunGenerators(GeneratorHost.Compilation()).GetRunResult().Results.Single();
+
+        Assert.Equal(IncrementalStepRunReason.Modified, after.TrackedSteps[TrackingNames.SpecModels].Single().Outputs.Single().Reason);
+        Assert.Equal(IncrementalStepRunReason.Unchanged, after.TrackedSteps[TrackingNames.SpecEmissions].Single().Outputs.Single().Reason);
+        Assert.Equal(IncrementalStepRunReason.Cached, after.TrackedSteps[TrackingNames.SpecSources].Single().Outputs.Single().Reason);
+        Assert.Equal(before.GeneratedSources.Select(s => s.SourceText.ToString()), after.GeneratedSources.Select(s => s.SourceText.ToString()));
+
+        // The diagnostics moved with the text.
+        var lines = (int)after.Diagnostics.Zip(before.Diagnostics, (a, b) => a.Location.GetLineSpan().StartLinePosition.Line - b.Location.GetLineSpan().StartLinePosition.Line).DefaultIfEmpty(2).Min();
+        Assert.Equal(2, lines);
     }
 
     [Fact]

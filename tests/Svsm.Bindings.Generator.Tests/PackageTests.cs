@@ -44,7 +44,13 @@ public sealed class PackageTests : IDisposable
             Assert.Contains("analyzers/dotnet/cs/Markdig.dll", entries);
             Assert.Contains("buildTransitive/Svsm.Bindings.props", entries);
             using var nuspec = new StreamReader(package.GetEntry("Svsm.Bindings.nuspec")!.Open());
-            Assert.Contains("<dependency id=\"Svsm.Runtime\" version=\"0.1.0\" />", nuspec.ReadToEnd());
+            var manifest = nuspec.ReadToEnd();
+            Assert.Contains("<dependency id=\"Svsm.Runtime\" version=\"0.1.0\" />", manifest);
+
+            // The SDK the package says it needs is the one the README says: Roslyn 4.14 loads from 9.0.300 on.
+            var sdk = System.Text.RegularExpressions.Regex.Match(manifest, @"\.NET (?<version>[0-9.]+) SDK").Groups["version"].Value;
+            Assert.Equal("9.0.300", sdk);
+            Assert.Contains("loads in the .NET " + sdk + " SDK", File.ReadAllText(Path.Combine(root, "README.md")));
         }
 
         var app = Path.Combine(work, "app");

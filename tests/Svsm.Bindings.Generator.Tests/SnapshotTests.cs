@@ -25,7 +25,7 @@ public sealed class SnapshotTests
         var spec = GeneratorHost.SpecText.FromRepository(Path.Combine(GeneratorHost.RepositoryRoot, "specs", specName));
         var (_, result) = GeneratorHost.Run(new[] { spec });
         var generated = result.Results.Single().GeneratedSources.ToDictionary(s => s.HintName, s => Normalize(s.SourceText.ToString()));
-        var prefix = BindingsEmitter.HintBaseFor("specs/" + specName) + ".";
+        var prefix = HintNames.BaseFor("specs/" + specName) + ".";
         var baselines = Directory.Exists(SnapshotFolder)
             ? Directory.GetFiles(SnapshotFolder, prefix + "*.g.cs").ToDictionary(p => Path.GetFileName(p), p => File.ReadAllText(p).Replace("\r\n", "\n"))
             : new Dictionary<string, string>();
@@ -78,7 +78,7 @@ public sealed class SnapshotTests
     [Fact]
     public void EveryBaselineBelongsToASpec()
     {
-        var prefixes = GeneratorHost.RepositorySpecs.Select(p => BindingsEmitter.HintBaseFor("specs/" + Path.GetFileName(p)) + ".").ToList();
+        var prefixes = GeneratorHost.RepositorySpecs.Select(p => HintNames.BaseFor("specs/" + Path.GetFileName(p)) + ".").ToList();
         var orphans = Directory.Exists(SnapshotFolder)
             ? Directory.GetFiles(SnapshotFolder, "*.g.cs").Select(Path.GetFileName).Where(f => !prefixes.Any(p => f!.StartsWith(p, StringComparison.Ordinal))).ToList()
             : new List<string?>();

@@ -39,6 +39,18 @@ public sealed class DiagnosticCatalogTests
     }
 
     [Fact]
+    public void HelpLinksUseTheOneRepositoryAddressOfDirectoryBuildProps()
+    {
+        var props = TestSupport.ReadRepositoryFile("Directory.Build.props");
+        var url = Regex.Match(props, "<RepositoryUrl>(?<url>[^<]+)</RepositoryUrl>").Groups["url"].Value;
+        Assert.StartsWith("https://", url, StringComparison.Ordinal);
+        Assert.All(SpecDiagnostics.All, d => Assert.Equal(url + "/blob/main/docs/spec-format.md#" + d.Id.ToLowerInvariant(), d.HelpLink));
+        var sources = Directory.GetFiles(Path.Combine(TestSupport.RepositoryRoot, "generator"), "*.cs", SearchOption.AllDirectories)
+            .Where(p => !p.Contains(Path.DirectorySeparatorChar + "obj" + Path.DirectorySeparatorChar, StringComparison.Ordinal));
+        Assert.DoesNotContain(url, string.Concat(sources.Select(File.ReadAllText)));
+    }
+
+    [Fact]
     public void MessageFormatsAcceptTheirArguments()
     {
         foreach (var descriptor in SpecDiagnostics.All)

@@ -119,13 +119,13 @@ public sealed class GccLayoutTests
         var bits = document.BitFields.Single(b => b.Binding is { } binding && binding.Owner == owner && binding.Member == unit.Name);
         foreach (var bit in bits.Bits)
         {
-            checks.Add(($"{owner}.{bit.Name} (bits {bit.High}:{bit.Low} of the unit at {unit.Offset})", BitMemberExpression(owner, bit.Name, bit.Width, unit.Offset, unit.Size), Naming.Mask(bit.Low, bit.High)));
+            checks.Add(($"{owner}.{bit.Name} (bits {bit.High}:{bit.Low} of the unit at {unit.Offset})", BitMemberExpression("struct " + owner, bit.Name, bit.Width, unit.Offset, unit.Size), Naming.Mask(bit.Low, bit.High)));
         }
     }
 
     /// <summary>C that sets bit-field <paramref name="member"/> to all ones in a zeroed struct and reads the unit's raw bytes.</summary>
-    internal static string BitMemberExpression(string cStruct, string member, int width, int offset, int size) =>
-        $"({{ struct {cStruct} s; unsigned long long raw = 0; memset(&s, 0, sizeof s); s.{member} = (1ULL << {width}) - 1; " +
+    internal static string BitMemberExpression(string cType, string member, int width, int offset, int size) =>
+        $"({{ {cType} s; unsigned long long raw = 0; memset(&s, 0, sizeof s); s.{member} = (1ULL << {width}) - 1; " +
         $"memcpy(&raw, (char *)&s + {offset}, {size}); raw; }})";
 
     /// <summary>Compiles every check's C expression against <paramref name="headers"/> and fails naming each figure gcc disagrees with.</summary>

@@ -37,7 +37,7 @@ public sealed class KernelSvsmStructTests
         var entryBits = document.BitFields.Single(b => b.Binding is { Owner: "PVALIDATE entry" });
         foreach (var bit in entryBits.Bits.Where(b => !b.Reserved))
         {
-            checks.Add(($"svsm_pvalidate_entry.{bit.Name}", GccLayoutTests.BitMemberExpression("svsm_pvalidate_entry", bit.Name, bit.Width, 0, 8), Naming.Mask(bit.Low, bit.High)));
+            checks.Add(($"svsm_pvalidate_entry.{bit.Name}", GccLayoutTests.BitMemberExpression("struct svsm_pvalidate_entry", bit.Name, bit.Width, 0, 8), Naming.Mask(bit.Low, bit.High)));
         }
 
         var maxCount = document.ConstantTables.SelectMany(t => t.Constants).Single(c => c.Name == "SVSM_PVALIDATE_MAX_COUNT");

@@ -112,7 +112,12 @@ internal static class SpecBuilder
                     diagnostics.Add(SpecDiagnostics.ProtocolSentencesDisagree, constant.Span, "id", value, id, idSpan.Line);
                 }
             }
-            else if (VersionConstant.IsMatch(constant.Name) && constants.Constant(constant.Name, out _) is { } stated && stated <= uint.MaxValue)
+        }
+
+        // A version constant is the protocol's only where the code also names the protocol.
+        foreach (var constant in id is null ? Enumerable.Empty<RawConstant>() : CodeConstants(spec))
+        {
+            if (VersionConstant.IsMatch(constant.Name) && constants.Constant(constant.Name, out _) is { } stated && stated <= uint.MaxValue)
             {
                 consumed.Add(constant.Name);
                 if (version is null)

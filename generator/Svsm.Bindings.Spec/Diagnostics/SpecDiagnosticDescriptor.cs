@@ -1,3 +1,4 @@
+using System.Linq;
 using Svsm.Bindings.Spec.Model;
 
 namespace Svsm.Bindings.Spec.Diagnostics;
@@ -12,5 +13,11 @@ public sealed record SpecDiagnosticDescriptor(string Id, SpecSeverity Severity, 
     /// <summary>This diagnostic at <paramref name="span"/>.</summary>
     public SpecDiagnostic Create(SpecSpan span, params object[] args) => new(Id, Severity, Format(args), span);
 
-    public string HelpLink => "https://github.com/svsm-bindings/svsm-bindings/blob/main/docs/spec-format.md#" + Id.ToLowerInvariant();
+    /// <summary>This id's row in docs/spec-format.md, under the repository address the build was given (<c>RepositoryUrl</c>).</summary>
+    public string HelpLink => RepositoryUrl + "/blob/main/docs/spec-format.md#" + Id.ToLowerInvariant();
+
+    /// <summary>The repository's address, as Directory.Build.props states it and the build stamps it into this assembly.</summary>
+    public static string RepositoryUrl { get; } =
+        System.Reflection.CustomAttributeExtensions.GetCustomAttributes<System.Reflection.AssemblyMetadataAttribute>(typeof(SpecDiagnosticDescriptor).Assembly)
+            .FirstOrDefault(a => a.Key == "RepositoryUrl")?.Value?.TrimEnd('/') ?? string.Empty;
 }

@@ -154,9 +154,10 @@ internal sealed class BindingPlan
         return table.Kind == ConstantTableKind.Enum || name.StartsWith(prefix, StringComparison.OrdinalIgnoreCase) ? name : prefix + name;
     }
 
-    private readonly Dictionary<BitFieldSpec, BitFieldPlan> bitPlans = new();
-    private readonly Dictionary<StructSpec, StructPlan> structPlans = new();
-    private readonly Dictionary<ConstantTableSpec, ConstantTablePlan> enumPlans = new();
+    // The model's references are its own records: found again by identity.
+    private readonly Dictionary<BitFieldSpec, BitFieldPlan> bitPlans = new(Common.ReferenceComparer<BitFieldSpec>.Instance);
+    private readonly Dictionary<StructSpec, StructPlan> structPlans = new(Common.ReferenceComparer<StructSpec>.Instance);
+    private readonly Dictionary<ConstantTableSpec, ConstantTablePlan> enumPlans = new(Common.ReferenceComparer<ConstantTableSpec>.Instance);
 
     /// <summary>The plan of a bit table the model references (a field's or register's), or null.</summary>
     public BitFieldPlan? PlanOf(BitFieldSpec? bits) => bits is not null && bitPlans.TryGetValue(bits, out var plan) ? plan : null;

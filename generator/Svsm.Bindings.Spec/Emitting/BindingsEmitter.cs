@@ -54,20 +54,6 @@ public static class BindingsEmitter
         return files;
     }
 
-    /// <summary>A hint name base from a spec's path relative to its project: <c>specs/ocp.md</c> gives <c>specs.ocp</c>.</summary>
-    public static string HintBaseFor(string relativePath)
-    {
-        var path = relativePath.Replace('\\', '/');
-        var dot = path.LastIndexOf('.');
-        if (dot > path.LastIndexOf('/') + 1)
-        {
-            path = path.Substring(0, dot);
-        }
-
-        var chars = path.Select(c => c == '/' ? '.' : (c < 128 && char.IsLetterOrDigit(c)) || c == '-' || c == '_' ? c : '_').ToArray();
-        return new string(chars).Trim('.');
-    }
-
     private static void Add(List<GeneratedFile> files, string hintBase, string kind, BindingPlan plan, bool wanted, Action<SourceWriter, BindingPlan> write)
     {
         if (!wanted)

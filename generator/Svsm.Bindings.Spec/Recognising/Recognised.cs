@@ -287,4 +287,22 @@ internal sealed class RecognisedSpec(FrontMatter frontMatter, IReadOnlyList<Mark
     public List<RawTypeAlias> Aliases { get; } = new();
 
     public SeenConstructs Seen { get; } = new();
+
+    /// <summary>How many declarations of each kind there are now, to take back those of a declaration that turns out unreadable.</summary>
+    public (int Structs, int Groups, int Constants, int Aliases, int Ioctls) Mark() =>
+        (Structs.Count, ConstantGroups.Count, ConstantGroups.Count > 0 ? ConstantGroups[ConstantGroups.Count - 1].Constants.Count : 0, Aliases.Count, Ioctls.Count);
+
+    public void Restore((int Structs, int Groups, int Constants, int Aliases, int Ioctls) mark)
+    {
+        Structs.RemoveRange(mark.Structs, Structs.Count - mark.Structs);
+        ConstantGroups.RemoveRange(mark.Groups, ConstantGroups.Count - mark.Groups);
+        if (mark.Groups > 0)
+        {
+            var last = ConstantGroups[mark.Groups - 1].Constants;
+            last.RemoveRange(mark.Constants, last.Count - mark.Constants);
+        }
+
+        Aliases.RemoveRange(mark.Aliases, Aliases.Count - mark.Aliases);
+        Ioctls.RemoveRange(mark.Ioctls, Ioctls.Count - mark.Ioctls);
+    }
 }

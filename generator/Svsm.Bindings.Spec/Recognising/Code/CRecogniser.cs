@@ -74,6 +74,7 @@ internal sealed class CRecogniser
         while (Current.Kind != TokenKind.End)
         {
             var start = p;
+            var mark = spec.Mark();
             try
             {
                 if (Current.Kind == TokenKind.Directive)
@@ -89,6 +90,9 @@ internal sealed class CRecogniser
             }
             catch (DeclarationException problem)
             {
+                // What the declaration had added is not a declaration after all.
+                spec.Restore(mark);
+                defines = null;
                 spec.Seen.Recognised++;
                 diagnostics.Add(SpecDiagnostics.MalformedDeclaration, code.Span(problem.At), "C", problem.Message);
                 if (problem.Fatal)
@@ -96,7 +100,8 @@ internal sealed class CRecogniser
                     return;
                 }
 
-                p = System.Math.Max(p, start + 1);
+                // Skip the whole declaration it was found in, braces and all, so that one mistake is one diagnostic.
+                p = start;
                 try
                 {
                     SkipToSemicolon();
@@ -175,7 +180,7 @@ internal sealed class CRecogniser
         spec.Seen.Recognised++;
         var valueStart = code.Text.IndexOf(value.Split(' ')[0], nameStart + name.Length, System.StringComparison.Ordinal);
         var valueSpan = valueStart < 0 ? code.Span(directive) : code.Span(valueStart, System.Math.Min(directive.End, valueStart + value.Length));
-        var description = context.Describe(directive, directive, rust: false);
+        var description = context.Describe(directive, directive, rust: false, after: directive.Start);
         if (value.StartsWith("\"", System.StringComparison.Ordinal) || value.StartsWith("{", System.StringComparison.Ordinal))
         {
             diagnostics.Add(SpecDiagnostics.PreprocessorLineSkipped, code.Span(directive), Shorten(directive.Text), "its value is not an integer");
@@ -862,6 +867,12 @@ internal sealed class CRecogniser
     /// <summary>Skips a declaration the reader does not read: to its <c>;</c>, or past a function's body.</summary>
     private void SkipToSemicolon()
     {
+        if (Current.Is("}") || Current.Is(")") || Current.Is("]"))
+        {
+            p++;
+            return;
+        }
+
         while (Current.Kind is not TokenKind.End and not TokenKind.Directive)
         {
             if (Current.Is(";"))

@@ -50,11 +50,12 @@ internal sealed class CodeContext
 
     /// <summary>
     /// The description of a declaration from its first to its last token: a comment after the last token on
-    /// that line, else the comments directly above the first (Rust doc comments first when <paramref name="rust"/>).
+    /// that line (after <paramref name="after"/>, when given), else the comments directly above the first (Rust doc
+    /// comments first when <paramref name="rust"/>).
     /// </summary>
     public string Describe(Token first, Token last, bool rust, int after = -1)
     {
-        var onLine = trailing.FirstOrDefault(c => c.FirstLine == last.Line && c.Start >= System.Math.Max(after, last.End));
+        var onLine = trailing.FirstOrDefault(c => c.FirstLine == last.Line && c.Start >= (after >= 0 ? after : last.End));
         if (onLine is not null)
         {
             return onLine.Text;

@@ -59,12 +59,14 @@ internal sealed class RustRecogniser
         while (Current.Kind != TokenKind.End)
         {
             var start = p;
+            var mark = spec.Mark();
             try
             {
                 ReadItem();
             }
             catch (DeclarationException problem)
             {
+                spec.Restore(mark);
                 spec.Seen.Recognised++;
                 diagnostics.Add(SpecDiagnostics.MalformedDeclaration, code.Span(problem.At), "Rust", problem.Message);
                 if (problem.Fatal)
@@ -72,7 +74,8 @@ internal sealed class RustRecogniser
                     return;
                 }
 
-                p = System.Math.Max(p, start + 1);
+                // Skip the whole declaration it was found in, braces and all, so that one mistake is one diagnostic.
+                p = start;
                 try
                 {
                     SkipToItemEnd();
@@ -193,6 +196,12 @@ internal sealed class RustRecogniser
 
         var valueEnd = tokens[p - 1];
         var semicolon = ExpectPunctuation(";");
+        if (name.Text == "_")
+        {
+            // const _: () = assert!(...): a compile-time check, not a constant.
+            return;
+        }
+
         spec.Seen.Recognised++;
         if (!IntegerTypes.Contains(type))
         {
@@ -556,6 +565,12 @@ internal sealed class RustRecogniser
 
     private void SkipBodyOrSemicolon()
     {
+        if (Current.Is("}") || Current.Is(")") || Current.Is("]"))
+        {
+            p++;
+            return;
+        }
+
         while (Current.Kind != TokenKind.End)
         {
             if (Current.Is(";"))

@@ -1,0 +1,155 @@
+using Svsm.Bindings.Spec.Model;
+using Xunit;
+
+namespace Svsm.Bindings.Spec.Tests;
+
+/// <summary>Parameter lists under a call's heading, as COCONUT-SVSM's protocol documents write them.</summary>
+public sealed class ParameterListTests
+{
+    private static string Protocol(string calls) => """
+        ## SVSM EXAMPLE PROTOCOL
+
+        ### protocol number
+
+        ```
+        pub const SVSM_EXAMPLE_PROTOCOL: u32 = 9;
+        pub const EXAMPLE_PROTOCOL_VERSION_MAX: u32 = 2;
+        ```
+
+        """ + calls;
+
+    [Theory]
+    [InlineData("*", "RCX", "RDX")]
+    [InlineData("-", "**RCX**", "`RDX`")]
+    [InlineData("+", "rcx", "%rdx")]
+    public void BulletsOfEveryKindAndRegistersBoldOrPlain(string bullet, string first, string second)
+    {
+        var document = TestSupport.Parse(Protocol($"""
+            ### protocol request
+
+            ```
+            const SVSM_EXAMPLE_REQUEST: u32 = 1;
+            ```
+            Parameters:
+            {bullet} {first}: buffer address (guest physical).  Must be page aligned.
+            {bullet} {second}: buffer size (u32)
+
+            Sends the buffer.
+            """));
+        Assert.Equal((9u, 2u, "Example"), (document.Protocol.Id!.Value, document.Protocol.Version!.Value, document.Protocol.Prefix));
+        var call = document.Call("SVSM_EXAMPLE_REQUEST");
+        Assert.Equal("Sends the buffer.", call.Function);
+        Assert.Equal(new[] { ("RCX", 8, (int?)4096, "bufferAddress"), ("RDX", 4, null, "bufferSize") }, call.Registers.Select(r => (r.Register, r.Size, r.Alignment, r.Name)));
+        Assert.Equal("SVSM0048", document.Single("SVSM0048").Id);
+    }
+
+    [Fact]
+    public void DirectionsSizesAndAlignmentsInWords()
+    {
+        var document = TestSupport.Parse(Protocol("""
+            ### read
+
+            ```rust
+            const SVSM_EXAMPLE_READ: u32 = 2;
+            ```
+
+            * RCX: IN/OUT register
+              * (IN) index of the first entry (low 32 bits)
+              * (OUT) number of entries returned (4 bytes)
+            * RDX: GPA of the buffer, 8-byte aligned
+            * R8: number of bytes copied (OUT), u16
+            * R9: (OUT) flags, 2 MiB aligned
+            * R10: an in/out value (IN/OUT), 64 bits
+            """));
+        var call = document.Call("SVSM_EXAMPLE_READ");
+        Assert.Equal(
+            new[]
+            {
+                ("RCX", RegisterDirection.In, 4, (int?)null),
+                ("RCX", RegisterDirection.Out, 4, null),
+                ("RDX", RegisterDirection.In, 8, 8),
+                ("R8", RegisterDirection.Out, 2, null),
+                ("R9", RegisterDirection.Out, 8, 2 * 1024 * 1024),
+                ("R10", RegisterDirection.InOut, 8, null),
+            },
+            call.Registers.Select(r => (r.Register, r.Direction, r.Size, r.Alignment)));
+        Assert.Equal(new[] { "index", "entriesReturned", "bufferGpa", "bytesCopied", "flags", "value" }, call.Registers.Select(r => r.Name));
+        // RDX and R9 state no size: 8 bytes is assumed, and said.
+        Assert.Equal(new[] { "RDX", "R9" }, document.Diagnostics.Where(d => d.Id == "SVSM0048").Select(d => d.Message.Split(' ')[0]));
+    }
+
+    [Fact]
+    public void ACallIdBlockUnderTheCallsHeadingAndMixedStylesInOneSpec()
+    {
+        var document = TestSupport.Parse("""
+            ---
+            protocol-id: 12
+            version: 1
+            ---
+            # Mixed
+
+            ## SVSM_MIX_PING
+
+            Call ID:
+
+            ```
+            3
+            ```
+
+            * RCX: value to echo
+
+            ## SVSM_MIX_TABLE Call
+
+            | Call ID | First version supported | Name | Function |
+            |---|---|---|---|
+            | 4 | 1 | SVSM_MIX_TABLE | Uses a table. |
+
+            | Register | Size (Bytes) | Alignment | In/Out | Description |
+            |---|---|---|---|---|
+            | RCX | 8 | 8 | IN | GPA of a `Header` |
+
+            ```rust
+            #[repr(C)]
+            pub struct Header { pub magic: u32, pub len: u32 }
+            ```
+            """);
+        Assert.Equal(new[] { ("SVSM_MIX_PING", 3u), ("SVSM_MIX_TABLE", 4u) }, document.Calls.Select(c => (c.Name, c.Id)));
+        Assert.Equal("value", document.Call("SVSM_MIX_PING").Registers.Single().Name);
+        Assert.Equal(8, document.Call("SVSM_MIX_TABLE").Registers.Single().Alignment);
+        Assert.Equal(8, document.Struct("Header").Size);
+    }
+
+    [Fact]
+    public void BadItemsAndListsOutsideCallsAreReported()
+    {
+        var text = Protocol("""
+            ### overview
+
+            * RCX: used by every call
+
+            ### request
+
+            ```
+            const SVSM_EXAMPLE_GO: u32 = 1;
+            ```
+
+            * EAX: the result
+            * RDX: 3-byte aligned thing
+            * Note: not a register
+
+            ### nothing
+
+            ```
+            const SVSM_EXAMPLE_IDLE: u32 = 2;
+            ```
+            """);
+        var document = TestSupport.Parse(text);
+        Assert.Equal(Array.IndexOf(text.Split('\n'), "* RCX: used by every call") + 1, document.Single("SVSM0027").Span.Line);
+        var narrow = document.Single("SVSM0006");
+        Assert.Contains("write RAX for EAX", narrow.Message);
+        Assert.EndsWith("Not generated: call 'SVSM_EXAMPLE_GO'.", narrow.Message);
+        Assert.Equal(1, document.Diagnostics.Count(d => d.Id == "SVSM0009"));
+        Assert.Contains("'SVSM_EXAMPLE_IDLE' has no parameter list", document.Single("SVSM0051").Message);
+        Assert.Equal("SVSM_EXAMPLE_IDLE", Assert.Single(document.Calls).Name);
+    }
+}
