@@ -41,7 +41,7 @@ public static class SpecParser
         text ??= string.Empty;
         var lines = new LineMap(text);
         var diagnostics = new DiagnosticBag();
-        var blocks = MarkdownReader.Read(text, lines);
+        var blocks = MarkdownReader.Read(text, lines, diagnostics);
         var recognised = SpecRecogniser.Recognise(blocks, lines, diagnostics);
         var built = SpecBuilder.Build(recognised, diagnostics);
         return SpecValidator.Validate(built, diagnostics);

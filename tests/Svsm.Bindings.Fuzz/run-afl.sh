@@ -29,7 +29,7 @@ corpus="$work/corpus"
 rm -rf "$corpus"
 mkdir -p "$corpus"
 n=0
-for spec in specs/*.md docs/spec-format.md; do
+for spec in specs/*.md docs/spec-format.md tests/Svsm.Bindings.Spec.Tests/TestSpecs/*.md tests/Svsm.Bindings.Tests/TestSpecs/*.md; do
   cp "$spec" "$corpus/spec-$n.md"; n=$((n + 1))
 done
 # Small inputs cover more per execution: each table of the seed on its own.

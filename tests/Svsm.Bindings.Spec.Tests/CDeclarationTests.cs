@@ -291,3 +291,48 @@ public sealed class CDeclarationTests
         Assert.Contains("'{' of struct 'open' has no matching '}'", document.Diagnostics.Last().Message);
     }
 }
+
+/// <summary>Hostile code: chains and nesting deep enough to exhaust a stack get diagnostics, never an exception.</summary>
+public sealed class HostileCodeTests
+{
+    [Fact]
+    public void ChainsOfStructsTypedefsAndConstantsAreBoundedNotRecursedWithoutEnd()
+    {
+        const int n = 5000;
+        var rust = string.Concat(Enumerable.Range(0, n).Select(i => $"#[repr(C)] struct S{i} {{ a: S{i + 1} }}\n")) + $"#[repr(C)] struct S{n} {{ a: u8 }}\n" +
+            string.Concat(Enumerable.Range(0, n).Select(i => $"const C{i}: u32 = C{i + 1} + 1;\n")) + $"const C{n}: u32 = 0;\n";
+        var c = string.Concat(Enumerable.Range(0, n).Select(i => $"typedef t{i + 1} t{i};\n")) + $"typedef u32 t{n};\nstruct uses {{ t0 x; }};\n";
+        var document = TestSupport.Parse("# H\n\n```rust\n" + rust + "```\n\n```c\n" + c + "```\n");
+        Assert.Contains(document.Diagnostics, d => d.Message.Contains("nested inside more than 100 other structs", StringComparison.Ordinal));
+        Assert.Contains(document.Diagnostics, d => d.Message.Contains("more than 200 other constants", StringComparison.Ordinal));
+        Assert.Contains(document.Diagnostics, d => d.Id == "SVSM0046" && d.Message.Contains("'x' of 'uses'", StringComparison.Ordinal));
+        // What does not reach the bounds is read: the innermost structs and constants.
+        Assert.Contains(document.Structs, s => s.Name == "S" + n);
+        Assert.Contains(document.ConstantTables.SelectMany(t => t.Constants), k => k.Name == "C" + n);
+    }
+
+    [Fact]
+    public void MarkdownNestedPastMarkdigsLimitIsAnErrorOfTheSpecNotOfTheReader()
+    {
+        var document = TestSupport.Parse(new string('>', 20000) + " x\n");
+        Assert.Equal("SVSM0052", Assert.Single(document.Diagnostics).Id);
+    }
+
+    [Fact]
+    public void DeeplyNestedAndUnclosedCodeNeverThrows()
+    {
+        foreach (var code in new[]
+        {
+            "struct a { " + string.Concat(Enumerable.Repeat("struct { ", 3000)) + "u8 x;" + string.Concat(Enumerable.Repeat(" };", 3000)) + " };",
+            "#[repr(C)] struct A { a: " + string.Concat(Enumerable.Repeat("[", 3000)) + "u8" + string.Concat(Enumerable.Repeat("; 2]", 3000)) + " }",
+            "#define X " + new string('(', 5000) + "1" + new string(')', 5000),
+            "/* never closed", "\"never closed", "'", "#[repr(", "#[repr(]", "struct {", "enum {", "typedef", "}}}};;;))", "u8 a : 99999999999999999999;",
+        })
+        {
+            foreach (var label in new[] { "c", "rust", string.Empty })
+            {
+                _ = SpecParser.ParseUnguarded("# H\n\n```" + label + "\n" + code + "\n```\n");
+            }
+        }
+    }
+}

@@ -6,7 +6,8 @@ namespace Svsm.Bindings.Spec.Tests;
 
 /// <summary>
 /// A malformed document never throws and always yields a well-formed model: random Markdown built from spec
-/// vocabulary, and the seed with its tables' cells dropped, swapped and garbled.
+/// vocabulary (tables, C and Rust code blocks, parameter lists), the seed with its tables' cells dropped, swapped
+/// and garbled, and the code-written specs with their lines cut, repeated and spliced.
 /// </summary>
 public sealed class PropertyTests
 {
@@ -43,6 +44,28 @@ public sealed class PropertyTests
         "This struct is `__packed`.",
     };
 
+    // What C and Rust blocks and parameter lists are made of, whole and in pieces.
+    private static readonly string[] CodeVocabulary =
+    {
+        "```", "```c", "```rust", "```yaml", "~~~", "#define A (1 << 3)", "#define B BIT(2)", "#define C GENMASK(7, 0)", "#define D _IOWR('S', 1, struct s)",
+        "#define E(x) ((x) << 1)", "#define F", "#include <linux/types.h>", "#if X", "#endif", "#pragma pack(push, 1)", "#pragma pack(pop)",
+        "struct s {", "struct s", "union {", "};", "}", "{", "} __packed;", "} __attribute__((packed, aligned(8)));", "__u64 a : 2,", "b : 62;",
+        "u8 data[N];", "u8 tail[];", "u32 x __aligned(16);", "struct s inner;", "enum e { A = 1, B, C = A + 4 };", "typedef struct { u8 x; } T;",
+        "typedef __u8 guid_t[16];", "/* open comment", "*/", "// --- 'flags' field bits ---", "// comment", "char *p; void (*f)(int);",
+        "#[repr(C, packed)]", "#[repr(u8)]", "#[repr(C, align(4096))]", "#[derive(Debug)]", "pub struct S {", "pub a: [u8; N],", "b: [[u16; 2]; 3],",
+        "c: Inner,", "d: *const u8,", "pub const N: usize = 4096 - 9;", "const SVSM_T_GO: u32 = 1;", "pub const SVSM_T_PROTOCOL: u32 = 9;",
+        "const T_PROTOCOL_VERSION_MAX: u32 = 3;", "pub enum K { A = 1, B }", "enum D { A(u32) }", "type W = u32;", "impl S { fn f(&self) -> [u8; 4] { [0; 4] } }",
+        "use crate::{a, b};", "/// doc comment", "//! inner", "const _: () = assert!(true);", "x!{ y }", "'", "\"", "[", "(", "<", ">>",
+        "pub struct G<T> { t: T }", "struct Tuple(u32);", "const X: u32 = 1 << 64;", "const Y: u32 = Y;", "u8 a[0x80000000];", "u8 b[UNDEFINED];",
+    };
+
+    private static readonly string[] ListVocabulary =
+    {
+        "* RCX: buffer address (guest physical).  Must be page aligned.", "- **RDX**: (OUT) size (u32)", "+ R8: IN/OUT register", "  * (IN) index (low 32 bits)",
+        "  * (OUT) entries returned (4 bytes)", "* EAX: result", "* R99: nothing", "* RCX: 3-byte aligned", "* RCX: 99999999999999999999 KiB aligned",
+        "1. RSI: first", "Parameters:", "Call ID:", "### protocol request", "## SVSM_T_GO",
+    };
+
     private static readonly Gen<string> Cell = Gen.OneOf(Choose(Tricky), Gen.String[Gen.Char["`|\\-:0123456789abxhRINOUT \t"], 0, 12]);
 
     private static readonly Gen<string> Row = Gen.Int[0, 7].SelectMany(n => Cell.Array[n]).Select(cells => "| " + string.Join(" | ", cells) + " |");
@@ -57,6 +80,8 @@ public sealed class PropertyTests
             "The Flags stored in each entry are a bit field.", "The RCX register holds:", "version 99999999999 of the protocol",
             "protocol ID 0xFFFFFFFFFFFF", "Its size is 0 bytes.")),
         (1, Choose("---", "protocol-id: 5", "version: x", "sizes:", "  Source entry: 0", "```", "> quoted", "- item", "")),
+        (3, Choose(CodeVocabulary)),
+        (2, Choose(ListVocabulary)),
         (1, Gen.String[0, 40]));
 
     private static readonly Gen<string> Document = Line.Array[0, 40].Select(lines => string.Join("\n", lines));
@@ -83,6 +108,51 @@ public sealed class PropertyTests
                 CheckWellFormed(string.Join("\n", copy));
             },
             iter: 3000);
+    }
+
+    public static TheoryData<string> CodeSpecs() => new()
+    {
+        "specs/uefi-mm.md",
+        "specs/vmfwupdate.md",
+        "tests/Svsm.Bindings.Spec.Tests/TestSpecs/coconut-attest.md",
+        "tests/Svsm.Bindings.Spec.Tests/TestSpecs/coconut-vtpm.md",
+        "tests/Svsm.Bindings.Tests/TestSpecs/record-store.md",
+    };
+
+    [Theory]
+    [MemberData(nameof(CodeSpecs))]
+    public void CodeWrittenSpecsWithLinesCutRepeatedAndSplicedNeverThrow(string spec)
+    {
+        var lines = TestSupport.ReadRepositoryFile(spec.Split('/')).Split('\n');
+        var mutation = Gen.Select(Gen.Int[0, lines.Length - 1], Gen.Int[0, 200], Gen.Int[0, 5], Choose(CodeVocabulary), (line, at, op, token) => (Line: line, At: at, Op: op, Token: token));
+        mutation.Array[1, 8].Sample(
+            mutations =>
+            {
+                var copy = lines.ToList();
+                foreach (var m in mutations)
+                {
+                    var line = m.Line % copy.Count;
+                    var text = copy[line];
+                    var at = Math.Min(m.At, text.Length);
+                    switch (m.Op)
+                    {
+                        case 0: copy[line] = text.Substring(0, at); break;
+                        case 1: copy[line] = text.Substring(at); break;
+                        case 2: copy.Insert(line, text); break;
+                        case 3: copy.RemoveAt(line); break;
+                        case 4: copy[line] = text.Insert(at, m.Token); break;
+                        default: copy.Insert(line, m.Token); break;
+                    }
+
+                    if (copy.Count == 0)
+                    {
+                        copy.Add(string.Empty);
+                    }
+                }
+
+                CheckWellFormed(string.Join("\n", copy));
+            },
+            iter: 600);
     }
 
     [Fact]
@@ -164,7 +234,11 @@ public sealed class PropertyTests
         foreach (var structSpec in document.Structs)
         {
             Assert.True(structSpec.Size >= 0);
-            Assert.All(structSpec.Fields, f => Assert.True(f.Size > 0 && f.Offset >= 0 && !string.IsNullOrEmpty(f.Name)));
+            // Only a flexible array (or Rust's [T; 0]) takes no bytes; every field lies inside its struct, and what a
+            // field references is a record of the same model.
+            Assert.All(structSpec.Fields, f => Assert.True(f.Size >= 0 && f.Offset >= 0 && f.Offset + f.Size <= structSpec.Size && !string.IsNullOrEmpty(f.Name)));
+            Assert.All(structSpec.Fields, f => Assert.True(f.Struct is null || document.Structs.Any(s => ReferenceEquals(s, f.Struct))));
+            Assert.All(structSpec.Fields, f => Assert.True(f.Bits is null || document.BitFields.Any(b => ReferenceEquals(b, f.Bits))));
             Assert.Equal(structSpec.Fields.Count, structSpec.Fields.Select(f => f.Name).Distinct().Count());
         }
 

@@ -26,6 +26,9 @@ internal sealed class ConstantBuilder : IExpressionScope
     private readonly Dictionary<string, RawConstantGroup> enumsByKey = new(StringComparer.Ordinal);
     private readonly DiagnosticBag diagnostics;
 
+    /// <summary>How many constants one may be defined through, each by the next; far more than any real header chains.</summary>
+    public const int MaxDepth = 200;
+
     public ConstantBuilder(RecognisedSpec spec, DiagnosticBag diagnostics)
     {
         this.diagnostics = diagnostics;
@@ -67,6 +70,14 @@ internal sealed class ConstantBuilder : IExpressionScope
         if (!evaluating.Add(name))
         {
             why = "'" + name + "' is defined in terms of itself";
+            return null;
+        }
+
+        if (evaluating.Count > MaxDepth)
+        {
+            // A chain of constants each defined by the next is evaluated by recursion: bounded, so no spec exhausts the stack.
+            evaluating.Remove(name);
+            why = "'" + name + "' is defined through more than " + MaxDepth.ToString(System.Globalization.CultureInfo.InvariantCulture) + " other constants";
             return null;
         }
 

@@ -427,12 +427,14 @@ internal sealed class ConstantExpression
     private ulong ReadHexEscape()
     {
         var start = position;
-        while (position < text.Length && Uri.IsHexDigit(text[position]))
+        while (position < text.Length && position - start < 16 && Uri.IsHexDigit(text[position]))
         {
             position++;
         }
 
-        return ulong.Parse(text.Substring(start, Math.Max(1, position - start)), NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture);
+        return position > start && ulong.TryParse(text.Substring(start, position - start), NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out var value)
+            ? value
+            : throw new FormatException("'\\x' is followed by no hex digit");
     }
 
     /// <summary><c>u32::MAX</c>, <c>core::mem::size_of::&lt;T&gt;()</c>, <c>mem::size_of::&lt;T&gt;()</c>.</summary>

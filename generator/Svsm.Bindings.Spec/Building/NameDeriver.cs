@@ -155,7 +155,8 @@ internal static class NameDeriver
                 continue;
             }
 
-            if (StopWords.Contains(word) || phrase.Count == 4)
+            // A stop word ends the phrase, and so does an article after its first word ("data the store takes").
+            if (StopWords.Contains(word) || phrase.Count == 4 || (phrase.Count > 0 && Articles.Contains(word)))
             {
                 break;
             }

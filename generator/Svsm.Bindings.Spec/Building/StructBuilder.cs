@@ -25,6 +25,9 @@ internal sealed class StructBuilder
     private readonly Dictionary<RawStruct, BuiltStruct> built = new();
     private readonly HashSet<RawStruct> building = new();
 
+    /// <summary>How deep structs may hold structs declared after them; far more than any real ABI nests.</summary>
+    public const int MaxNesting = 100;
+
     public StructBuilder(RecognisedSpec spec, ConstantBuilder constants, DiagnosticBag diagnostics)
     {
         this.spec = spec;
@@ -71,6 +74,15 @@ internal sealed class StructBuilder
         }
 
         building.Add(raw);
+        if (building.Count > MaxNesting)
+        {
+            // Structs are built when first used, by recursion: bounded, so no spec exhausts the stack.
+            var deep = new BuiltStruct(new StructSpec(raw.Name, 0, false, raw.Span, EquatableArray<FieldSpec>.Empty, raw.IsUnion), raw.Position) { HeaderSpan = raw.HeaderSpan };
+            deep.Errors.Add(diagnostics.Add(SpecDiagnostics.MalformedDeclaration, raw.HeaderSpan, "struct", "'" + raw.Name + "' is nested inside more than " + MaxNesting.ToString(CultureInfo.InvariantCulture) + " other structs"));
+            built[raw] = deep;
+            building.Remove(raw);
+            return deep;
+        }
         var target = new BuiltStruct(new StructSpec(raw.Name, 0, false, raw.Span, EquatableArray<FieldSpec>.Empty, raw.IsUnion, raw.PackLimit == 1, 1, raw.Description, raw.Style), raw.Position)
         {
             HeaderSpan = raw.HeaderSpan,
@@ -183,7 +195,7 @@ internal sealed class StructBuilder
                 if (!table && (n == 0 && raw.Style != DeclarationStyle.Rust || n > LayoutEngine.MaxStructSize || count * (long)n > LayoutEngine.MaxStructSize))
                 {
                     target.Errors.Add(diagnostics.Add(SpecDiagnostics.BadLength, length.Span, "The array length '" + length.Text + "'", memberName,
-                        n == 0 ? "write [] for a flexible array" : "it is " + n.ToString(CultureInfo.InvariantCulture) + ", past the 1 GiB a struct may hold"));
+                        n == 0 ? "write [] for a flexible array" : n > LayoutEngine.MaxStructSize ? "it is " + n.ToString(CultureInfo.InvariantCulture) + ", past the 1 GiB a struct may hold" : "the array's lengths multiply past the 1 GiB a struct may hold"));
                     valid = false;
                     break;
                 }

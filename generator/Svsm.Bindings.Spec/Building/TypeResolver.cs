@@ -75,7 +75,7 @@ internal sealed class TypeResolver
             return new ResolvedType(new TypeShape(enumeration.Header.Size, enumeration.Header.Size), name.Trim(), Enum: enumeration);
         }
 
-        if (tag is null && aliases.TryGetValue(key, out var alias) && resolvingAliases.Add(key))
+        if (tag is null && aliases.TryGetValue(key, out var alias) && resolvingAliases.Count < 64 && resolvingAliases.Add(key))
         {
             try
             {

@@ -217,6 +217,10 @@ public static class SpecDiagnostics
         "SVSM0051", Info, "Call declared without parameters",
         "Call '{0}' has no parameter list in its section; it takes no parameters");
 
+    public static readonly SpecDiagnosticDescriptor MarkdownTooDeep = new(
+        "SVSM0052", Error, "Markdown nested too deeply",
+        "The file cannot be read as Markdown: its quotes, lists, emphasis or links nest deeper than the Markdown reader (Markdig) allows");
+
     public static readonly SpecDiagnosticDescriptor GeneratorFailed = new(
         "SVSM0998", Error, "The generator failed",
         "Generating bindings for this spec failed ({0}); this is a bug in Svsm.Bindings, please report it with the spec");
@@ -236,7 +240,7 @@ public static class SpecDiagnostics
         TableOutsideCall, StandaloneBitTable, ProtocolSentencesDisagree, LanguageVersionTooOld, RuntimeMissing,
         SpecUnreadable, DuplicateResultCode, ResultCodeTooWide, ComputedPadding, ComputedSizeDisagrees, FlagBreaksPattern,
         ProposedWithoutNumber, TooManySyscallParameters, ParameterOutOfPlace, MixedConventions, SyscallErrorOutOfRange, BitFieldSharesBytes,
-        NothingRecognised, MalformedDeclaration, UnknownType, PreprocessorLineSkipped, RegisterSizeAssumed, DeclarationNotRead, BadLength, CallWithoutParameters,
+        NothingRecognised, MalformedDeclaration, UnknownType, PreprocessorLineSkipped, RegisterSizeAssumed, DeclarationNotRead, BadLength, CallWithoutParameters, MarkdownTooDeep,
         GeneratorFailed, ReaderFailed,
     };
 }

@@ -20,9 +20,20 @@ internal static class MarkdownReader
         .UsePreciseSourceLocation()
         .Build();
 
-    public static List<MarkdownBlock> Read(string text, LineMap lines)
+    /// <summary>The blocks of <paramref name="text"/>; none, with SVSM0052, when Markdig refuses it as nested too deeply.</summary>
+    public static List<MarkdownBlock> Read(string text, LineMap lines, Diagnostics.DiagnosticBag diagnostics)
     {
-        var document = Markdown.Parse(text, Pipeline);
+        MarkdownDocument document;
+        try
+        {
+            document = Markdown.Parse(text, Pipeline);
+        }
+        catch (ArgumentException exception) when (exception.Message.IndexOf("nested", StringComparison.OrdinalIgnoreCase) >= 0)
+        {
+            diagnostics.Add(Diagnostics.SpecDiagnostics.MarkdownTooDeep, lines.Span(0, 0));
+            return new List<MarkdownBlock>();
+        }
+
         var blocks = new List<MarkdownBlock>();
         Walk(document, text, lines, blocks, inList: false);
         return blocks;

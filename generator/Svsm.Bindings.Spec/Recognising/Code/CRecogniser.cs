@@ -46,7 +46,11 @@ internal sealed class CRecogniser
     private int? packLimit;
     private readonly Stack<int?> packStack = new();
     private int anonymous;
+    private int nesting;
     private int p;
+
+    // Deeper than any real header nests its aggregates, and shallow enough that no spec exhausts the stack.
+    private const int MaxNesting = 64;
 
     private CRecogniser(CodeContext context, RecognisedSpec spec, DiagnosticBag diagnostics)
     {
@@ -93,6 +97,7 @@ internal sealed class CRecogniser
                 // What the declaration had added is not a declaration after all.
                 spec.Restore(mark);
                 defines = null;
+                nesting = 0;
                 spec.Seen.Recognised++;
                 diagnostics.Add(SpecDiagnostics.MalformedDeclaration, code.Span(problem.At), "C", problem.Message);
                 if (problem.Fatal)
@@ -143,7 +148,9 @@ internal sealed class CRecogniser
                     packStack.Push(packLimit);
                 }
 
-                packLimit = pack.Groups["n"].Success ? int.Parse(pack.Groups["n"].Value, CultureInfo.InvariantCulture) : pack.Groups["push"].Success ? packLimit : null;
+                packLimit = pack.Groups["n"].Success
+                    ? int.TryParse(pack.Groups["n"].Value, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n is > 0 and <= 1 << 20 ? n : null
+                    : pack.Groups["push"].Success ? packLimit : null;
             }
 
             return;
@@ -523,6 +530,11 @@ internal sealed class CRecogniser
 
         spec.Seen.Recognised++;
         var open = Current;
+        if (++nesting > MaxNesting)
+        {
+            throw new DeclarationException(open, "structs and unions nest deeper than " + MaxNesting.ToString(CultureInfo.InvariantCulture) + " levels", fatal: true);
+        }
+
         p++;
         // A struct the declaration leaves unnamed is named for its place until its typedef or member name is read.
         var name = tag?.Text ?? (owner is null ? keyword.Text + " at line " + code.Span(keyword).Line.ToString(CultureInfo.InvariantCulture) : owner.Name + " " + keyword.Text + " " + (++anonymous).ToString(CultureInfo.InvariantCulture));
@@ -549,6 +561,7 @@ internal sealed class CRecogniser
             ReadMember(structure);
         }
 
+        nesting--;
         p++;
         while (ReadAttribute(out var a, out var pk))
         {

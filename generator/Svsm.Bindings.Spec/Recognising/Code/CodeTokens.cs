@@ -95,7 +95,7 @@ internal sealed class CodeTokens
     public int LineOf(int position)
     {
         var index = Array.BinarySearch(lineStarts, position);
-        return index >= 0 ? Math.Min(index, LineCount - 1) : Math.Max(0, ~index - 1);
+        return Math.Max(0, index >= 0 ? Math.Min(index, LineCount - 1) : ~index - 1);
     }
 
     /// <summary>Whether a code line holds nothing but white space.</summary>
@@ -104,7 +104,7 @@ internal sealed class CodeTokens
     private int SourceOffset(int position)
     {
         var line = LineOf(position);
-        if (line >= block.Lines.Count)
+        if (line >= block.Lines.Count || position >= Text.Length)
         {
             return block.Span.Start + block.Span.Length;
         }

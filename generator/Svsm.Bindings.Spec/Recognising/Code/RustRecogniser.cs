@@ -299,19 +299,25 @@ internal sealed class RustRecogniser
     }
 
     /// <summary>A field type: a path, <c>[T; N]</c>, or a pointer (<c>*const T</c>, <c>*mut T</c>, <c>&amp;T</c>).</summary>
-    private RawType ReadType()
+    private RawType ReadType(int depth = 0)
     {
         var first = Current;
+        if (depth > 64)
+        {
+            // Deeper than any real type nests, and shallow enough that no spec exhausts the stack.
+            throw new DeclarationException(first, "the type nests deeper than 64 levels", fatal: true);
+        }
+
         if (Current.Is("["))
         {
             p++;
-            var element = ReadType();
+            var element = ReadType(depth + 1);
             ExpectPunctuation(";");
             var lengthStart = Current;
-            var depth = 0;
-            while (Current.Kind != TokenKind.End && !(depth == 0 && Current.Is("]")))
+            var open = 0;
+            while (Current.Kind != TokenKind.End && !(open == 0 && Current.Is("]")))
             {
-                depth += Current.Is("[") || Current.Is("(") ? 1 : Current.Is("]") || Current.Is(")") ? -1 : 0;
+                open += Current.Is("[") || Current.Is("(") ? 1 : Current.Is("]") || Current.Is(")") ? -1 : 0;
                 p++;
             }
 
@@ -329,7 +335,7 @@ internal sealed class RustRecogniser
                 p++;
             }
 
-            var target = ReadType();
+            var target = ReadType(depth + 1);
             return new RawType(target.Name, null, new List<RawExpression>(), false, Pointer: true, code.Span(first, tokens[p - 1]));
         }
 
@@ -454,7 +460,7 @@ internal sealed class RustRecogniser
         int? pack = null;
         int? align = null;
         int? integer = null;
-        foreach (var attribute in attributes.Where(a => a.StartsWith("repr(", System.StringComparison.Ordinal)))
+        foreach (var attribute in attributes.Where(a => a.Length > 5 && a.StartsWith("repr(", System.StringComparison.Ordinal) && a.EndsWith(")", System.StringComparison.Ordinal)))
         {
             var inner = attribute.Substring(5, attribute.Length - 6);
             foreach (var part in SplitTopLevel(inner))
