@@ -6,6 +6,16 @@ using Svsm.Bindings.Spec.Model;
 
 namespace Svsm.Bindings.Generator;
 
+/// <summary>What reading one spec gives: its diagnostics, with positions, and its model, without them.</summary>
+internal sealed record SpecReading(SpecReport Report, SpecEmission Emission)
+{
+    public static SpecReading Read(SpecFile file)
+    {
+        var document = SpecParser.Parse(file.Text ?? string.Empty);
+        return new SpecReading(SpecReport.From(file, document), SpecEmission.From(file, document));
+    }
+}
+
 /// <summary>What a spec's diagnostics are reported from: its path and what the reader found wrong, positions and all.</summary>
 internal sealed record SpecReport(string Path, EquatableArray<SpecDiagnostic> Diagnostics)
 {
@@ -20,8 +30,6 @@ internal sealed record SpecReport(string Path, EquatableArray<SpecDiagnostic> Di
 /// </summary>
 internal sealed record SpecEmission(string Path, string HintBase, string DefaultPrefix, string? Namespace, bool Internal, SpecDocument Model)
 {
-    public static SpecDocument Parse(SpecFile file) => SpecParser.Parse(file.Text ?? string.Empty);
-
     public static SpecEmission From(SpecFile file, SpecDocument document) =>
         new(file.Path, file.HintBase, file.DefaultPrefix, file.Namespace, file.Internal, file.Text is null ? SpecParser.Parse(string.Empty) : document.WithoutPositions());
 }

@@ -25,18 +25,19 @@ public sealed class SvsmBindingsGenerator : IIncrementalGenerator
             .WithTrackingName(TrackingNames.SpecFiles)
             .Where(static file => file.Enabled);
 
+        // Diagnostics carry positions; the code is generated from a model without them, so that an edit which only
+        // moves things re-reports the diagnostics and re-emits nothing. The model with positions is not kept: the
+        // driver holds every step's output, and a second copy of each model would only cost the collector.
         var models = files
-            .Select(static (file, _) => (File: file, Document: SpecEmission.Parse(file)))
+            .Select(static (file, _) => SpecReading.Read(file))
             .WithTrackingName(TrackingNames.SpecModels);
 
-        // Diagnostics carry positions; the code is generated from a model without them, so that an edit which only
-        // moves things re-reports the diagnostics and re-emits nothing.
         var reports = models
-            .Select(static (pair, _) => SpecReport.From(pair.File, pair.Document))
+            .Select(static (reading, _) => reading.Report)
             .WithTrackingName(TrackingNames.SpecDiagnostics);
 
         var emissions = models
-            .Select(static (pair, _) => SpecEmission.From(pair.File, pair.Document))
+            .Select(static (reading, _) => reading.Emission)
             .WithTrackingName(TrackingNames.SpecEmissions);
 
         var sources = emissions

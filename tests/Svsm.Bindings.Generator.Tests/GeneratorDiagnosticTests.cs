@@ -46,7 +46,7 @@ public sealed class GeneratorDiagnosticTests
         var (_, result) = GeneratorHost.Run(new[] { new SpecText("/project/specs/broken.md", BrokenSpec) });
         var run = result.Results.Single();
         Assert.Null(run.Exception);
-        var protocol = run.GeneratedSources.Single(s => s.HintName == "specs.broken.Protocol.g.cs").SourceText.ToString();
+        var protocol = run.GeneratedSources.Single(s => s.HintName == "specs.broken.g.cs").SourceText.ToString();
         Assert.Contains("SVSM_B_ONE", protocol);
         Assert.DoesNotContain("SVSM_B_TWO", protocol);
         var error = Assert.Single(run.Diagnostics, d => d.Id == "SVSM0003");
@@ -103,8 +103,8 @@ public sealed class GeneratorDiagnosticTests
         var (output, result) = GeneratorHost.Run(new[] { new SpecText("/project/one/small.md", a), new SpecText("/project/two/small.md", b) });
         var hints = result.Results.Single().GeneratedSources.Select(s => s.HintName).ToList();
         Assert.Equal(hints.Distinct().Count(), hints.Count);
-        Assert.Contains("one.small.Client.g.cs", hints);
-        Assert.Contains("two.small.Client.g.cs", hints);
+        Assert.Contains("one.small.g.cs", hints);
+        Assert.Contains("two.small.g.cs", hints);
         Assert.Empty(output.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error));
     }
 
@@ -114,7 +114,7 @@ public sealed class GeneratorDiagnosticTests
         string NamespaceOf(string text, string? property)
         {
             var (_, result) = GeneratorHost.Run(new[] { new SpecText("/project/small.md", text) }, property);
-            var client = result.Results.Single().GeneratedSources.Single(s => s.HintName.EndsWith(".Client.g.cs", StringComparison.Ordinal));
+            var client = result.Results.Single().GeneratedSources.Single();
             return client.SourceText.ToString().Split('\n').Single(l => l.StartsWith("namespace ", StringComparison.Ordinal)).Substring(10);
         }
 

@@ -25,9 +25,9 @@ public sealed class SnapshotTests
         var spec = GeneratorHost.SpecText.FromRepository(Path.Combine(GeneratorHost.RepositoryRoot, "specs", specName));
         var (_, result) = GeneratorHost.Run(new[] { spec });
         var generated = result.Results.Single().GeneratedSources.ToDictionary(s => s.HintName, s => Normalize(s.SourceText.ToString()));
-        var prefix = HintNames.BaseFor("specs/" + specName) + ".";
+        var fileName = HintNames.FileName(HintNames.BaseFor("specs/" + specName));
         var baselines = Directory.Exists(SnapshotFolder)
-            ? Directory.GetFiles(SnapshotFolder, prefix + "*.g.cs").ToDictionary(p => Path.GetFileName(p), p => File.ReadAllText(p).Replace("\r\n", "\n"))
+            ? Directory.GetFiles(SnapshotFolder, fileName).ToDictionary(p => Path.GetFileName(p), p => File.ReadAllText(p).Replace("\r\n", "\n"))
             : new Dictionary<string, string>();
 
         if (Accepting)
@@ -78,9 +78,9 @@ public sealed class SnapshotTests
     [Fact]
     public void EveryBaselineBelongsToASpec()
     {
-        var prefixes = GeneratorHost.RepositorySpecs.Select(p => HintNames.BaseFor("specs/" + Path.GetFileName(p)) + ".").ToList();
+        var fileNames = GeneratorHost.RepositorySpecs.Select(p => HintNames.FileName(HintNames.BaseFor("specs/" + Path.GetFileName(p)))).ToHashSet(StringComparer.Ordinal);
         var orphans = Directory.Exists(SnapshotFolder)
-            ? Directory.GetFiles(SnapshotFolder, "*.g.cs").Select(Path.GetFileName).Where(f => !prefixes.Any(p => f!.StartsWith(p, StringComparison.Ordinal))).ToList()
+            ? Directory.GetFiles(SnapshotFolder, "*.g.cs").Select(Path.GetFileName).Where(f => !fileNames.Contains(f!)).ToList()
             : new List<string?>();
         if (Accepting)
         {

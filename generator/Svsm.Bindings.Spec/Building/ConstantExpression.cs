@@ -529,7 +529,7 @@ internal sealed class ConstantExpression
         var close = text.IndexOf(')', position);
         if (close > position)
         {
-            var inner = System.Text.RegularExpressions.Regex.Replace(text.Substring(position, close - position), @"\s+", " ").Trim();
+            var inner = Common.Words.CollapseSpaces(text.Substring(position, close - position));
             if (CastWidths.ContainsKey(inner))
             {
                 position = close + 1;

@@ -180,8 +180,19 @@ internal static class NameDeriver
     // The description up to the end of its first sentence or clause.
     private static string FirstClause(string text)
     {
-        var match = Regex.Match(text, @"^.*?(?=\.(?:\s|$)|[;,(:]|\s[-–—]\s|$)", RegexOptions.CultureInvariant | RegexOptions.Singleline);
-        return match.Success ? match.Value : text;
+        // Up to the first '.' that ends a sentence, ';', ',', '(', ':' or a spaced dash.
+        for (var i = 0; i < text.Length; i++)
+        {
+            var c = text[i];
+            if (c is ';' or ',' or '(' or ':' ||
+                (c == '.' && (i + 1 == text.Length || char.IsWhiteSpace(text[i + 1]))) ||
+                (char.IsWhiteSpace(c) && i + 2 < text.Length && text[i + 1] is '-' or '\u2013' or '\u2014' && char.IsWhiteSpace(text[i + 2])))
+            {
+                return text.Substring(0, i);
+            }
+        }
+
+        return text;
     }
 
     private static string ToCamelCase(IReadOnlyList<string> words)

@@ -21,6 +21,8 @@ internal static class ProtocolIdentity
 {
     private const RegexOptions Options = RegexOptions.IgnoreCase | RegexOptions.CultureInvariant;
     private const string Number = @"(0x[0-9a-f]+|\d+)\b";
+    private static readonly Regex DraftMarker = new(@"\[?\s*\bdraft\b\s*\]?\s*:?", Options);
+    private static readonly Regex CallSegment = new(@"^SVSM_([A-Za-z0-9]+)_", Options);
 
     // "uses protocol ID value 5", "protocol ID 5", "has the protocol ID of 0x5", "protocol identifier: 5", "is protocol 5".
     private static readonly Regex[] IdSentences =
@@ -50,7 +52,10 @@ internal static class ProtocolIdentity
         CallConvention convention,
         DiagnosticBag diagnostics)
     {
-        var prose = blocks.OfType<ProseBlock>().ToList();
+        // Only paragraphs that say "protocol" or "version" can state either: the sentences' patterns skip the rest.
+        var prose = blocks.OfType<ProseBlock>()
+            .Where(b => b.Text.IndexOf("protocol", StringComparison.OrdinalIgnoreCase) >= 0 || b.Text.IndexOf("version", StringComparison.OrdinalIgnoreCase) >= 0)
+            .ToList();
         var id = frontMatter.ProtocolId ?? code.Id ?? FindId(prose, diagnostics, null);
         if (frontMatter.ProtocolId is null && code.Id is { } codeId)
         {
@@ -96,6 +101,11 @@ internal static class ProtocolIdentity
     {
         foreach (var block in prose)
         {
+            if (block.Text.IndexOf("protocol", StringComparison.OrdinalIgnoreCase) < 0)
+            {
+                continue;
+            }
+
             foreach (var regex in IdSentences)
             {
                 foreach (Match match in regex.Matches(block.Text))
@@ -122,6 +132,8 @@ internal static class ProtocolIdentity
 
     private static uint? FindVersion(List<ProseBlock> prose)
     {
+        // Every version sentence says "version": the patterns need not scan the paragraphs that only say "protocol".
+        prose = prose.Where(b => b.Text.IndexOf("version", StringComparison.OrdinalIgnoreCase) >= 0).ToList();
         foreach (var block in prose)
         {
             var current = CurrentVersionSentence.Match(block.Text);
@@ -158,7 +170,7 @@ internal static class ProtocolIdentity
             return null;
         }
 
-        var name = Regex.Replace(title.Text, @"\[?\s*\bdraft\b\s*\]?\s*:?", string.Empty, Options).Trim();
+        var name = title.Text.IndexOf("draft", StringComparison.OrdinalIgnoreCase) < 0 ? title.Text.Trim() : DraftMarker.Replace(title.Text, string.Empty).Trim();
         return name.Length == 0 ? null : name;
     }
 
@@ -168,7 +180,7 @@ internal static class ProtocolIdentity
         string? shared = null;
         foreach (var name in callNames)
         {
-            var match = Regex.Match(name, @"^SVSM_([A-Za-z0-9]+)_", Options);
+            var match = CallSegment.Match(name);
             if (!match.Success)
             {
                 return null;

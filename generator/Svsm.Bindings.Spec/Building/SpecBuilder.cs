@@ -100,7 +100,7 @@ internal static class SpecBuilder
         var versionSpan = SpecSpan.None;
         foreach (var constant in CodeConstants(spec))
         {
-            if (ProtocolConstant.Match(constant.Name) is { Success: true } protocol && constants.Constant(constant.Name, out _) is { } value && value <= uint.MaxValue)
+            if (constant.Name.EndsWith("_PROTOCOL", StringComparison.Ordinal) && ProtocolConstant.Match(constant.Name) is { Success: true } protocol && constants.Constant(constant.Name, out _) is { } value && value <= uint.MaxValue)
             {
                 consumed.Add(constant.Name);
                 if (id is null)
@@ -117,7 +117,7 @@ internal static class SpecBuilder
         // A version constant is the protocol's only where the code also names the protocol.
         foreach (var constant in id is null ? Enumerable.Empty<RawConstant>() : CodeConstants(spec))
         {
-            if (VersionConstant.IsMatch(constant.Name) && constants.Constant(constant.Name, out _) is { } stated && stated <= uint.MaxValue)
+            if (constant.Name.IndexOf("PROTOCOL_VERSION", StringComparison.Ordinal) >= 0 && VersionConstant.IsMatch(constant.Name) && constants.Constant(constant.Name, out _) is { } stated && stated <= uint.MaxValue)
             {
                 consumed.Add(constant.Name);
                 if (version is null)

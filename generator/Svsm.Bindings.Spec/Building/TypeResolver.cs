@@ -111,7 +111,7 @@ internal sealed class TypeResolver
     /// <summary>A type name with runs of white space as one space, and C's basic type words in one order (<c>long unsigned int</c> is <c>unsigned long</c>).</summary>
     private static string Normalize(string name)
     {
-        var words = Regex.Replace(name, @"\s+", " ").Trim().Split(' ');
+        var words = Words.CollapseSpaces(name).Split(' ');
         if (words.Length < 2 || !words.All(w => w is "unsigned" or "signed" or "short" or "long" or "int" or "char"))
         {
             return string.Join(" ", words);

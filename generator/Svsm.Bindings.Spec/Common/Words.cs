@@ -9,37 +9,41 @@ internal static class Words
     /// <summary>Runs of ASCII letters and digits; with <paramref name="splitUnderscores"/> also split at <c>_</c> and case changes.</summary>
     public static List<string> Split(string text, bool splitUnderscores = false)
     {
+        // A word is a run of the text: kept as where it starts, and cut out when it ends.
         var words = new List<string>();
-        var current = new StringBuilder();
+        var start = -1;
         for (var i = 0; i < text.Length; i++)
         {
             var c = text[i];
             var isWordChar = c < 128 && (char.IsLetterOrDigit(c) || (!splitUnderscores && c == '_'));
             if (!isWordChar)
             {
-                Flush();
+                Flush(i);
                 continue;
             }
 
             // In a Name cell, "FirstIndex" and "bufferGPA" split at case changes.
-            if (splitUnderscores && current.Length > 0 && char.IsUpper(c) &&
-                (char.IsLower(current[current.Length - 1]) || (i + 1 < text.Length && char.IsLower(text[i + 1]) && char.IsUpper(current[current.Length - 1]))))
+            if (splitUnderscores && start >= 0 && char.IsUpper(c) &&
+                (char.IsLower(text[i - 1]) || (i + 1 < text.Length && char.IsLower(text[i + 1]) && char.IsUpper(text[i - 1]))))
             {
-                Flush();
+                Flush(i);
             }
 
-            current.Append(c);
+            if (start < 0)
+            {
+                start = i;
+            }
         }
 
-        Flush();
+        Flush(text.Length);
         return words;
 
-        void Flush()
+        void Flush(int end)
         {
-            if (current.Length > 0)
+            if (start >= 0)
             {
-                words.Add(current.ToString());
-                current.Clear();
+                words.Add(text.Substring(start, end - start));
+                start = -1;
             }
         }
     }
@@ -58,5 +62,49 @@ internal static class Words
         }
 
         return builder.ToString();
+    }
+
+    /// <summary>Runs of white space as one space, trimmed ("unsigned   long" is "unsigned long").</summary>
+    public static string CollapseSpaces(string text)
+    {
+        var builder = new StringBuilder(text.Length);
+        var space = false;
+        foreach (var c in text)
+        {
+            if (char.IsWhiteSpace(c))
+            {
+                space = builder.Length > 0;
+                continue;
+            }
+
+            if (space)
+            {
+                builder.Append(' ');
+                space = false;
+            }
+
+            builder.Append(c);
+        }
+
+        return builder.ToString();
+    }
+
+    /// <summary>Whether a text is a C identifier.</summary>
+    public static bool IsIdentifier(string text)
+    {
+        if (text.Length == 0 || !(char.IsLetter(text[0]) && text[0] < 128 || text[0] == '_'))
+        {
+            return false;
+        }
+
+        foreach (var c in text)
+        {
+            if (!(c < 128 && (char.IsLetterOrDigit(c) || c == '_')))
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 }

@@ -14,11 +14,11 @@ internal static class ClientEmitter
             : "Guest-side client of " + (protocol.Name ?? plan.Prefix) + " (protocol " + Naming.Number(protocol.Id!.Value) +
               "): one method per call. RAX carries (protocol << 32) | call in and the result code out.");
         w.Line(BindingsEmitter.GeneratedCodeAttribute);
-        w.Open(plan.Visibility + " partial class " + plan.ClientType);
+        w.Open(plan.Visibility, " partial class ", plan.ClientType);
         w.Line("private readonly global::Svsm.Runtime.ISvsmTransport transport;");
         w.Line();
         w.SummaryXml("A client that makes its calls through <paramref name=\"transport\"/>.");
-        w.Open("public " + plan.ClientType + "(global::Svsm.Runtime.ISvsmTransport transport)");
+        w.Open("public ", plan.ClientType, "(global::Svsm.Runtime.ISvsmTransport transport)");
         w.Line("this.transport = transport ?? throw new global::System.ArgumentNullException(nameof(transport));");
         w.Close();
         w.Line();
@@ -59,8 +59,8 @@ internal static class ClientEmitter
             w.Line("/// <exception cref=\"global::System.ArgumentException\">An input breaks the alignment its register requires.</exception>");
         }
 
-        w.Line("[global::Svsm.Runtime.SvsmCall(" + Naming.Number(call.Spec.Class ?? plan.Document.Protocol.Id!.Value) + ", " + Naming.Number(call.Spec.Id) + ")]");
-        w.Open("public " + call.ResultType + " " + call.MethodName + "(" + string.Join(", ", call.Inputs.Select(i => i.Type + " " + i.Name)) + ")");
+        w.Line("[global::Svsm.Runtime.SvsmCall(", Naming.Number(call.Spec.Class ?? plan.Document.Protocol.Id!.Value), ", ", Naming.Number(call.Spec.Id), ")]");
+        w.Open("public ", call.ResultType, " ", call.MethodName, "(", string.Join(", ", call.Inputs.Select(i => i.Type + " " + i.Name)), ")");
         foreach (var input in call.Inputs.Where(i => i.Spec.Alignment > 1))
         {
             var alignment = input.Spec.Alignment!.Value;
@@ -78,13 +78,13 @@ internal static class ClientEmitter
             : "registers.Rax = ((ulong)" + plan.ProtocolType + ".Id << 32) | " + Naming.Number(call.Spec.Id) + "U;");
         foreach (var input in call.Inputs)
         {
-            w.Line("registers." + input.Field + " = " + ToRegister(input) + ";");
+            w.Line("registers.", input.Field, " = ", ToRegister(input), ";");
         }
 
         w.Line("transport.Call(ref registers);");
         if (plan.IsSyscallAbi)
         {
-            w.Line("return new " + CallPlan.SyscallResultType + "(registers.Rax, " + plan.ProtocolType + ".Errors);");
+            w.Line("return new ", CallPlan.SyscallResultType, "(registers.Rax, ", plan.ProtocolType, ".Errors);");
             w.Close();
             return;
         }
@@ -92,7 +92,7 @@ internal static class ClientEmitter
         var outputs = call.Outputs.Select(o => o.BitField is null
             ? "(" + o.Type + ")registers." + o.Field
             : "(" + o.Type + ")(" + o.BitField.Underlying + ")registers." + o.Field);
-        w.Line("return new " + call.ResultType + "(" + string.Join(", ", new[] { "new global::Svsm.Runtime.SvsmResult((uint)registers.Rax, " + plan.ProtocolType + ".Results)" }.Concat(outputs)) + ");");
+        w.Line("return new ", call.ResultType, "(", string.Join(", ", new[] { "new global::Svsm.Runtime.SvsmResult((uint)registers.Rax, " + plan.ProtocolType + ".Results)" }.Concat(outputs)), ");");
         w.Close();
     }
 }

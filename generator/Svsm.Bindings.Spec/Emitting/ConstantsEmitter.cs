@@ -53,7 +53,7 @@ internal static class ConstantsEmitter
         var what = (plan.Document.Protocol.Name ?? plan.Prefix) + ": " + (table.IsResultCodes ? "its result codes" : table.Spec.Name) + ", as its spec defines them.";
         w.Summary(what);
         w.Line(BindingsEmitter.GeneratedCodeAttribute);
-        w.Open(plan.Visibility + " static partial class " + table.TypeName);
+        w.Open(plan.Visibility, " static partial class ", table.TypeName);
         var firstMember = true;
         // With a result type, the generic codes are its members instead (see WriteResultType).
         foreach (var (constant, name) in table.Members.Where(m => !(skipGeneric && table.IsResultCodes && m.Constant.Value < BindingPlan.ProtocolResultBase)))
@@ -68,15 +68,15 @@ internal static class ConstantsEmitter
             var bytes = table.Type == "uint" ? 4 : 8;
             if (!table.IsResultCodes)
             {
-                w.Line("public const " + table.Type + " " + name + " = " + Naming.Hex(constant.Value, bytes) + ";");
+                w.Line("public const ", table.Type, " ", name, " = ", Naming.Hex(constant.Value, bytes), ";");
                 continue;
             }
 
-            w.Line("public const uint " + name + "Code = " + Naming.Hex(constant.Value, 4) + ";");
+            w.Line("public const uint ", name, "Code = ", Naming.Hex(constant.Value, 4), ";");
             w.Line();
             w.Summary(Describe(constant));
             var context = plan.HasCalls && constant.Value >= BindingPlan.ProtocolResultBase ? ", " + plan.ProtocolType + ".Results" : string.Empty;
-            w.Line("public static global::Svsm.Runtime.SvsmResult " + name + " => new global::Svsm.Runtime.SvsmResult(" + name + "Code" + context + ");");
+            w.Line("public static global::Svsm.Runtime.SvsmResult ", name, " => new global::Svsm.Runtime.SvsmResult(", name, "Code", context, ");");
         }
 
         w.Close();
@@ -87,11 +87,11 @@ internal static class ConstantsEmitter
     {
         w.Summary((plan.Document.Protocol.Name ?? plan.Prefix) + ": its error numbers, as its spec defines them; RAX holds them sign-extended to 64 bits.");
         w.Line(BindingsEmitter.GeneratedCodeAttribute);
-        w.Open(plan.Visibility + " enum " + table.TypeName + " : long");
+        w.Open(plan.Visibility, " enum ", table.TypeName, " : long");
         foreach (var (constant, name) in table.Members)
         {
             w.Summary(Describe(constant));
-            w.Line(name + " = " + Naming.Number(unchecked((long)constant.Value)) + ",");
+            w.Line(name, " = ", Naming.Number(unchecked((long)constant.Value)), ",");
         }
 
         w.Close();
@@ -102,11 +102,11 @@ internal static class ConstantsEmitter
     {
         w.Summary(table.Spec.Description.Length > 0 ? table.Spec.Name + ": " + table.Spec.Description : table.Spec.Name + ": an enum of " + (plan.Document.Protocol.Name ?? plan.Prefix) + ", " + Naming.Number(table.Spec.Size) + " bytes.");
         w.Line(BindingsEmitter.GeneratedCodeAttribute);
-        w.Open(plan.Visibility + " enum " + table.TypeName + " : " + table.Type);
+        w.Open(plan.Visibility, " enum ", table.TypeName, " : ", table.Type);
         foreach (var (constant, name) in table.Members)
         {
             w.Summary(Describe(constant));
-            w.Line(name + " = " + (table.Spec.Signed ? Naming.Number(Signed(constant.Value, table.Spec.Size)) : Naming.Hex(Unsigned(constant.Value, table.Spec.Size), table.Spec.Size)) + ",");
+            w.Line(name, " = ", (table.Spec.Signed ? Naming.Number(Signed(constant.Value, table.Spec.Size)) : Naming.Hex(Unsigned(constant.Value, table.Spec.Size), table.Spec.Size)), ",");
         }
 
         w.Close();
@@ -127,13 +127,13 @@ internal static class ConstantsEmitter
         w.Summary((plan.Document.Protocol.Name ?? plan.Prefix) + ": " + (table.Spec.BoundTo is { } field ? "the bits of " + field : table.Spec.Name) + ", as its spec defines them.");
         w.Line(BindingsEmitter.GeneratedCodeAttribute);
         w.Line("[global::System.Flags]");
-        w.Open(plan.Visibility + " enum " + table.TypeName + " : " + table.Type);
+        w.Open(plan.Visibility, " enum ", table.TypeName, " : ", table.Type);
         w.Summary("No flag set.");
-        w.Line((table.Members.Any(m => m.Name == "None") ? "NoFlags" : "None") + " = 0,");
+        w.Line((table.Members.Any(m => m.Name == "None") ? "NoFlags" : "None"), " = 0,");
         foreach (var (constant, name) in table.Members)
         {
             w.Summary(Describe(constant));
-            w.Line(name + " = " + Naming.Hex(constant.Value, table.Type == "uint" ? 4 : 8) + ",");
+            w.Line(name, " = ", Naming.Hex(constant.Value, table.Type == "uint" ? 4 : 8), ",");
         }
 
         w.Close();
@@ -145,14 +145,14 @@ internal static class ConstantsEmitter
         var codes = plan.GenericResultCodes.ToList();
         w.Summary("The result codes every protocol shares (below 0x80001000), from " + (plan.Document.Protocol.Name ?? plan.Prefix) + "'s spec.");
         w.Line(BindingsEmitter.GeneratedCodeAttribute);
-        w.Open("public readonly partial struct " + resultType);
+        w.Open("public readonly partial struct ", resultType);
         foreach (var (constant, name) in codes)
         {
             w.Summary(Describe(constant));
-            w.Line("public const uint " + name + "Code = " + Naming.Hex(constant.Value, 4) + ";");
+            w.Line("public const uint ", name, "Code = ", Naming.Hex(constant.Value, 4), ";");
             w.Line();
             w.Summary(Describe(constant));
-            w.Line("public static " + resultType + " " + name + " => new " + resultType + "(" + name + "Code);");
+            w.Line("public static ", resultType, " ", name, " => new ", resultType, "(", name, "Code);");
             w.Line();
         }
 
@@ -161,7 +161,7 @@ internal static class ConstantsEmitter
         w.Line("{");
         foreach (var (constant, name) in codes)
         {
-            w.Line("    new global::Svsm.Runtime.SvsmResultName(" + name + "Code, " + Naming.Literal(constant.Name) + ", " + Naming.Literal(constant.Description) + "),");
+            w.Line("    new global::Svsm.Runtime.SvsmResultName(", name, "Code, ", Naming.Literal(constant.Name), ", ", Naming.Literal(constant.Description), "),");
         }
 
         w.Line("};");
@@ -171,7 +171,7 @@ internal static class ConstantsEmitter
         w.Open("switch (code)");
         foreach (var (constant, name) in codes)
         {
-            w.Line("case " + name + "Code: return " + Naming.Literal(constant.Name) + ";");
+            w.Line("case ", name, "Code: return ", Naming.Literal(constant.Name), ";");
         }
 
         w.Line("default: return null;");
@@ -188,7 +188,7 @@ internal static class ConstantsEmitter
         w.Line("{");
         foreach (var (constant, _) in plan.ProtocolResultCodes)
         {
-            w.Line("    new global::Svsm.Runtime.SvsmResultName(" + Naming.Hex(constant.Value, 4) + ", " + Naming.Literal(constant.Name) + ", " + Naming.Literal(constant.Description) + "),");
+            w.Line("    new global::Svsm.Runtime.SvsmResultName(", Naming.Hex(constant.Value, 4), ", ", Naming.Literal(constant.Name), ", ", Naming.Literal(constant.Description), "),");
         }
 
         w.Line("});");

@@ -17,7 +17,7 @@ internal static class DispatchEmitter
         var name = protocol.Name ?? plan.Prefix;
         w.Summary("Serves " + name + " on the SVSM side: one method per call, returning the result code and the output registers.");
         w.Line(BindingsEmitter.GeneratedCodeAttribute);
-        w.Open(plan.Visibility + " partial interface " + plan.HandlerInterface);
+        w.Open(plan.Visibility, " partial interface ", plan.HandlerInterface);
         var first = true;
         foreach (var call in plan.Calls)
         {
@@ -34,8 +34,7 @@ internal static class DispatchEmitter
                 w.Doc("param", $" name=\"{input.Name.TrimStart('@')}\"", BindingsEmitter.ParameterDoc(input.Spec) + " (masked to " + Naming.Number(input.Spec.Size) + " bytes)");
             }
 
-            w.Line(call.ResultType + " " + call.MethodName + "(" +
-                string.Join(", ", new[] { "global::Svsm.Runtime.SvsmCallContext context" }.Concat(call.Inputs.Select(i => i.Type + " " + i.Name))) + ");");
+            w.Line(call.ResultType, " ", call.MethodName, "(", string.Join(", ", new[] { "global::Svsm.Runtime.SvsmCallContext context" }.Concat(call.Inputs.Select(i => i.Type + " " + i.Name))), ");");
         }
 
         w.Close();
@@ -43,17 +42,17 @@ internal static class DispatchEmitter
 
         w.SummaryXml("Dispatches " + SourceWriter.Xml(name) + " calls from registers to an <see cref=\"" + plan.HandlerInterface + "\"/>.");
         w.Line(BindingsEmitter.GeneratedCodeAttribute);
-        w.Open(plan.Visibility + " static partial class " + plan.DispatcherType);
+        w.Open(plan.Visibility, " static partial class ", plan.DispatcherType);
         w.SummaryXml(
             "Serves the call in <paramref name=\"registers\"/>: reads each input register masked to its declared size, calls the handler, " +
             "writes the result code to RAX and the outputs to their registers whatever the result, and leaves every other register as it was. " +
             "A call of another protocol gets SVSM_ERR_UNSUPPORTED_PROTOCOL and an unknown call SVSM_ERR_UNSUPPORTED_CALL.");
-        w.Open("public static void Dispatch(" + plan.HandlerInterface + " handler, in global::Svsm.Runtime.SvsmCallContext context, ref global::Svsm.Runtime.SvsmRegisters registers)");
+        w.Open("public static void Dispatch(", plan.HandlerInterface, " handler, in global::Svsm.Runtime.SvsmCallContext context, ref global::Svsm.Runtime.SvsmRegisters registers)");
         w.Open("if (handler is null)");
         w.Line("throw new global::System.ArgumentNullException(nameof(handler));");
         w.Close();
         w.Line();
-        w.Open("if ((registers.Rax >> 32) != " + plan.ProtocolType + ".Id)");
+        w.Open("if ((registers.Rax >> 32) != ", plan.ProtocolType, ".Id)");
         w.Line("registers.Rax = global::Svsm.Runtime.SvsmResult.UnsupportedProtocolCode;");
         w.Line("return;");
         w.Close();
@@ -61,16 +60,16 @@ internal static class DispatchEmitter
         w.Open("switch ((uint)registers.Rax)");
         foreach (var call in plan.Calls)
         {
-            w.Line("case " + Naming.Number(call.Spec.Id) + ":");
+            w.Line("case ", Naming.Number(call.Spec.Id), ":");
             w.Open(string.Empty);
             var arguments = new[] { "context" }.Concat(call.Inputs.Select(i => i.BitField is null
                 ? "(" + i.Type + ")registers." + i.Field
                 : "(" + i.Type + ")(" + i.BitField.Underlying + ")registers." + i.Field));
-            w.Line("var result = handler." + call.MethodName + "(" + string.Join(", ", arguments) + ");");
+            w.Line("var result = handler.", call.MethodName, "(", string.Join(", ", arguments), ");");
             w.Line("registers.Rax = result.Result.Value;");
             foreach (var output in call.Outputs)
             {
-                w.Line("registers." + output.Field + " = " + (output.BitField is null ? "result." + output.Name : "(ulong)result." + output.Name) + ";");
+                w.Line("registers.", output.Field, " = ", (output.BitField is null ? "result." + output.Name : "(ulong)result." + output.Name), ";");
             }
 
             w.Line("return;");
@@ -91,7 +90,7 @@ internal static class DispatchEmitter
         var name = plan.Document.Protocol.Name ?? plan.Prefix;
         w.Summary("Serves " + name + " on the kernel side: one method per syscall, returning the value or error number for RAX.");
         w.Line(BindingsEmitter.GeneratedCodeAttribute);
-        w.Open(plan.Visibility + " partial interface " + plan.HandlerInterface);
+        w.Open(plan.Visibility, " partial interface ", plan.HandlerInterface);
         foreach (var call in plan.Calls)
         {
             w.Summary("Serves " + call.Spec.Name + ": " + call.Spec.Function);
@@ -100,23 +99,23 @@ internal static class DispatchEmitter
                 w.Doc("param", $" name=\"{input.Name.TrimStart('@')}\"", BindingsEmitter.ParameterDoc(input.Spec) + " (masked to " + Naming.Number(input.Spec.Size) + " bytes)");
             }
 
-            w.Line(CallPlan.SyscallResultType + " " + call.MethodName + "(" + string.Join(", ", call.Inputs.Select(i => i.Type + " " + i.Name)) + ");");
+            w.Line(CallPlan.SyscallResultType, " ", call.MethodName, "(", string.Join(", ", call.Inputs.Select(i => i.Type + " " + i.Name)), ");");
             w.Line();
         }
 
         w.SummaryXml("Serves a RAX value that names no syscall of the spec; the kernel decides the error (COCONUT-SVSM answers EINVAL).");
         w.Doc("param", " name=\"code\"", "RAX as the caller set it.");
-        w.Line(CallPlan.SyscallResultType + " UnknownSyscall(ulong code);");
+        w.Line(CallPlan.SyscallResultType, " UnknownSyscall(ulong code);");
         w.Close();
         w.Line();
 
         w.SummaryXml("Dispatches " + SourceWriter.Xml(name) + " syscalls from registers to an <see cref=\"" + plan.HandlerInterface + "\"/>.");
         w.Line(BindingsEmitter.GeneratedCodeAttribute);
-        w.Open(plan.Visibility + " static partial class " + plan.DispatcherType);
+        w.Open(plan.Visibility, " static partial class ", plan.DispatcherType);
         w.SummaryXml(
             "Serves the syscall in <paramref name=\"registers\"/>: reads each parameter from RDI, RSI, R8, R9, R10 masked to its declared size, " +
             "calls the handler and writes its result to RAX. Clobbering RCX and R11, as the ABI allows, is the trap's business, not the dispatcher's.");
-        w.Open("public static void Dispatch(" + plan.HandlerInterface + " handler, ref global::Svsm.Runtime.SvsmRegisters registers)");
+        w.Open("public static void Dispatch(", plan.HandlerInterface, " handler, ref global::Svsm.Runtime.SvsmRegisters registers)");
         w.Open("if (handler is null)");
         w.Line("throw new global::System.ArgumentNullException(nameof(handler));");
         w.Close();
@@ -124,8 +123,8 @@ internal static class DispatchEmitter
         w.Open("switch (registers.Rax)");
         foreach (var call in plan.Calls)
         {
-            w.Line("case " + Naming.Hex(plan.CodeOf(call.Spec), 8) + ":");
-            w.Line("    registers.Rax = handler." + call.MethodName + "(" + string.Join(", ", call.Inputs.Select(FromRegister)) + ").Raw;");
+            w.Line("case ", Naming.Hex(plan.CodeOf(call.Spec), 8), ":");
+            w.Line("    registers.Rax = handler.", call.MethodName, "(", string.Join(", ", call.Inputs.Select(FromRegister)), ").Raw;");
             w.Line("    return;");
         }
 

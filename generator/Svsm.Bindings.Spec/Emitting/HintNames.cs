@@ -4,8 +4,8 @@ using System.Linq;
 namespace Svsm.Bindings.Spec.Emitting;
 
 /// <summary>
-/// The one naming of generated files: the base of a spec's hint names from its path relative to its project
-/// (<c>specs/ocp.md</c> gives <c>specs.ocp</c>). The source generator, <c>svsm-bindgen generate</c> and the
+/// The one naming of generated files: a spec's hint name from its path relative to its project
+/// (<c>specs/ocp.md</c> gives <c>specs.ocp.g.cs</c>). The source generator, <c>svsm-bindgen generate</c> and the
 /// benchmarks all name files with it.
 /// </summary>
 public static class HintNames
@@ -26,6 +26,9 @@ public static class HintNames
         var chars = path.Select(c => c == '/' ? '.' : (c < 128 && char.IsLetterOrDigit(c)) || c == '-' || c == '_' ? c : '_').ToArray();
         return new string(chars).Trim('.');
     }
+
+    /// <summary>The generated file's name from its hint name base: <c>specs.ocp</c> gives <c>specs.ocp.g.cs</c>.</summary>
+    public static string FileName(string hintBase) => hintBase + ".g.cs";
 
     /// <summary><paramref name="path"/> relative to <paramref name="directory"/> when it lies inside, else the path from its root.</summary>
     private static string RelativePath(string path, string? directory)

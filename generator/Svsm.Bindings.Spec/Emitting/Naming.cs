@@ -23,21 +23,52 @@ internal static class Naming
     /// <summary>Words of a name: split at non-alphanumerics, underscores and case changes (<c>SVSM_OCP_LIST</c>, <c>Source entry</c>, <c>bufferGpa</c>).</summary>
     public static List<string> Words(string name) => Common.Words.Split(name, splitUnderscores: true);
 
+    /// <summary>
+    /// The words of <paramref name="name"/> (as <see cref="Words"/> splits them), each capitalised, run together;
+    /// <c>_</c> before a leading digit. Written in one pass: it names every member the emitters write.
+    /// </summary>
     public static string Pascal(string name)
     {
-        var builder = new StringBuilder();
-        foreach (var word in Words(name))
+        var buffer = pascalBuffer ??= new char[64];
+        if (buffer.Length < name.Length + 1)
         {
-            builder.Append(char.ToUpperInvariant(word[0])).Append(word.Substring(1).ToLowerInvariant());
+            buffer = pascalBuffer = new char[name.Length * 2 + 1];
         }
 
-        if (builder.Length == 0)
+        var length = 1; // buffer[0] is kept for the '_' a leading digit needs
+        var start = -1;
+        for (var i = 0; i < name.Length; i++)
+        {
+            var c = name[i];
+            if (!(c < 128 && char.IsLetterOrDigit(c)))
+            {
+                start = -1;
+                continue;
+            }
+
+            // A case change starts a word, as Words splits "FirstIndex" and "bufferGPA".
+            var wordStart = start < 0 || (char.IsUpper(c) &&
+                (char.IsLower(name[i - 1]) || (i + 1 < name.Length && char.IsLower(name[i + 1]) && char.IsUpper(name[i - 1]))));
+            buffer[length++] = wordStart ? char.ToUpperInvariant(c) : char.ToLowerInvariant(c);
+            start = wordStart ? i : start;
+        }
+
+        if (length == 1)
         {
             return "Value";
         }
 
-        return char.IsDigit(builder[0]) ? "_" + builder : builder.ToString();
+        if (char.IsDigit(buffer[1]))
+        {
+            buffer[0] = '_';
+            return new string(buffer, 0, length);
+        }
+
+        return new string(buffer, 1, length - 1);
     }
+
+    [ThreadStatic]
+    private static char[]? pascalBuffer;
 
     public static string Camel(string name)
     {
@@ -68,6 +99,17 @@ internal static class Naming
 
     public static string Literal(string text)
     {
+        var plain = true;
+        foreach (var c in text)
+        {
+            plain &= c is >= ' ' and <= '~' and not '"' and not '\\';
+        }
+
+        if (plain)
+        {
+            return "\"" + text + "\"";
+        }
+
         var builder = new StringBuilder("\"");
         foreach (var c in text)
         {
@@ -97,9 +139,8 @@ internal static class Naming
 
     public static string Hex(ulong value, int bytes)
     {
-        var digits = Math.Max(2, bytes * 2);
         var suffix = bytes == 8 ? "UL" : bytes == 4 ? "U" : string.Empty;
-        return "0x" + value.ToString("X" + digits.ToString(CultureInfo.InvariantCulture), CultureInfo.InvariantCulture) + suffix;
+        return "0x" + value.ToString(bytes >= 8 ? "X16" : bytes >= 4 ? "X8" : bytes >= 2 ? "X4" : "X2", CultureInfo.InvariantCulture) + suffix;
     }
 
     public static string Number(long value) => value.ToString(CultureInfo.InvariantCulture);

@@ -17,14 +17,14 @@ internal static class ProtocolEmitter
         var protocol = plan.Document.Protocol;
         w.Summary((protocol.Name ?? plan.Prefix) + ": the protocol's id and version, and the calls its spec defines.");
         w.Line(BindingsEmitter.GeneratedCodeAttribute);
-        w.Open(plan.Visibility + " static partial class " + plan.ProtocolType);
+        w.Open(plan.Visibility, " static partial class ", plan.ProtocolType);
         w.Summary("The protocol id: the upper 32 bits of RAX in every call.");
-        w.Line("public const uint Id = " + Naming.Number(protocol.Id!.Value) + ";");
+        w.Line("public const uint Id = ", Naming.Number(protocol.Id!.Value), ";");
         if (protocol.Version is { } version)
         {
             w.Line();
             w.Summary("The protocol version this spec describes.");
-            w.Line("public const uint Version = " + Naming.Number(version) + ";");
+            w.Line("public const uint Version = ", Naming.Number(version), ";");
         }
 
         w.Line();
@@ -32,7 +32,7 @@ internal static class ProtocolEmitter
         w.Line("public static global::Svsm.Runtime.CallingConvention Convention => global::Svsm.Runtime.CallingConvention.SvsmCall;");
         w.Line();
         w.Summary("The protocol's name as its spec gives it.");
-        w.Line("public const string Name = " + Naming.Literal(protocol.Name ?? plan.Prefix) + ";");
+        w.Line("public const string Name = ", Naming.Literal(protocol.Name ?? plan.Prefix), ";");
         w.Line();
         w.Summary("Every call: id, name, first version and registers with their sizes and alignments.");
         WriteCallDescriptors(w, plan);
@@ -45,11 +45,11 @@ internal static class ProtocolEmitter
         w.Line();
         w.Summary("The call ids of " + (protocol.Name ?? plan.Prefix) + ".");
         w.Line(BindingsEmitter.GeneratedCodeAttribute);
-        w.Open(plan.Visibility + " enum " + plan.CallEnum + " : uint");
+        w.Open(plan.Visibility, " enum ", plan.CallEnum, " : uint");
         foreach (var call in plan.Calls)
         {
             w.Summary(call.Spec.Name + ": " + call.Spec.Function);
-            w.Line(call.MethodName + " = " + Naming.Number(call.Spec.Id) + ",");
+            w.Line(call.MethodName, " = ", Naming.Number(call.Spec.Id), ",");
         }
 
         w.Close();
@@ -69,12 +69,12 @@ internal static class ProtocolEmitter
         var name = plan.Document.Protocol.Name ?? plan.Prefix;
         w.Summary(name + ": the syscalls its spec defines, their numbers and parameters, and its error numbers.");
         w.Line(BindingsEmitter.GeneratedCodeAttribute);
-        w.Open(plan.Visibility + " static partial class " + plan.ProtocolType);
+        w.Open(plan.Visibility, " static partial class ", plan.ProtocolType);
         w.Summary("How the syscalls use the registers: int 0x80, RAX = (class << 32) | nr, arguments in RDI, RSI, R8, R9, R10, the result in RAX, RCX and R11 clobbered.");
         w.Line("public static global::Svsm.Runtime.CallingConvention Convention => global::Svsm.Runtime.CallingConvention.CoconutSyscall;");
         w.Line();
         w.Summary("The ABI's name as its spec gives it.");
-        w.Line("public const string Name = " + Naming.Literal(name) + ";");
+        w.Line("public const string Name = ", Naming.Literal(name), ";");
         w.Line();
         w.Summary("Every syscall: class, number, name and parameter registers with their sizes.");
         WriteCallDescriptors(w, plan);
@@ -84,7 +84,7 @@ internal static class ProtocolEmitter
         w.Line("{");
         foreach (var (constant, _) in plan.ConstantTables.Where(t => t.IsSyscallErrors).SelectMany(t => t.Members))
         {
-            w.Line("    new global::Svsm.Runtime.SyscallErrorName(" + Naming.Number(unchecked((long)constant.Value)) + ", " + Naming.Literal(constant.Name) + ", " + Naming.Literal(constant.Description) + "),");
+            w.Line("    new global::Svsm.Runtime.SyscallErrorName(", Naming.Number(unchecked((long)constant.Value)), ", ", Naming.Literal(constant.Name), ", ", Naming.Literal(constant.Description), "),");
         }
 
         w.Line("});");
@@ -96,11 +96,11 @@ internal static class ProtocolEmitter
         w.Line();
         w.Summary("The syscalls of " + name + ", by the RAX value that makes each: (class << 32) | nr.");
         w.Line(BindingsEmitter.GeneratedCodeAttribute);
-        w.Open(plan.Visibility + " enum " + plan.CallEnum + " : ulong");
+        w.Open(plan.Visibility, " enum ", plan.CallEnum, " : ulong");
         foreach (var call in plan.Calls)
         {
             w.Summary(call.Spec.Name + " (class " + Naming.Number(call.Spec.Class ?? 0) + ", number " + Naming.Number(call.Spec.Id) + "): " + call.Spec.Function);
-            w.Line(call.MethodName + " = " + Naming.Hex(plan.CodeOf(call.Spec), 8) + ",");
+            w.Line(call.MethodName, " = ", Naming.Hex(plan.CodeOf(call.Spec), 8), ",");
         }
 
         w.Close();
@@ -118,14 +118,11 @@ internal static class ProtocolEmitter
         {
             var spec = call.Spec;
             var upper = spec.Class is { } callClass ? Naming.Number(callClass) : "Id";
-            w.Line("    new global::Svsm.Runtime.SvsmCallDescriptor(" + upper + ", " + Naming.Number(spec.Id) + ", " + Naming.Literal(spec.Name) + ", " +
-                Naming.Number(spec.SinceVersion) + ", " + Naming.Literal(spec.Function) + ", new global::Svsm.Runtime.SvsmRegisterDescriptor[]");
+            w.Line("    new global::Svsm.Runtime.SvsmCallDescriptor(", upper, ", ", Naming.Number(spec.Id), ", ", Naming.Literal(spec.Name), ", ", Naming.Number(spec.SinceVersion), ", ", Naming.Literal(spec.Function), ", new global::Svsm.Runtime.SvsmRegisterDescriptor[]");
             w.Line("    {");
             foreach (var register in spec.Registers)
             {
-                w.Line("        new global::Svsm.Runtime.SvsmRegisterDescriptor(global::Svsm.Runtime.X86Register." + Naming.Pascal(register.Register) +
-                    ", global::Svsm.Runtime.SvsmDirection." + register.Direction + ", " + Naming.Number(register.Size) + ", " +
-                    Naming.Number(register.Alignment ?? 0) + ", " + Naming.Literal(register.Name) + ", " + Naming.Literal(register.Description) + "),");
+                w.Line("        new global::Svsm.Runtime.SvsmRegisterDescriptor(global::Svsm.Runtime.X86Register.", Naming.Pascal(register.Register), ", global::Svsm.Runtime.SvsmDirection.", register.Direction.ToString(), ", ", Naming.Number(register.Size), ", ", Naming.Number(register.Alignment ?? 0), ", ", Naming.Literal(register.Name), ", ", Naming.Literal(register.Description), "),");
             }
 
             w.Line("    }),");
@@ -137,9 +134,9 @@ internal static class ProtocolEmitter
     private static void WriteFind(SourceWriter w, string summaryXml, string parameter, string condition)
     {
         w.SummaryXml(summaryXml);
-        w.Open("public static global::Svsm.Runtime.SvsmCallDescriptor? Find(" + parameter + ")");
+        w.Open("public static global::Svsm.Runtime.SvsmCallDescriptor? Find(", parameter, ")");
         w.Open("foreach (var descriptor in Calls)");
-        w.Open("if (" + condition + ")");
+        w.Open("if (", condition, ")");
         w.Line("return descriptor;");
         w.Close();
         w.Close();
@@ -160,6 +157,6 @@ internal static class ProtocolEmitter
 
         w.Line(BindingsEmitter.GeneratedCodeAttribute);
         var fields = new[] { "global::Svsm.Runtime.SvsmResult Result" }.Concat(call.Outputs.Select(o => o.Type + " " + o.Name));
-        w.Line(visibility + " readonly partial record struct " + call.ResultType + "(" + string.Join(", ", fields) + ");");
+        w.Line(visibility, " readonly partial record struct ", call.ResultType, "(", string.Join(", ", fields), ");");
     }
 }

@@ -6,8 +6,32 @@ namespace Svsm.Bindings.Spec.Emitting;
 /// <summary>Writes C# with four-space indentation and \n line ends, whatever the platform.</summary>
 internal sealed class SourceWriter
 {
-    private readonly StringBuilder builder = new();
+    // Every file is written into one builder per thread, cleared between files: its capacity is allocated once,
+    // not once per file (generators run on several threads; each has its own).
+    [ThreadStatic]
+    private static StringBuilder? shared;
+
+    private readonly StringBuilder builder;
     private int indent;
+
+    public SourceWriter()
+    {
+        builder = shared ?? new StringBuilder(16 * 1024);
+        shared = null;
+        builder.Clear();
+    }
+
+    /// <summary>The text written, and the builder handed back for the next file; the writer is not used after this.</summary>
+    public string Finish()
+    {
+        var text = builder.ToString();
+        if (builder.Capacity <= 1024 * 1024)
+        {
+            shared = builder;
+        }
+
+        return text;
+    }
 
     public SourceWriter Line(string text = "")
     {
@@ -17,6 +41,52 @@ internal sealed class SourceWriter
         }
 
         builder.Append('\n');
+        return this;
+    }
+
+    /// <summary>Writes a line of several parts, appended in turn rather than concatenated first.</summary>
+    public SourceWriter Line(string first, string second)
+    {
+        builder.Append(' ', indent * 4).Append(first).Append(second).Append('\n');
+        return this;
+    }
+
+    public SourceWriter Line(string first, string second, string third)
+    {
+        builder.Append(' ', indent * 4).Append(first).Append(second).Append(third).Append('\n');
+        return this;
+    }
+
+    public SourceWriter Line(string first, string second, string third, string fourth)
+    {
+        builder.Append(' ', indent * 4).Append(first).Append(second).Append(third).Append(fourth).Append('\n');
+        return this;
+    }
+
+    public SourceWriter Line(string first, string second, string third, string fourth, string fifth, params string[] rest)
+    {
+        builder.Append(' ', indent * 4).Append(first).Append(second).Append(third).Append(fourth).Append(fifth);
+        foreach (var part in rest)
+        {
+            builder.Append(part);
+        }
+
+        builder.Append('\n');
+        return this;
+    }
+
+    /// <summary>Writes a line of several parts and an opening brace, and indents.</summary>
+    public SourceWriter Open(string first, string second, params string[] rest)
+    {
+        builder.Append(' ', indent * 4).Append(first).Append(second);
+        foreach (var part in rest)
+        {
+            builder.Append(part);
+        }
+
+        builder.Append('\n');
+        Line("{");
+        indent++;
         return this;
     }
 
@@ -30,6 +100,17 @@ internal sealed class SourceWriter
 
         Line("{");
         indent++;
+        return this;
+    }
+
+    /// <summary>Drops blank lines at the end, so that a closing brace follows the last line written.</summary>
+    public SourceWriter TrimBlankLines()
+    {
+        while (builder.Length > 1 && builder[builder.Length - 1] == '\n' && builder[builder.Length - 2] == '\n')
+        {
+            builder.Length--;
+        }
+
         return this;
     }
 
@@ -51,9 +132,16 @@ internal sealed class SourceWriter
         }
 
         Line("/// <summary>");
-        foreach (var line in xml.Split(new[] { '\n' }, StringSplitOptions.None))
+        if (xml.IndexOf('\n') < 0)
         {
-            Line("/// " + line.TrimEnd());
+            Line("/// " + xml.TrimEnd());
+        }
+        else
+        {
+            foreach (var line in xml.Split(new[] { '\n' }, StringSplitOptions.None))
+            {
+                Line("/// " + line.TrimEnd());
+            }
         }
 
         return Line("/// </summary>");
@@ -63,7 +151,9 @@ internal sealed class SourceWriter
         Line($"/// <{tag}{attributes}>{Xml(text)}</{tag}>");
 
     public static string Xml(string text) =>
-        text.Replace("&", "&amp;").Replace("<", "&lt;").Replace(">", "&gt;");
+        text.IndexOfAny(XmlSpecial) < 0 ? text : text.Replace("&", "&amp;").Replace("<", "&lt;").Replace(">", "&gt;");
+
+    private static readonly char[] XmlSpecial = { '&', '<', '>' };
 
     public override string ToString() => builder.ToString();
 }

@@ -17,7 +17,6 @@ internal static class MarkdownReader
     private static readonly MarkdownPipeline Pipeline = new MarkdownPipelineBuilder()
         .UsePipeTables()
         .UseYamlFrontMatter()
-        .UsePreciseSourceLocation()
         .Build();
 
     /// <summary>The blocks of <paramref name="text"/>; none, with SVSM0052, when Markdig refuses it as nested too deeply.</summary>
@@ -185,21 +184,17 @@ internal static class MarkdownReader
 
     private static TableCellText ReadCell(TableCell cell, string text, LineMap lines)
     {
-        var builder = new StringBuilder();
+        var buffer = Scratch();
         foreach (var child in cell)
         {
-            if (child is LeafBlock leaf)
+            if (child is LeafBlock { Inline: { } inline })
             {
-                if (builder.Length > 0)
-                {
-                    builder.Append(' ');
-                }
-
-                builder.Append(InlineText(leaf.Inline));
+                buffer.Append(' ');
+                AppendInline(inline, buffer);
             }
         }
 
-        return new TableCellText(Collapse(builder.ToString()), SpanOf(cell, text, lines));
+        return new TableCellText(buffer.ToCollapsedString(), SpanOf(cell, text, lines));
     }
 
     private static FrontMatterBlock ReadFrontMatter(YamlFrontMatterBlock block, string text, LineMap lines)
@@ -255,6 +250,17 @@ internal static class MarkdownReader
     }
 
     /// <summary>The plain text of inlines: code spans lose their backticks, emphasis its markers, links keep their text.</summary>
+    // Each paragraph and cell is gathered here and collapsed once: one builder per thread, not one per block.
+    [ThreadStatic]
+    private static TextBuffer? scratch;
+
+    private static TextBuffer Scratch()
+    {
+        var buffer = scratch ??= new TextBuffer();
+        buffer.Clear();
+        return buffer;
+    }
+
     private static string InlineText(ContainerInline? inline)
     {
         if (inline is null)
@@ -262,17 +268,22 @@ internal static class MarkdownReader
             return string.Empty;
         }
 
-        var builder = new StringBuilder();
-        AppendInline(inline, builder);
-        return Collapse(builder.ToString());
+        var buffer = Scratch();
+        AppendInline(inline, buffer);
+        return buffer.ToCollapsedString();
     }
 
-    private static void AppendInline(Inline inline, StringBuilder builder)
+    private static void AppendInline(Inline inline, TextBuffer builder)
     {
         switch (inline)
         {
             case LiteralInline literal:
-                builder.Append(literal.Content.ToString());
+                var slice = literal.Content;
+                if (slice.Length > 0 && slice.Text is not null)
+                {
+                    builder.Append(slice.Text, slice.Start, slice.Length);
+                }
+
                 break;
             case CodeInline code:
                 // GFM lets a code span inside a table cell escape the pipe as \|; the span keeps the backslash.
@@ -295,31 +306,6 @@ internal static class MarkdownReader
 
                 break;
         }
-    }
-
-    /// <summary>Collapses runs of white space to one space and trims.</summary>
-    internal static string Collapse(string value)
-    {
-        var builder = new StringBuilder(value.Length);
-        var space = false;
-        foreach (var c in value)
-        {
-            if (char.IsWhiteSpace(c))
-            {
-                space = builder.Length > 0;
-                continue;
-            }
-
-            if (space)
-            {
-                builder.Append(' ');
-                space = false;
-            }
-
-            builder.Append(c);
-        }
-
-        return builder.ToString();
     }
 
     /// <summary>Widens a row's span back over the leading pipe, so a row's column is where its line's content starts.</summary>

@@ -23,6 +23,11 @@ internal static class CellValues
         ["R8D"] = "R8", ["R9D"] = "R9", ["R10D"] = "R10", ["R11D"] = "R11",
     };
 
+    private const RegexOptions Options = RegexOptions.IgnoreCase | RegexOptions.CultureInvariant;
+    private static readonly Regex SizeUnit = new(@"(?:\s*bytes?|\s+B|(?<=^\d+)B)\s*$", Options);
+    private static readonly Regex BitsDecoration = new(@"^\s*(?:bits?\b)?\s*\[?|\]?\s*$", Options);
+    private static readonly Regex ReservedIdentifier = new(@"^_*(?:reserved|rsvd|mbz)(?:_?[0-9]+|_\w*)?$", Options);
+    private static readonly Regex ReservedWord = new(@"^\W*(?:reserved|rsvd|mbz)\b", Options);
     private static readonly Regex RangeSeparator = new(@"\s*(?:\.\.|:|-|–|—|‒|−|\bto\b)\s*", RegexOptions.CultureInvariant | RegexOptions.IgnoreCase);
 
     /// <summary>
@@ -64,7 +69,7 @@ internal static class CellValues
     {
         value = 0;
         // "B" is a unit only after a space or a decimal number: in 0x1EB it is a hex digit.
-        var s = Regex.Replace(text.Trim(), @"(?:\s*bytes?|\s+B|(?<=^\d+)B)\s*$", string.Empty, RegexOptions.IgnoreCase | RegexOptions.CultureInvariant);
+        var s = SizeUnit.Replace(text.Trim(), string.Empty);
         if (!TryParseInteger(s, out var parsed) || parsed > int.MaxValue)
         {
             return false;
@@ -99,7 +104,7 @@ internal static class CellValues
     public static bool TryParseBits(string text, out int low, out int high)
     {
         low = high = 0;
-        var s = Regex.Replace(text, @"^\s*(?:bits?\b)?\s*\[?|\]?\s*$", string.Empty, RegexOptions.IgnoreCase | RegexOptions.CultureInvariant);
+        var s = BitsDecoration.Replace(text, string.Empty);
         var parts = RangeSeparator.Split(s.Trim());
         if (parts.Length == 0 || parts.Length > 2)
         {
@@ -130,7 +135,7 @@ internal static class CellValues
 
     public static bool TryParseDirection(string text, out RegisterDirection direction)
     {
-        var s = Regex.Replace(text.ToUpperInvariant(), @"[\s`*_]", string.Empty);
+        var s = Without(text.ToUpperInvariant(), " `*_");
         switch (s)
         {
             case "IN":
@@ -158,7 +163,7 @@ internal static class CellValues
 
     /// <summary>The canonical register name: upper case, no spaces, no backticks, no leading <c>%</c>.</summary>
     public static string NormalizeRegister(string text) =>
-        Regex.Replace(text, @"[\s`%*]", string.Empty).ToUpperInvariant();
+        Without(text, " `%*").ToUpperInvariant();
 
     public static bool IsGeneralPurposeRegister(string canonical) => GeneralPurposeRegisters.Contains(canonical);
 
@@ -181,9 +186,24 @@ internal static class CellValues
     /// numbered (<c>reserved_1</c>, <c>rsvd2</c>, <c>_reserved</c>); also what <see cref="IsReserved"/> accepts.
     /// </summary>
     public static bool IsReservedIdentifier(string name) =>
-        IsReserved(name) || Regex.IsMatch(name, @"^_*(?:reserved|rsvd|mbz)(?:_?[0-9]+|_\w*)?$", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant);
+        IsReserved(name) || ReservedIdentifier.IsMatch(name);
 
     /// <summary>Whether a name or description marks something reserved: it starts with Reserved, RSVD or MBZ.</summary>
     public static bool IsReserved(string text) =>
-        Regex.IsMatch(text, @"^\W*(?:reserved|rsvd|mbz)\b", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant);
+        ReservedWord.IsMatch(text);
+
+    /// <summary>The text without white space and the characters in <paramref name="characters"/>.</summary>
+    private static string Without(string text, string characters)
+    {
+        var builder = new System.Text.StringBuilder(text.Length);
+        foreach (var c in text)
+        {
+            if (!char.IsWhiteSpace(c) && characters.IndexOf(c) < 0)
+            {
+                builder.Append(c);
+            }
+        }
+
+        return builder.ToString();
+    }
 }

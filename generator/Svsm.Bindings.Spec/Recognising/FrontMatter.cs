@@ -14,6 +14,9 @@ namespace Svsm.Bindings.Spec.Recognising;
 /// </summary>
 internal sealed class FrontMatter
 {
+    private static readonly Regex Identifier = new(@"^[A-Za-z_][A-Za-z0-9_]*$", RegexOptions.CultureInvariant);
+    private static readonly Regex DottedIdentifier = new(@"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$", RegexOptions.CultureInvariant);
+
     private readonly Dictionary<string, (int Size, SpecSpan Span)> sizes = new(StringComparer.Ordinal);
 
     public uint? ProtocolId { get; private set; }
@@ -90,10 +93,10 @@ internal sealed class FrontMatter
                 Name = line.Value.Length == 0 ? null : line.Value;
                 break;
             case "prefix":
-                Prefix = ReadIdentifier(line, diagnostics, @"^[A-Za-z_][A-Za-z0-9_]*$", "a prefix is a C# identifier such as Ocp");
+                Prefix = ReadIdentifier(line, diagnostics, Identifier, "a prefix is a C# identifier such as Ocp");
                 break;
             case "namespace":
-                Namespace = ReadIdentifier(line, diagnostics, @"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$", "a namespace is dotted C# identifiers such as Contoso.Svsm");
+                Namespace = ReadIdentifier(line, diagnostics, DottedIdentifier, "a namespace is dotted C# identifiers such as Contoso.Svsm");
                 break;
             case "convention":
             case "callingconvention":
@@ -105,7 +108,7 @@ internal sealed class FrontMatter
                 };
                 break;
             case "resulttype":
-                ResultType = ReadIdentifier(line, diagnostics, @"^[A-Za-z_][A-Za-z0-9_]*$", "a result type is the name of a partial struct in the spec's namespace, such as SvsmResult");
+                ResultType = ReadIdentifier(line, diagnostics, Identifier, "a result type is the name of a partial struct in the spec's namespace, such as SvsmResult");
                 break;
         }
     }
@@ -127,9 +130,9 @@ internal sealed class FrontMatter
         return null;
     }
 
-    private static string? ReadIdentifier(FrontMatterLine line, DiagnosticBag diagnostics, string pattern, string rule)
+    private static string? ReadIdentifier(FrontMatterLine line, DiagnosticBag diagnostics, Regex pattern, string rule)
     {
-        if (Regex.IsMatch(line.Value, pattern, RegexOptions.CultureInvariant))
+        if (pattern.IsMatch(line.Value))
         {
             return line.Value;
         }

@@ -67,12 +67,9 @@ internal sealed class SpecRecogniser
 
     /// <summary>The name a heading gives a call's section: <c>## SVSM_OCP_LIST Call</c>, or (for a syscall) a bare <c>### ACCESS_MSR</c>.</summary>
     public static string? CallNameOf(string heading, bool allowBare) =>
-        CallHeading.Match(heading) is { Success: true } match ? match.Groups["name"].Value
+        heading.EndsWith("call", System.StringComparison.OrdinalIgnoreCase) && CallHeading.Match(heading) is { Success: true } match ? match.Groups["name"].Value
         : allowBare && BareHeading.Match(heading) is { Success: true } bare ? bare.Groups["name"].Value
         : null;
-
-    /// <summary>Whether a heading is a <c>NAME Call</c> heading, which makes its section a call's whatever the call table says.</summary>
-    public static bool IsCallHeading(string heading) => CallHeading.IsMatch(heading);
 
     private void Walk()
     {

@@ -143,8 +143,10 @@ internal sealed class SpecValidator
         }
     }
 
-    private static bool MentionsAddress(string description) =>
-        System.Text.RegularExpressions.Regex.IsMatch(description, @"\b(?:GPA|GVA|SPA|address|pointer)\b", System.Text.RegularExpressions.RegexOptions.IgnoreCase | System.Text.RegularExpressions.RegexOptions.CultureInvariant);
+    private static readonly System.Text.RegularExpressions.Regex AddressWords =
+        new(@"\b(?:GPA|GVA|SPA|address|pointer)\b", System.Text.RegularExpressions.RegexOptions.IgnoreCase | System.Text.RegularExpressions.RegexOptions.CultureInvariant);
+
+    private static bool MentionsAddress(string description) => AddressWords.IsMatch(description);
 
     private void CheckStructs()
     {

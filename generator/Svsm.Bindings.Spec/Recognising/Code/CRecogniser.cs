@@ -13,13 +13,17 @@ namespace Svsm.Bindings.Spec.Recognising.Code;
 /// flag sets or ioctls. Function declarations and definitions and variables are skipped; preprocessor lines other
 /// than <c>#define</c> and <c>#pragma pack</c> get an info and are skipped.
 /// </summary>
-internal sealed class CRecogniser
+internal sealed class CRecogniser : DeclarationRecogniser
 {
     private const RegexOptions Options = RegexOptions.CultureInvariant;
 
     private static readonly Regex Define = new(@"^#\s*define\s+(?<name>[A-Za-z_][A-Za-z0-9_]*)(?<function>\()?", Options);
     private static readonly Regex Directive = new(@"^#\s*(?<word>[A-Za-z_]+)", Options);
     private static readonly Regex PragmaPack = new(@"^#\s*pragma\s+pack\s*\(\s*(?:(?<push>push)\s*(?:,\s*(?<n>\d+))?|(?<pop>pop)|(?<n>\d+))?\s*\)", Options);
+    private static readonly Regex Tag = new(@"^(?:struct|union)\s+", Options);
+    private static readonly Regex PackedAttribute = new(@"\b_*packed_*\b", Options);
+    private static readonly Regex AlignedAttribute = new(@"\b_*aligned_*\s*\(\s*(?<n>[0-9xXa-fA-F]+)\s*\)", Options);
+    private static readonly Regex BareAligned = new(@"\b_*aligned_*\b(?!\s*\()", Options);
     private static readonly Regex Ioctl = new(@"^(?<dir>_IOWR|_IOR|_IOW|_IO)\s*\((?<args>.*)\)$", Options);
     private static readonly Regex BoundField = new(@"^'?(?<field>[A-Za-z_][A-Za-z0-9_]*)'?\s+(?:field\s+)?(?:bits|flags|values)$|^(?:bits|flags)\s+(?:of|for|in)\s+(?:the\s+)?'?(?<field>[A-Za-z_][A-Za-z0-9_]*)'?(?:\s+field)?$", Options | RegexOptions.IgnoreCase);
 
@@ -37,92 +41,41 @@ internal sealed class CRecogniser
         "unsigned", "signed", "char", "short", "int", "long", "_Bool", "float", "double", "void", "__signed__",
     };
 
-    private readonly CodeContext context;
-    private readonly CodeTokens code;
-    private readonly List<Token> tokens;
-    private readonly RecognisedSpec spec;
-    private readonly DiagnosticBag diagnostics;
     private RawConstantGroup? defines;
     private int? packLimit;
     private readonly Stack<int?> packStack = new();
     private int anonymous;
     private int nesting;
-    private int p;
 
     // Deeper than any real header nests its aggregates, and shallow enough that no spec exhausts the stack.
     private const int MaxNesting = 64;
 
     private CRecogniser(CodeContext context, RecognisedSpec spec, DiagnosticBag diagnostics)
+        : base(context, spec, diagnostics, "C")
     {
-        this.context = context;
-        code = context.Code;
-        tokens = code.Tokens;
-        this.spec = spec;
-        this.diagnostics = diagnostics;
     }
 
     public static void Read(CodeContext context, RecognisedSpec spec, DiagnosticBag diagnostics) =>
-        new CRecogniser(context, spec, diagnostics).ReadDeclarations();
+        new CRecogniser(context, spec, diagnostics).ReadAll();
 
-    private Token Current => tokens[p];
-
-    private Token Peek(int ahead = 1) => tokens[System.Math.Min(p + ahead, tokens.Count - 1)];
-
-    private void ReadDeclarations()
+    protected override void ReadOne()
     {
-        if (code.Error is { } lexical)
+        if (Current.Kind == TokenKind.Directive)
         {
-            diagnostics.Add(SpecDiagnostics.MalformedDeclaration, code.Span(lexical.Position, lexical.Position + 1), "C", lexical.Problem);
+            ReadDirective(Current);
+            P++;
         }
-
-        while (Current.Kind != TokenKind.End)
+        else
         {
-            var start = p;
-            var mark = spec.Mark();
-            try
-            {
-                if (Current.Kind == TokenKind.Directive)
-                {
-                    ReadDirective(Current);
-                    p++;
-                }
-                else
-                {
-                    defines = null;
-                    ReadDeclaration();
-                }
-            }
-            catch (DeclarationException problem)
-            {
-                // What the declaration had added is not a declaration after all.
-                spec.Restore(mark);
-                defines = null;
-                nesting = 0;
-                spec.Seen.Recognised++;
-                diagnostics.Add(SpecDiagnostics.MalformedDeclaration, code.Span(problem.At), "C", problem.Message);
-                if (problem.Fatal)
-                {
-                    return;
-                }
-
-                // Skip the whole declaration it was found in, braces and all, so that one mistake is one diagnostic.
-                p = start;
-                try
-                {
-                    SkipToSemicolon();
-                }
-                catch (DeclarationException)
-                {
-                    // Nothing after it can be told apart: the rest of the block is not read.
-                    return;
-                }
-            }
-
-            if (p == start)
-            {
-                p++;
-            }
+            defines = null;
+            ReadDeclaration();
         }
+    }
+
+    protected override void Recovered()
+    {
+        defines = null;
+        nesting = 0;
     }
 
     private void ReadDirective(Token directive)
@@ -163,17 +116,17 @@ internal sealed class CRecogniser
             "if" or "ifdef" or "ifndef" or "elif" or "else" or "endif" => "the reader takes no condition into account: the declarations on every side of it are read",
             _ => "the reader does not act on #" + word,
         };
-        diagnostics.Add(SpecDiagnostics.PreprocessorLineSkipped, code.Span(directive), Shorten(text), why);
+        Diagnostics.Add(SpecDiagnostics.PreprocessorLineSkipped, Code.Span(directive), Shorten(text), why);
     }
 
     private void ReadDefine(Token directive, Match define)
     {
         var name = define.Groups["name"].Value;
-        var nameStart = code.Text.IndexOf(name, directive.Start, System.StringComparison.Ordinal);
-        var nameSpan = code.Span(nameStart, nameStart + name.Length);
+        var nameStart = Code.Text.IndexOf(name, directive.Start, System.StringComparison.Ordinal);
+        var nameSpan = Code.Span(nameStart, nameStart + name.Length);
         if (define.Groups["function"].Success)
         {
-            diagnostics.Add(SpecDiagnostics.PreprocessorLineSkipped, code.Span(directive), Shorten(directive.Text), "function-like macros are not expanded");
+            Diagnostics.Add(SpecDiagnostics.PreprocessorLineSkipped, Code.Span(directive), Shorten(directive.Text), "function-like macros are not expanded");
             return;
         }
 
@@ -184,13 +137,13 @@ internal sealed class CRecogniser
             return;
         }
 
-        spec.Seen.Recognised++;
-        var valueStart = code.Text.IndexOf(value.Split(' ')[0], nameStart + name.Length, System.StringComparison.Ordinal);
-        var valueSpan = valueStart < 0 ? code.Span(directive) : code.Span(valueStart, System.Math.Min(directive.End, valueStart + value.Length));
-        var description = context.Describe(directive, directive, rust: false, after: directive.Start);
+        Spec.Seen.Recognised++;
+        var valueStart = Code.Text.IndexOf(value.Split(' ')[0], nameStart + name.Length, System.StringComparison.Ordinal);
+        var valueSpan = valueStart < 0 ? Code.Span(directive) : Code.Span(valueStart, System.Math.Min(directive.End, valueStart + value.Length));
+        var description = Context.Describe(directive, directive, rust: false, after: directive.Start);
         if (value.StartsWith("\"", System.StringComparison.Ordinal) || value.StartsWith("{", System.StringComparison.Ordinal))
         {
-            diagnostics.Add(SpecDiagnostics.PreprocessorLineSkipped, code.Span(directive), Shorten(directive.Text), "its value is not an integer");
+            Diagnostics.Add(SpecDiagnostics.PreprocessorLineSkipped, Code.Span(directive), Shorten(directive.Text), "its value is not an integer");
             return;
         }
 
@@ -202,12 +155,12 @@ internal sealed class CRecogniser
 
         if (Ioctl.Match(unwrapped) is { Success: true } ioctl)
         {
-            ReadIoctlDefine(name, ioctl, description, valueSpan, code.Span(directive));
+            ReadIoctlDefine(name, ioctl, description, valueSpan, Code.Span(directive));
             return;
         }
 
         var group = DefineGroup(directive);
-        group.Constants.Add(new RawConstant(name, new RawExpression(value, valueSpan, DeclarationStyle.C), description, code.Span(directive), nameSpan));
+        group.Constants.Add(new RawConstant(name, new RawExpression(value, valueSpan, DeclarationStyle.C), description, Code.Span(directive), nameSpan));
     }
 
     /// <summary>
@@ -217,18 +170,18 @@ internal sealed class CRecogniser
     /// </summary>
     private RawConstantGroup DefineGroup(Token directive)
     {
-        var previousEnd = defines is null ? (p > 0 ? tokens[p - 1].End : 0) : defines.LastEnd;
-        var title = context.LastGroupComment(previousEnd, directive.Start) is { } comment ? CodeContext.GroupTitle(comment) ?? comment.Text : null;
+        var previousEnd = defines is null ? (P > 0 ? Tokens[P - 1].End : 0) : defines.LastEnd;
+        var title = Context.LastGroupComment(previousEnd, directive.Start) is { } comment ? CodeContext.GroupTitle(comment) ?? comment.Text : null;
         if (defines is null || title is not null)
         {
-            var name = title ?? (context.Heading.Length > 0 ? context.Heading : context.FallbackGroupName(directive));
-            defines = new RawConstantGroup(name, ConstantGroupKind.Values, DeclarationStyle.C, code.Span(directive), context.Position, context.Ancestors);
+            var name = title ?? (Context.Heading.Length > 0 ? Context.Heading : Context.FallbackGroupName(directive));
+            defines = new RawConstantGroup(name, ConstantGroupKind.Values, DeclarationStyle.C, Code.Span(directive), Context.Position, Context.Ancestors);
             if (title is not null && BoundField.Match(title) is { Success: true } bound)
             {
                 defines.BoundField = bound.Groups["field"].Value;
             }
 
-            spec.ConstantGroups.Add(defines);
+            Spec.ConstantGroups.Add(defines);
         }
 
         defines.LastEnd = directive.End;
@@ -248,14 +201,14 @@ internal sealed class CRecogniser
         var wanted = direction == IoctlDirection.None ? 2 : 3;
         if (arguments.Count != wanted)
         {
-            diagnostics.NoteLeftOut(
-                diagnostics.Add(SpecDiagnostics.MalformedDeclaration, valueSpan, "C", ioctl.Groups["dir"].Value + " takes " + wanted + " arguments (type, number" + (wanted == 3 ? ", argument type)" : ")")),
+            Diagnostics.NoteLeftOut(
+                Diagnostics.Add(SpecDiagnostics.MalformedDeclaration, valueSpan, "C", ioctl.Groups["dir"].Value + " takes " + wanted + " arguments (type, number" + (wanted == 3 ? ", argument type)" : ")")),
                 "ioctl '" + name + "'");
             return;
         }
 
-        var argument = wanted == 3 ? Regex.Replace(arguments[2], @"^(?:struct|union)\s+", string.Empty, Options).Trim() : string.Empty;
-        spec.Ioctls.Add(new RawIoctl(
+        var argument = wanted == 3 ? Tag.Replace(arguments[2], string.Empty).Trim() : string.Empty;
+        Spec.Ioctls.Add(new RawIoctl(
             name, direction, new RawExpression(arguments[0], valueSpan, DeclarationStyle.C), new RawExpression(arguments[1], valueSpan, DeclarationStyle.C),
             argument, valueSpan, description, span));
     }
@@ -265,7 +218,7 @@ internal sealed class CRecogniser
         var first = Current;
         if (Current.Is(";"))
         {
-            p++;
+            P++;
             return;
         }
 
@@ -273,7 +226,7 @@ internal sealed class CRecogniser
         if (Current.Is("typedef"))
         {
             isTypedef = true;
-            p++;
+            P++;
         }
 
         var specifiers = ReadSpecifiers(first, owner: null);
@@ -285,7 +238,7 @@ internal sealed class CRecogniser
         // "struct x { ... };", "enum y { ... };": the declaration is the type itself.
         if (Current.Is(";"))
         {
-            p++;
+            P++;
             if (isTypedef)
             {
                 throw new DeclarationException(first, "a typedef without a name");
@@ -297,7 +250,7 @@ internal sealed class CRecogniser
         if (!isTypedef)
         {
             // A function or a variable: code, not a declaration of data.
-            SkipToSemicolon();
+            SkipDeclaration();
             return;
         }
 
@@ -316,7 +269,7 @@ internal sealed class CRecogniser
             else if (specifiers.Defined is { Unnamed: true } defined && !declarator.Type.Pointer && declarator.Type.Lengths.Count == 0)
             {
                 // typedef struct { ... } NAME; the struct is NAME.
-                defined.Rename(declarator.Name.Value.Text, code.Span(declarator.Name.Value));
+                defined.Rename(declarator.Name.Value.Text, Code.Span(declarator.Name.Value));
             }
             else if (specifiers.DefinedEnum is { Unnamed: true } definedEnum && !declarator.Type.Pointer)
             {
@@ -324,12 +277,12 @@ internal sealed class CRecogniser
             }
             else
             {
-                spec.Aliases.Add(new RawTypeAlias(declarator.Name.Value.Text, declarator.Type, code.Span(declarator.Name.Value)));
+                Spec.Aliases.Add(new RawTypeAlias(declarator.Name.Value.Text, declarator.Type, Code.Span(declarator.Name.Value)));
             }
 
             if (Current.Is(","))
             {
-                p++;
+                P++;
                 continue;
             }
 
@@ -371,14 +324,14 @@ internal sealed class CRecogniser
 
             if (Qualifiers.Contains(word))
             {
-                p++;
+                P++;
                 continue;
             }
 
             if (BasicTypeWords.Contains(word))
             {
                 basic.Add(word);
-                p++;
+                P++;
                 continue;
             }
 
@@ -400,14 +353,14 @@ internal sealed class CRecogniser
             }
 
             // A typedef name (__u64, uint32_t, EFI_GUID): the first plain identifier is the type.
-            type = new RawType(word, null, new List<RawExpression>(), false, false, code.Span(Current));
-            p++;
+            type = new RawType(word, null, new List<RawExpression>(), false, false, Code.Span(Current));
+            P++;
         }
 
         if (basic.Count > 0)
         {
             var name = string.Join(" ", basic.Where(w => w != "__signed__").Select(w => w == "__signed__" ? "signed" : w));
-            type = new RawType(name, null, new List<RawExpression>(), false, false, code.Span(start, tokens[p - 1]));
+            type = new RawType(name, null, new List<RawExpression>(), false, false, Code.Span(start, Tokens[P - 1]));
         }
 
         return new Specifiers(type, defined, definedEnum, align, packed);
@@ -425,14 +378,14 @@ internal sealed class CRecogniser
         if (word is "__packed")
         {
             packed = true;
-            p++;
+            P++;
             return true;
         }
 
         if (word is "__aligned" && Peek().Is("("))
         {
-            p++;
-            var open = p;
+            P++;
+            var open = P;
             var close = SkipBalanced("(", ")");
             align = ConstantInParentheses(open, close);
             return true;
@@ -440,16 +393,16 @@ internal sealed class CRecogniser
 
         if (word is "__attribute__" or "__attribute" && Peek().Is("("))
         {
-            p++;
-            var open = p;
+            P++;
+            var open = P;
             var close = SkipBalanced("(", ")");
-            var inner = string.Concat(tokens.Skip(open + 1).Take(close - open - 1).Select(t => t.Text + " "));
-            packed = Regex.IsMatch(inner, @"\b_*packed_*\b", Options);
-            if (Regex.Match(inner, @"\b_*aligned_*\s*\(\s*(?<n>[0-9xXa-fA-F]+)\s*\)", Options) is { Success: true } aligned && CellValues.TryParseInteger(aligned.Groups["n"].Value, out var n) && n <= 1 << 20)
+            var inner = string.Concat(Tokens.Skip(open + 1).Take(close - open - 1).Select(t => t.Text + " "));
+            packed = PackedAttribute.IsMatch(inner);
+            if (AlignedAttribute.Match(inner) is { Success: true } aligned && CellValues.TryParseInteger(aligned.Groups["n"].Value, out var n) && n <= 1 << 20)
             {
                 align = (int)n;
             }
-            else if (Regex.IsMatch(inner, @"\b_*aligned_*\b(?!\s*\()", Options))
+            else if (BareAligned.IsMatch(inner))
             {
                 align = 16; // gcc's largest alignment on x86-64 for a bare aligned
             }
@@ -461,7 +414,7 @@ internal sealed class CRecogniser
     }
 
     private int? ConstantInParentheses(int open, int close) =>
-        close == open + 2 && CellValues.TryParseInteger(tokens[open + 1].Text.TrimEnd('u', 'U', 'l', 'L'), out var n) && n <= 1 << 20 ? (int)n : null;
+        close == open + 2 && CellValues.TryParseInteger(Tokens[open + 1].Text.TrimEnd('u', 'U', 'l', 'L'), out var n) && n <= 1 << 20 ? (int)n : null;
 
     /// <summary>A struct or union a declaration defines; one C leaves unnamed is named when its typedef or member is read.</summary>
     private sealed class PendingStruct(RawStruct structure, bool unnamed)
@@ -495,7 +448,7 @@ internal sealed class CRecogniser
     {
         var keyword = Current;
         var isUnion = keyword.Is("union");
-        p++;
+        P++;
         int? align = null;
         var packed = false;
         while (ReadAttribute(out var a, out var pk))
@@ -508,7 +461,7 @@ internal sealed class CRecogniser
         if (Current.Kind == TokenKind.Identifier)
         {
             tag = Current;
-            p++;
+            P++;
         }
 
         while (ReadAttribute(out var a, out var pk))
@@ -524,26 +477,26 @@ internal sealed class CRecogniser
                 throw new DeclarationException(Current, "a " + keyword.Text + " with neither a tag nor a body");
             }
 
-            type = new RawType(tag.Value.Text, keyword.Text, new List<RawExpression>(), false, false, code.Span(keyword, tag.Value));
+            type = new RawType(tag.Value.Text, keyword.Text, new List<RawExpression>(), false, false, Code.Span(keyword, tag.Value));
             return null;
         }
 
-        spec.Seen.Recognised++;
+        Spec.Seen.Recognised++;
         var open = Current;
         if (++nesting > MaxNesting)
         {
             throw new DeclarationException(open, "structs and unions nest deeper than " + MaxNesting.ToString(CultureInfo.InvariantCulture) + " levels", fatal: true);
         }
 
-        p++;
+        P++;
         // A struct the declaration leaves unnamed is named for its place until its typedef or member name is read.
-        var name = tag?.Text ?? (owner is null ? keyword.Text + " at line " + code.Span(keyword).Line.ToString(CultureInfo.InvariantCulture) : owner.Name + " " + keyword.Text + " " + (++anonymous).ToString(CultureInfo.InvariantCulture));
-        var structure = new RawStruct(name, DeclarationStyle.C, code.Span(first), tag is { } t ? code.Span(t) : code.Span(keyword), context.Position)
+        var name = tag?.Text ?? (owner is null ? keyword.Text + " at line " + Code.Span(keyword).Line.ToString(CultureInfo.InvariantCulture) : owner.Name + " " + keyword.Text + " " + (++anonymous).ToString(CultureInfo.InvariantCulture));
+        var structure = new RawStruct(name, DeclarationStyle.C, Code.Span(first), tag is { } t ? Code.Span(t) : Code.Span(keyword), Context.Position)
         {
             IsUnion = isUnion,
-            Description = owner is null ? context.Describe(first, open, rust: false, after: int.MaxValue) : string.Empty,
+            Description = owner is null ? Context.Describe(first, open, rust: false, after: int.MaxValue) : string.Empty,
         };
-        spec.Structs.Add(structure);
+        Spec.Structs.Add(structure);
         while (!Current.Is("}"))
         {
             if (Current.Kind == TokenKind.End)
@@ -554,7 +507,7 @@ internal sealed class CRecogniser
             if (Current.Kind == TokenKind.Directive)
             {
                 ReadDirective(Current);
-                p++;
+                P++;
                 continue;
             }
 
@@ -562,7 +515,7 @@ internal sealed class CRecogniser
         }
 
         nesting--;
-        p++;
+        P++;
         while (ReadAttribute(out var a, out var pk))
         {
             align = a ?? align;
@@ -571,7 +524,7 @@ internal sealed class CRecogniser
 
         structure.PackLimit = packed ? 1 : packLimit;
         structure.AlignAttribute = align;
-        type = new RawType(name, keyword.Text, new List<RawExpression>(), false, false, code.Span(keyword, tokens[p - 1]));
+        type = new RawType(name, keyword.Text, new List<RawExpression>(), false, false, Code.Span(keyword, Tokens[P - 1]));
         return new PendingStruct(structure, unnamed: tag is null);
     }
 
@@ -588,13 +541,13 @@ internal sealed class CRecogniser
         if (Current.Is(";"))
         {
             var semicolon = Current;
-            p++;
+            P++;
             if (specifiers.Defined is { Unnamed: true } inner)
             {
                 // An anonymous struct or union member: C reaches its members as the outer struct's own.
                 inner.Structure.Anonymous = true;
                 structure.Members.Add(new RawMember(
-                    MemberKind.ByType, null, context.Describe(first, semicolon, rust: false), code.Span(first, semicolon), code.Span(first),
+                    MemberKind.ByType, null, Context.Describe(first, semicolon, rust: false), Code.Span(first, semicolon), Code.Span(first),
                     Type: specifiers.Type with { Name = inner.Structure.Name }));
                 return;
             }
@@ -619,7 +572,7 @@ internal sealed class CRecogniser
             {
                 // struct { ... } name; the unnamed struct takes the member's name.
                 var typeName = structure.Name + " " + (declarator.Name?.Text ?? "member");
-                named.Rename(typeName, code.Span(first));
+                named.Rename(typeName, Code.Span(first));
                 type = type with { Name = typeName };
             }
 
@@ -627,16 +580,16 @@ internal sealed class CRecogniser
             structure.Members.Add(new RawMember(
                 MemberKind.ByType,
                 memberName,
-                context.Describe(first, last, rust: false),
-                code.Span(first, tokens[p - 1]),
-                declarator.Name is { } n ? code.Span(n) : code.Span(first),
+                Context.Describe(first, last, rust: false),
+                Code.Span(first, Tokens[P - 1]),
+                declarator.Name is { } n ? Code.Span(n) : Code.Span(first),
                 Type: declarator.Function ? type with { Pointer = true } : type,
                 BitWidth: declarator.Bits,
                 AlignAttribute: memberPacked ? 1 : memberAlign,
                 Reserved: memberName is null || CellValues.IsReservedIdentifier(memberName)));
             if (Current.Is(","))
             {
-                p++;
+                P++;
                 continue;
             }
 
@@ -654,17 +607,17 @@ internal sealed class CRecogniser
         while (Current.Is("*") || (Current.Kind == TokenKind.Identifier && Qualifiers.Contains(Current.Text)))
         {
             pointer |= Current.Is("*");
-            p++;
+            P++;
         }
 
         Token? name = null;
         if (Current.Is("("))
         {
             // (*name)(parameters): a pointer to a function.
-            p++;
+            P++;
             while (Current.Is("*") || (Current.Kind == TokenKind.Identifier && Qualifiers.Contains(Current.Text)))
             {
-                p++;
+                P++;
             }
 
             name = Expect(TokenKind.Identifier, "a name");
@@ -680,7 +633,7 @@ internal sealed class CRecogniser
         if (Current.Kind == TokenKind.Identifier)
         {
             name = Current;
-            p++;
+            P++;
         }
 
         if (Current.Is("("))
@@ -695,13 +648,13 @@ internal sealed class CRecogniser
         while (Current.Is("["))
         {
             var open = Current;
-            p++;
+            P++;
             var start = Current;
             var depth = 0;
             while (Current.Kind != TokenKind.End && !(depth == 0 && Current.Is("]")))
             {
                 depth += Current.Is("[") || Current.Is("(") ? 1 : Current.Is("]") || Current.Is(")") ? -1 : 0;
-                p++;
+                P++;
             }
 
             if (Current.Kind == TokenKind.End)
@@ -709,8 +662,8 @@ internal sealed class CRecogniser
                 throw new DeclarationException(open, "the '[' has no matching ']'", fatal: true);
             }
 
-            var end = tokens[p - 1];
-            p++;
+            var end = Tokens[P - 1];
+            P++;
             if (start.Is("]"))
             {
                 flexible = true;
@@ -721,14 +674,14 @@ internal sealed class CRecogniser
             }
             else
             {
-                lengths.Add(new RawExpression(code.Slice(start.Start, end.End), code.Span(start, end), DeclarationStyle.C));
+                lengths.Add(new RawExpression(Code.Slice(start.Start, end.End), Code.Span(start, end), DeclarationStyle.C));
             }
         }
 
         int? bits = null;
         if (allowBits && Current.Is(":"))
         {
-            p++;
+            P++;
             var width = Current;
             if (width.Kind != TokenKind.Number || !CellValues.TryParseInteger(width.Text.TrimEnd('u', 'U'), out var n) || n > 1024)
             {
@@ -736,7 +689,7 @@ internal sealed class CRecogniser
             }
 
             bits = (int)n;
-            p++;
+            P++;
         }
 
         var type = baseType with
@@ -752,18 +705,18 @@ internal sealed class CRecogniser
     private PendingEnum? ReadEnum(Token first, out RawType type)
     {
         var keyword = Current;
-        p++;
+        P++;
         Token? tag = null;
         if (Current.Kind == TokenKind.Identifier)
         {
             tag = Current;
-            p++;
+            P++;
         }
 
         if (Current.Is(":"))
         {
             // C23's "enum x : uint8_t": the underlying type decides the size.
-            p++;
+            P++;
             ReadSpecifiers(first, owner: null);
         }
 
@@ -774,20 +727,20 @@ internal sealed class CRecogniser
                 throw new DeclarationException(Current, "an enum with neither a tag nor a body");
             }
 
-            type = new RawType(tag.Value.Text, "enum", new List<RawExpression>(), false, false, code.Span(keyword, tag.Value));
+            type = new RawType(tag.Value.Text, "enum", new List<RawExpression>(), false, false, Code.Span(keyword, tag.Value));
             return null;
         }
 
-        spec.Seen.Recognised++;
+        Spec.Seen.Recognised++;
         var open = Current;
-        p++;
+        P++;
         // An unnamed enum is only a way to write constants, named as a table is, unless a typedef names it.
-        var name = tag?.Text ?? (context.Heading.Length > 0 ? context.Heading : context.FallbackGroupName(keyword));
-        var group = new RawConstantGroup(name, tag is null ? ConstantGroupKind.Values : ConstantGroupKind.Enum, DeclarationStyle.C, code.Span(first), context.Position, context.Ancestors)
+        var name = tag?.Text ?? (Context.Heading.Length > 0 ? Context.Heading : Context.FallbackGroupName(keyword));
+        var group = new RawConstantGroup(name, tag is null ? ConstantGroupKind.Values : ConstantGroupKind.Enum, DeclarationStyle.C, Code.Span(first), Context.Position, Context.Ancestors)
         {
-            Description = context.Describe(first, open, rust: false, after: int.MaxValue),
+            Description = Context.Describe(first, open, rust: false, after: int.MaxValue),
         };
-        spec.ConstantGroups.Add(group);
+        Spec.ConstantGroups.Add(group);
         while (!Current.Is("}"))
         {
             if (Current.Kind == TokenKind.End)
@@ -797,127 +750,12 @@ internal sealed class CRecogniser
 
             var enumeratorFirst = Current;
             var enumerator = Expect(TokenKind.Identifier, "an enumerator's name");
-            RawExpression? value = null;
-            if (Current.Is("="))
-            {
-                p++;
-                var start = Current;
-                var depth = 0;
-                while (Current.Kind != TokenKind.End && !(depth == 0 && (Current.Is(",") || Current.Is("}"))))
-                {
-                    depth += Current.Is("(") ? 1 : Current.Is(")") ? -1 : 0;
-                    p++;
-                }
-
-                var end = tokens[p - 1];
-                value = new RawExpression(code.Slice(start.Start, end.End), code.Span(start, end), DeclarationStyle.C);
-            }
-
-            var last = tokens[p - 1];
-            if (Current.Is(","))
-            {
-                last = Current;
-                p++;
-            }
-            else if (!Current.Is("}"))
-            {
-                throw new DeclarationException(Current, "expected ',' or '}' after enumerator '" + enumerator.Text + "'");
-            }
-
-            group.Constants.Add(new RawConstant(enumerator.Text, value, context.Describe(enumeratorFirst, last, rust: false), code.Span(enumeratorFirst, tokens[p - 1]), code.Span(enumerator), Implicit: value is null));
+            group.Constants.Add(ReadEnumerator(enumeratorFirst, enumerator, "enumerator", DeclarationStyle.C));
         }
 
-        p++;
-        type = new RawType(name, "enum", new List<RawExpression>(), false, false, code.Span(keyword, tokens[p - 1]));
+        P++;
+        type = new RawType(name, "enum", new List<RawExpression>(), false, false, Code.Span(keyword, Tokens[P - 1]));
         return new PendingEnum(group, unnamed: tag is null);
-    }
-
-    private Token Expect(TokenKind kind, string what)
-    {
-        var token = Current;
-        if (token.Kind != kind)
-        {
-            throw new DeclarationException(token, "expected " + what + (token.Kind == TokenKind.End ? " before the block ends" : ", found '" + token.Text + "'"));
-        }
-
-        p++;
-        return token;
-    }
-
-    private Token ExpectPunctuation(string symbol)
-    {
-        var token = Current;
-        if (!token.Is(symbol))
-        {
-            throw new DeclarationException(token, "expected '" + symbol + "'" + (token.Kind == TokenKind.End ? " before the block ends" : ", found '" + token.Text + "'"));
-        }
-
-        p++;
-        return token;
-    }
-
-    private int SkipBalanced(string open, string close)
-    {
-        var opening = Current;
-        var depth = 0;
-        while (Current.Kind != TokenKind.End)
-        {
-            if (Current.Is(open))
-            {
-                depth++;
-            }
-            else if (Current.Is(close) && --depth == 0)
-            {
-                return p++;
-            }
-
-            p++;
-        }
-
-        throw new DeclarationException(opening, "the '" + open + "' has no matching '" + close + "'", fatal: true);
-    }
-
-    /// <summary>Skips a declaration the reader does not read: to its <c>;</c>, or past a function's body.</summary>
-    private void SkipToSemicolon()
-    {
-        if (Current.Is("}") || Current.Is(")") || Current.Is("]"))
-        {
-            p++;
-            return;
-        }
-
-        while (Current.Kind is not TokenKind.End and not TokenKind.Directive)
-        {
-            if (Current.Is(";"))
-            {
-                p++;
-                return;
-            }
-
-            if (Current.Is("{"))
-            {
-                SkipBalanced("{", "}");
-                if (Current.Is(";"))
-                {
-                    p++;
-                }
-
-                return;
-            }
-
-            if (Current.Is("(") || Current.Is("["))
-            {
-                SkipBalanced(Current.Text, Current.Is("(") ? ")" : "]");
-                continue;
-            }
-
-            if (Current.Is("}") || Current.Is(")") || Current.Is("]"))
-            {
-                throw new DeclarationException(Current, "a '" + Current.Text + "' that closes nothing");
-            }
-
-            p++;
-        }
     }
 
     private static bool Balanced(string text)

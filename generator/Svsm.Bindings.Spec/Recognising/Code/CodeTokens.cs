@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
 using System.Text;
 using Svsm.Bindings.Spec.Model;
 using Svsm.Bindings.Spec.Reading;
@@ -41,6 +42,9 @@ internal sealed class CodeTokens
 {
     private static readonly string[] LongPunctuation = { "...", "<<=", ">>=", "::", "->", "=>", "<<", ">>", "<=", ">=", "==", "!=", "&&", "||", "..", "+=", "-=", "|=", "&=" };
 
+    // Punctuation is one of few strings: made once, not once per token.
+    private static readonly string[] SingleCharacters = Enumerable.Range(0, 128).Select(c => ((char)c).ToString()).ToArray();
+
     private readonly int[] lineStarts;
     private readonly CodeBlock block;
     private readonly LineMap map;
@@ -59,12 +63,13 @@ internal sealed class CodeTokens
 
         lineStarts[block.Lines.Count] = builder.Length;
         Text = builder.ToString();
+        Tokens = new List<Token>((Text.Length / 5) + 8); // about one token in five characters of C or Rust
         Tokenize(c);
     }
 
     public string Text { get; }
 
-    public List<Token> Tokens { get; } = new();
+    public List<Token> Tokens { get; private set; } = new();
 
     public List<Comment> Comments { get; } = new();
 
@@ -187,18 +192,19 @@ internal sealed class CodeTokens
             }
             else
             {
-                var length = 1;
+                string? symbolText = null;
                 foreach (var symbol in LongPunctuation)
                 {
-                    if (string.CompareOrdinal(text, i, symbol, 0, symbol.Length) == 0)
+                    if (symbol[0] == ch && string.CompareOrdinal(text, i, symbol, 0, symbol.Length) == 0)
                     {
-                        length = symbol.Length;
+                        symbolText = symbol;
                         break;
                     }
                 }
 
-                i += length;
-                Tokens.Add(new Token(TokenKind.Punctuation, text.Substring(tokenStart, length), tokenStart, i, line));
+                symbolText ??= ch < 128 ? SingleCharacters[ch] : ch.ToString();
+                i += symbolText.Length;
+                Tokens.Add(new Token(TokenKind.Punctuation, symbolText, tokenStart, i, line));
             }
         }
 

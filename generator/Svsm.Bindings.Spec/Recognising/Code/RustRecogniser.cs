@@ -12,7 +12,7 @@ namespace Svsm.Bindings.Spec.Recognising.Code;
 /// <c>use</c>, <c>mod</c>, <c>static</c>, <c>trait</c>, <c>macro_rules!</c>) is skipped; anything else that looks
 /// like a declaration but cannot be read gets a diagnostic at its position, and the rest of the block is read.
 /// </summary>
-internal sealed class RustRecogniser
+internal sealed class RustRecogniser : DeclarationRecogniser
 {
     private static readonly HashSet<string> IntegerTypes = new(System.StringComparer.Ordinal)
     {
@@ -25,76 +25,17 @@ internal sealed class RustRecogniser
         "fn", "impl", "use", "mod", "trait", "static", "extern", "unsafe", "async", "let", "macro_rules", "crate",
     };
 
-    private readonly CodeContext context;
-    private readonly CodeTokens code;
-    private readonly List<Token> tokens;
-    private readonly RecognisedSpec spec;
-    private readonly DiagnosticBag diagnostics;
     private RawConstantGroup? constants;
-    private int p;
 
     private RustRecogniser(CodeContext context, RecognisedSpec spec, DiagnosticBag diagnostics)
+        : base(context, spec, diagnostics, "Rust")
     {
-        this.context = context;
-        code = context.Code;
-        tokens = code.Tokens;
-        this.spec = spec;
-        this.diagnostics = diagnostics;
     }
 
     public static void Read(CodeContext context, RecognisedSpec spec, DiagnosticBag diagnostics) =>
-        new RustRecogniser(context, spec, diagnostics).ReadItems();
+        new RustRecogniser(context, spec, diagnostics).ReadAll();
 
-    private Token Current => tokens[p];
-
-    private Token Peek(int ahead = 1) => tokens[System.Math.Min(p + ahead, tokens.Count - 1)];
-
-    private void ReadItems()
-    {
-        if (code.Error is { } lexical)
-        {
-            diagnostics.Add(SpecDiagnostics.MalformedDeclaration, code.Span(lexical.Position, lexical.Position + 1), "Rust", lexical.Problem);
-        }
-
-        while (Current.Kind != TokenKind.End)
-        {
-            var start = p;
-            var mark = spec.Mark();
-            try
-            {
-                ReadItem();
-            }
-            catch (DeclarationException problem)
-            {
-                spec.Restore(mark);
-                spec.Seen.Recognised++;
-                diagnostics.Add(SpecDiagnostics.MalformedDeclaration, code.Span(problem.At), "Rust", problem.Message);
-                if (problem.Fatal)
-                {
-                    return;
-                }
-
-                // Skip the whole declaration it was found in, braces and all, so that one mistake is one diagnostic.
-                p = start;
-                try
-                {
-                    SkipToItemEnd();
-                }
-                catch (DeclarationException)
-                {
-                    // Nothing after it can be told apart: the rest of the block is not read.
-                    return;
-                }
-            }
-
-            if (p == start)
-            {
-                p++;
-            }
-        }
-    }
-
-    private void ReadItem()
+    protected override void ReadOne()
     {
         var first = Current;
         var attributes = ReadAttributes();
@@ -118,14 +59,14 @@ internal sealed class RustRecogniser
         }
         else if (keyword.Kind == TokenKind.Identifier && (CodeItems.Contains(keyword.Text) || keyword.Text == "const"))
         {
-            SkipToItemEnd();
+            SkipDeclaration();
         }
         else if (keyword.Kind == TokenKind.Identifier && Peek().Is("!"))
         {
             // A macro invocation (bitflags! { ... }) declares what only the macro knows.
-            spec.Seen.Recognised++;
-            diagnostics.Add(SpecDiagnostics.DeclarationNotRead, code.Span(keyword), "The macro invocation '" + keyword.Text + "!'", "what it declares is known only to the macro; write the declarations it expands to");
-            SkipToItemEnd();
+            Spec.Seen.Recognised++;
+            Diagnostics.Add(SpecDiagnostics.DeclarationNotRead, Code.Span(keyword), "The macro invocation '" + keyword.Text + "!'", "what it declares is known only to the macro; write the declarations it expands to");
+            SkipDeclaration();
         }
         else if (keyword.Kind == TokenKind.End && attributes.Count > 0)
         {
@@ -144,17 +85,17 @@ internal sealed class RustRecogniser
         while (Current.Is("#"))
         {
             var inner = Peek().Is("!");
-            p += inner ? 2 : 1;
+            P += inner ? 2 : 1;
             if (!Current.Is("["))
             {
                 throw new DeclarationException(Current, "'#' starts no attribute");
             }
 
-            var open = p;
+            var open = P;
             var close = SkipBalanced("[", "]");
             if (!inner)
             {
-                attributes.Add(string.Concat(tokens.Skip(open + 1).Take(close - open - 1).Select(t => t.Text)));
+                attributes.Add(string.Concat(Tokens.Skip(open + 1).Take(close - open - 1).Select(t => t.Text)));
             }
         }
 
@@ -165,7 +106,7 @@ internal sealed class RustRecogniser
     {
         if (Current.Is("pub"))
         {
-            p++;
+            P++;
             if (Current.Is("("))
             {
                 SkipBalanced("(", ")");
@@ -175,26 +116,26 @@ internal sealed class RustRecogniser
 
     private void ReadConst(Token first)
     {
-        p++;
+        P++;
         var name = Expect(TokenKind.Identifier, "a constant's name");
         ExpectPunctuation(":");
         var typeStart = Current;
         while (!Current.Is("=") && !Current.Is(";") && Current.Kind != TokenKind.End)
         {
-            p++;
+            P++;
         }
 
-        var type = code.Slice(typeStart.Start, tokens[p - 1].End).Replace(" ", string.Empty);
+        var type = Code.Slice(typeStart.Start, Tokens[P - 1].End).Replace(" ", string.Empty);
         ExpectPunctuation("=");
         var valueStart = Current;
         var depth = 0;
         while (Current.Kind != TokenKind.End && !(depth == 0 && Current.Is(";")))
         {
             depth += Current.Is("(") || Current.Is("[") || Current.Is("{") ? 1 : Current.Is(")") || Current.Is("]") || Current.Is("}") ? -1 : 0;
-            p++;
+            P++;
         }
 
-        var valueEnd = tokens[p - 1];
+        var valueEnd = Tokens[P - 1];
         var semicolon = ExpectPunctuation(";");
         if (name.Text == "_")
         {
@@ -202,68 +143,68 @@ internal sealed class RustRecogniser
             return;
         }
 
-        spec.Seen.Recognised++;
+        Spec.Seen.Recognised++;
         if (!IntegerTypes.Contains(type))
         {
-            diagnostics.Add(SpecDiagnostics.DeclarationNotRead, code.Span(name), "Constant '" + name.Text + "'", "its type '" + type + "' is not an integer type (u8 to u64, i8 to i64, usize, isize)");
+            Diagnostics.Add(SpecDiagnostics.DeclarationNotRead, Code.Span(name), "Constant '" + name.Text + "'", "its type '" + type + "' is not an integer type (u8 to u64, i8 to i64, usize, isize)");
             return;
         }
 
         constants ??= NewGroup(first);
         constants.Constants.Add(new RawConstant(
             name.Text,
-            new RawExpression(code.Slice(valueStart.Start, valueEnd.End), code.Span(valueStart, valueEnd), DeclarationStyle.Rust),
-            context.Describe(first, semicolon, rust: true),
-            code.Span(first, semicolon),
-            code.Span(name),
+            new RawExpression(Code.Slice(valueStart.Start, valueEnd.End), Code.Span(valueStart, valueEnd), DeclarationStyle.Rust),
+            Context.Describe(first, semicolon, rust: true),
+            Code.Span(first, semicolon),
+            Code.Span(name),
             type));
     }
 
     private RawConstantGroup NewGroup(Token first)
     {
-        var name = context.Heading.Length > 0 ? context.Heading : context.FallbackGroupName(first);
-        var group = new RawConstantGroup(name, ConstantGroupKind.Values, DeclarationStyle.Rust, code.Span(first), context.Position, context.Ancestors);
-        spec.ConstantGroups.Add(group);
+        var name = Context.Heading.Length > 0 ? Context.Heading : Context.FallbackGroupName(first);
+        var group = new RawConstantGroup(name, ConstantGroupKind.Values, DeclarationStyle.Rust, Code.Span(first), Context.Position, Context.Ancestors);
+        Spec.ConstantGroups.Add(group);
         return group;
     }
 
     private void ReadStruct(Token first, List<string> attributes)
     {
         var isUnion = Current.Is("union");
-        p++;
+        P++;
         var name = Expect(TokenKind.Identifier, "a struct's name");
-        spec.Seen.Recognised++;
+        Spec.Seen.Recognised++;
         var repr = Repr(attributes);
         if (Current.Is("<"))
         {
             SkipBalanced("<", ">");
-            diagnostics.Add(SpecDiagnostics.DeclarationNotRead, code.Span(name), "Struct '" + name.Text + "'", "a generic struct has no layout of its own");
-            SkipBodyOrSemicolon();
+            Diagnostics.Add(SpecDiagnostics.DeclarationNotRead, Code.Span(name), "Struct '" + name.Text + "'", "a generic struct has no layout of its own");
+            SkipDeclaration();
             return;
         }
 
         if (Current.Is("(") || Current.Is(";"))
         {
-            diagnostics.Add(SpecDiagnostics.DeclarationNotRead, code.Span(name), "Struct '" + name.Text + "'", "a tuple or unit struct has no named fields; write one with fields");
-            SkipBodyOrSemicolon();
+            Diagnostics.Add(SpecDiagnostics.DeclarationNotRead, Code.Span(name), "Struct '" + name.Text + "'", "a tuple or unit struct has no named fields; write one with fields");
+            SkipDeclaration();
             return;
         }
 
         if (attributes.Any(a => a.StartsWith("bitfield(", System.StringComparison.Ordinal)))
         {
-            diagnostics.Add(SpecDiagnostics.DeclarationNotRead, code.Span(name), "Struct '" + name.Text + "'", "#[bitfield] structs (the bitfield-struct crate) are not read yet; write its bits as a bit table");
-            SkipBodyOrSemicolon();
+            Diagnostics.Add(SpecDiagnostics.DeclarationNotRead, Code.Span(name), "Struct '" + name.Text + "'", "#[bitfield] structs (the bitfield-struct crate) are not read yet; write its bits as a bit table");
+            SkipDeclaration();
             return;
         }
 
         var open = ExpectPunctuation("{");
-        var structure = new RawStruct(name.Text, DeclarationStyle.Rust, code.Span(first), code.Span(name), context.Position)
+        var structure = new RawStruct(name.Text, DeclarationStyle.Rust, Code.Span(first), Code.Span(name), Context.Position)
         {
             IsUnion = isUnion,
             PackLimit = repr.Pack,
             AlignAttribute = repr.Align,
             RustLayout = !repr.C,
-            Description = context.Describe(first, open, rust: true, after: int.MaxValue),
+            Description = Context.Describe(first, open, rust: true, after: int.MaxValue),
         };
         while (!Current.Is("}"))
         {
@@ -278,11 +219,11 @@ internal sealed class RustRecogniser
             var fieldName = Expect(TokenKind.Identifier, "a field's name");
             ExpectPunctuation(":");
             var type = ReadType();
-            var last = tokens[p - 1];
+            var last = Tokens[P - 1];
             if (Current.Is(","))
             {
                 last = Current;
-                p++;
+                P++;
             }
             else if (!Current.Is("}"))
             {
@@ -290,12 +231,12 @@ internal sealed class RustRecogniser
             }
 
             structure.Members.Add(new RawMember(
-                MemberKind.ByType, fieldName.Text, context.Describe(fieldFirst, last, rust: true), code.Span(fieldFirst, tokens[p - 1]), code.Span(fieldName), Type: type,
+                MemberKind.ByType, fieldName.Text, Context.Describe(fieldFirst, last, rust: true), Code.Span(fieldFirst, Tokens[P - 1]), Code.Span(fieldName), Type: type,
                 Reserved: CellValues.IsReservedIdentifier(fieldName.Text)));
         }
 
-        p++;
-        spec.Structs.Add(structure);
+        P++;
+        Spec.Structs.Add(structure);
     }
 
     /// <summary>A field type: a path, <c>[T; N]</c>, or a pointer (<c>*const T</c>, <c>*mut T</c>, <c>&amp;T</c>).</summary>
@@ -310,7 +251,7 @@ internal sealed class RustRecogniser
 
         if (Current.Is("["))
         {
-            p++;
+            P++;
             var element = ReadType(depth + 1);
             ExpectPunctuation(";");
             var lengthStart = Current;
@@ -318,72 +259,72 @@ internal sealed class RustRecogniser
             while (Current.Kind != TokenKind.End && !(open == 0 && Current.Is("]")))
             {
                 open += Current.Is("[") || Current.Is("(") ? 1 : Current.Is("]") || Current.Is(")") ? -1 : 0;
-                p++;
+                P++;
             }
 
-            var lengthEnd = tokens[p - 1];
+            var lengthEnd = Tokens[P - 1];
             ExpectPunctuation("]");
-            var length = new RawExpression(code.Slice(lengthStart.Start, lengthEnd.End), code.Span(lengthStart, lengthEnd), DeclarationStyle.Rust);
-            return element with { Lengths = new[] { length }.Concat(element.Lengths).ToList(), Span = code.Span(first, tokens[p - 1]) };
+            var length = new RawExpression(Code.Slice(lengthStart.Start, lengthEnd.End), Code.Span(lengthStart, lengthEnd), DeclarationStyle.Rust);
+            return element with { Lengths = new[] { length }.Concat(element.Lengths).ToList(), Span = Code.Span(first, Tokens[P - 1]) };
         }
 
         if (Current.Is("*") || Current.Is("&") || Current.Is("&&"))
         {
-            p++;
+            P++;
             while (Current.Is("const") || Current.Is("mut") || (Current.Kind == TokenKind.Character))
             {
-                p++;
+                P++;
             }
 
             var target = ReadType(depth + 1);
-            return new RawType(target.Name, null, new List<RawExpression>(), false, Pointer: true, code.Span(first, tokens[p - 1]));
+            return new RawType(target.Name, null, new List<RawExpression>(), false, Pointer: true, Code.Span(first, Tokens[P - 1]));
         }
 
         if (Current.Is("("))
         {
             var close = SkipBalanced("(", ")");
-            return new RawType(code.Slice(first.Start, tokens[close].End), null, new List<RawExpression>(), false, false, code.Span(first, tokens[close]));
+            return new RawType(Code.Slice(first.Start, Tokens[close].End), null, new List<RawExpression>(), false, false, Code.Span(first, Tokens[close]));
         }
 
         var segment = Expect(TokenKind.Identifier, "a type");
         while (Current.Is("::") && Peek().Kind == TokenKind.Identifier)
         {
-            p++;
+            P++;
             segment = Current;
-            p++;
+            P++;
         }
 
         var name = segment.Text;
         if (Current.Is("<"))
         {
             var close = SkipBalanced("<", ">");
-            name = code.Slice(segment.Start, tokens[close].End);
+            name = Code.Slice(segment.Start, Tokens[close].End);
         }
 
-        return new RawType(name, null, new List<RawExpression>(), false, false, code.Span(first, tokens[p - 1]));
+        return new RawType(name, null, new List<RawExpression>(), false, false, Code.Span(first, Tokens[P - 1]));
     }
 
     private void ReadEnum(Token first, List<string> attributes)
     {
-        p++;
+        P++;
         var name = Expect(TokenKind.Identifier, "an enum's name");
-        spec.Seen.Recognised++;
+        Spec.Seen.Recognised++;
         if (Current.Is("<"))
         {
             SkipBalanced("<", ">");
-            diagnostics.Add(SpecDiagnostics.DeclarationNotRead, code.Span(name), "Enum '" + name.Text + "'", "a generic enum has no layout of its own");
-            SkipBodyOrSemicolon();
+            Diagnostics.Add(SpecDiagnostics.DeclarationNotRead, Code.Span(name), "Enum '" + name.Text + "'", "a generic enum has no layout of its own");
+            SkipDeclaration();
             return;
         }
 
-        var openIndex = p;
+        var openIndex = P;
         var open = ExpectPunctuation("{");
         var repr = Repr(attributes);
-        var group = new RawConstantGroup(name.Text, ConstantGroupKind.Enum, DeclarationStyle.Rust, code.Span(first), context.Position, context.Ancestors)
+        var group = new RawConstantGroup(name.Text, ConstantGroupKind.Enum, DeclarationStyle.Rust, Code.Span(first), Context.Position, Context.Ancestors)
         {
             EnumSize = repr.IntegerSize,
             EnumSizeUnknown = repr.IntegerSize is null,
-            Description = context.Describe(first, open, rust: true, after: int.MaxValue),
+            Description = Context.Describe(first, open, rust: true, after: int.MaxValue),
         };
         while (!Current.Is("}"))
         {
@@ -397,60 +338,33 @@ internal sealed class RustRecogniser
             var variant = Expect(TokenKind.Identifier, "a variant's name");
             if (Current.Is("(") || Current.Is("{"))
             {
-                diagnostics.Add(SpecDiagnostics.DeclarationNotRead, code.Span(name), "Enum '" + name.Text + "'", "its variant '" + variant.Text + "' holds data, so it is not a set of values");
-                p = openIndex;
+                Diagnostics.Add(SpecDiagnostics.DeclarationNotRead, Code.Span(name), "Enum '" + name.Text + "'", "its variant '" + variant.Text + "' holds data, so it is not a set of values");
+                P = openIndex;
                 SkipBalanced("{", "}");
                 return;
             }
 
-            RawExpression? value = null;
-            if (Current.Is("="))
-            {
-                p++;
-                var valueStart = Current;
-                var depth = 0;
-                while (Current.Kind != TokenKind.End && !(depth == 0 && (Current.Is(",") || Current.Is("}"))))
-                {
-                    depth += Current.Is("(") ? 1 : Current.Is(")") ? -1 : 0;
-                    p++;
-                }
-
-                var valueEnd = tokens[p - 1];
-                value = new RawExpression(code.Slice(valueStart.Start, valueEnd.End), code.Span(valueStart, valueEnd), DeclarationStyle.Rust);
-            }
-
-            var last = tokens[p - 1];
-            if (Current.Is(","))
-            {
-                last = Current;
-                p++;
-            }
-            else if (!Current.Is("}"))
-            {
-                throw new DeclarationException(Current, "expected ',' or '}' after variant '" + variant.Text + "'");
-            }
-
-            group.Constants.Add(new RawConstant(variant.Text, value, context.Describe(variantFirst, last, rust: true), code.Span(variantFirst, tokens[p - 1]), code.Span(variant), Implicit: value is null));
+            group.Constants.Add(ReadEnumerator(variantFirst, variant, "variant", DeclarationStyle.Rust));
         }
 
-        p++;
-        spec.ConstantGroups.Add(group);
+        P++;
+        Spec.ConstantGroups.Add(group);
     }
 
     private void ReadAlias()
     {
-        p++;
+        P++;
         var name = Expect(TokenKind.Identifier, "an alias's name");
         if (Current.Is("<"))
         {
-            SkipToItemEnd();
+            SkipDeclaration();
             return;
         }
 
         ExpectPunctuation("=");
         var target = ReadType();
         ExpectPunctuation(";");
-        spec.Aliases.Add(new RawTypeAlias(name.Text, target, code.Span(name)));
+        Spec.Aliases.Add(new RawTypeAlias(name.Text, target, Code.Span(name)));
     }
 
     /// <summary>What <c>#[repr(...)]</c> says: C layout, packing, alignment, an enum's integer.</summary>
@@ -518,108 +432,4 @@ internal sealed class RustRecogniser
 
         yield return text.Substring(start).Trim();
     }
-
-    private Token Expect(TokenKind kind, string what)
-    {
-        var token = Current;
-        if (token.Kind != kind || (kind == TokenKind.Identifier && token.Text.Length == 0))
-        {
-            throw new DeclarationException(token, "expected " + what + (token.Kind == TokenKind.End ? " before the block ends" : ", found '" + token.Text + "'"));
-        }
-
-        p++;
-        return token;
-    }
-
-    private Token ExpectPunctuation(string symbol)
-    {
-        var token = Current;
-        if (!token.Is(symbol))
-        {
-            throw new DeclarationException(token, "expected '" + symbol + "'" + (token.Kind == TokenKind.End ? " before the block ends" : ", found '" + token.Text + "'"));
-        }
-
-        p++;
-        return token;
-    }
-
-    /// <summary>Skips from an opening symbol at the current token to its match; returns the match's index.</summary>
-    private int SkipBalanced(string open, string close)
-    {
-        var opening = Current;
-        var depth = 0;
-        while (Current.Kind != TokenKind.End)
-        {
-            if (Current.Is(open))
-            {
-                depth++;
-            }
-            else if (Current.Is(close) || (close == ">" && Current.Is(">>")))
-            {
-                depth -= Current.Is(">>") ? 2 : 1;
-                if (depth <= 0)
-                {
-                    return p++;
-                }
-            }
-
-            p++;
-        }
-
-        throw new DeclarationException(opening, "the '" + open + "' has no matching '" + close + "'", fatal: true);
-    }
-
-    private void SkipBodyOrSemicolon()
-    {
-        if (Current.Is("}") || Current.Is(")") || Current.Is("]"))
-        {
-            p++;
-            return;
-        }
-
-        while (Current.Kind != TokenKind.End)
-        {
-            if (Current.Is(";"))
-            {
-                p++;
-                return;
-            }
-
-            if (Current.Is("{"))
-            {
-                SkipBalanced("{", "}");
-                if (Current.Is(";"))
-                {
-                    p++;
-                }
-
-                return;
-            }
-
-            if (Current.Is("("))
-            {
-                SkipBalanced("(", ")");
-                continue;
-            }
-
-            if (Current.Is("["))
-            {
-                SkipBalanced("[", "]");
-                continue;
-            }
-
-            p++;
-        }
-    }
-
-    /// <summary>Skips an item of code: to its <c>;</c> or past its braced body, whichever comes first.</summary>
-    private void SkipToItemEnd() => SkipBodyOrSemicolon();
-}
-
-/// <summary>A declaration that cannot be read, at <see cref="At"/>; a fatal one leaves the rest of the block unreadable.</summary>
-internal sealed class DeclarationException(Token at, string message, bool fatal = false) : System.Exception(message)
-{
-    public Token At { get; } = at;
-
-    public bool Fatal { get; } = fatal;
 }

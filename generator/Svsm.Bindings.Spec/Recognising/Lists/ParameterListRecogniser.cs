@@ -1,3 +1,4 @@
+using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
@@ -30,7 +31,13 @@ internal static class ParameterListRecogniser
 
     /// <summary>Whether an item names a general-purpose register (or a narrower name of one, which is then reported).</summary>
     public static bool IsRegisterItem(ListItemText item) =>
-        Item.Match(item.Text) is { Success: true } match && IsRegisterName(CellValues.NormalizeRegister(match.Groups["register"].Value));
+        item.Text.IndexOfAny(ItemSeparators) >= 0 && Item.Match(item.Text) is { Success: true } match && IsRegisterName(CellValues.NormalizeRegister(match.Groups["register"].Value));
+
+    // The patterns below are tried only on text that holds what each needs (a separator, "align", a digit, a
+    // parenthesis, "register"): most items and descriptions hold none of them, and an interpreted pattern that
+    // fails still walks the whole text.
+    private static readonly char[] ItemSeparators = { ':', '-', '\u2013', '\u2014' };
+    private static readonly char[] Digits = { '0', '1', '2', '3', '4', '5', '6', '7', '8', '9' };
 
     private static bool IsRegisterName(string name) => CellValues.IsGeneralPurposeRegister(name) || CellValues.WideNameOf(name) is not null;
 
@@ -80,13 +87,14 @@ internal static class ParameterListRecogniser
 
     private static void Add(RawRegisterSet set, string register, RegisterDirection direction, string text, SpecSpan span, DiagnosticBag diagnostics)
     {
-        var description = ParenthesizedDirection.Replace(text, string.Empty).Trim();
+        var description = text.IndexOf('(') < 0 ? text : ParenthesizedDirection.Replace(text, string.Empty).Trim();
+        var mentionsAlignment = text.IndexOf("align", StringComparison.OrdinalIgnoreCase) >= 0;
         int? alignment = null;
-        if (PageAligned.IsMatch(text))
+        if (mentionsAlignment && PageAligned.IsMatch(text))
         {
             alignment = 4096;
         }
-        else if (ByteAligned.Match(text) is { Success: true } aligned && long.TryParse(aligned.Groups["n"].Value, NumberStyles.None, CultureInfo.InvariantCulture, out var bytes))
+        else if (mentionsAlignment && ByteAligned.Match(text) is { Success: true } aligned && long.TryParse(aligned.Groups["n"].Value, NumberStyles.None, CultureInfo.InvariantCulture, out var bytes))
         {
             var scale = aligned.Groups["unit"].Value.ToLowerInvariant() switch
             {
@@ -106,7 +114,7 @@ internal static class ParameterListRecogniser
 
         var size = 8;
         var assumed = true;
-        if (TypeSize.Match(text) is { Success: true } stated)
+        if (text.IndexOfAny(Digits) >= 0 && TypeSize.Match(text) is { Success: true } stated)
         {
             size = stated.Groups["bytes"].Success
                 ? int.Parse(stated.Groups["bytes"].Value, CultureInfo.InvariantCulture)
@@ -120,8 +128,10 @@ internal static class ParameterListRecogniser
     /// <summary>A direction written in words: "(OUT)", "(IN/OUT)", "OUT register"; null when the words give none.</summary>
     private static RegisterDirection? DirectionOf(string text)
     {
-        var match = ParenthesizedDirection.Match(text);
-        var word = match.Success ? match.Groups["direction"].Value : DirectionRegister.Match(text) is { Success: true } named ? named.Groups["direction"].Value : null;
+        var match = text.IndexOf('(') < 0 ? Match.Empty : ParenthesizedDirection.Match(text);
+        var word = match.Success ? match.Groups["direction"].Value
+            : text.IndexOf("register", StringComparison.Ordinal) >= 0 && DirectionRegister.Match(text) is { Success: true } named ? named.Groups["direction"].Value
+            : null;
         if (word is null)
         {
             return null;

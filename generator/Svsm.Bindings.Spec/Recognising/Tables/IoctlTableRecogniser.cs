@@ -12,6 +12,8 @@ namespace Svsm.Bindings.Spec.Recognising.Tables;
 /// </summary>
 internal static class IoctlTableRecogniser
 {
+    private static readonly Regex Tag = new(@"^(?:struct|union)\s+", RegexOptions.CultureInvariant);
+
     public static void Read(TableRows table, List<RawIoctl> ioctls, DiagnosticBag diagnostics)
     {
         foreach (var row in table.Rows)
@@ -21,7 +23,7 @@ internal static class IoctlTableRecogniser
             var typeCell = table.Cell(row, TableSchema.IoctlType);
             var numberCell = table.Cell(row, TableSchema.IoctlNumber);
             var argumentCell = table.Cell(row, TableSchema.IoctlArgument);
-            if (!Regex.IsMatch(nameCell.Text, "^[A-Za-z_][A-Za-z0-9_]*$", RegexOptions.CultureInvariant))
+            if (!Common.Words.IsIdentifier(nameCell.Text))
             {
                 diagnostics.NoteLeftOut(diagnostics.Add(SpecDiagnostics.MalformedCell, nameCell.Span, nameCell.Text, "ioctl name", "write a C identifier such as SNP_GET_REPORT"), "the ioctl of this row");
                 continue;
@@ -46,7 +48,7 @@ internal static class IoctlTableRecogniser
                 continue;
             }
 
-            var argument = Regex.Replace(argumentCell.Text, @"^(?:struct|union)\s+", string.Empty).Trim();
+            var argument = Tag.Replace(argumentCell.Text, string.Empty).Trim();
             if (argument == "-" || argument == "none")
             {
                 argument = string.Empty;

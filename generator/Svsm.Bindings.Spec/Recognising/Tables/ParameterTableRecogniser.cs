@@ -20,6 +20,7 @@ internal static class ParameterTableRecogniser
     private static readonly Regex Ordinal = new(@"^\s*(?<n>\d+)\s*[.):]\s*(?<rest>.*)$", Options);
     // Pointers, addresses and the pointer-sized integers: 8 bytes. (Fixed-width integers are matched before this.)
     private static readonly Regex PointerSized = new(@"^(?:\*\s*(?:const|mut)\b.*|&.*|.*\*|(?:virt|phys)addr|usize|isize|size_t|ssize_t|off_t|uintptr_t|intptr_t)$", Options);
+    private static readonly Regex FixedWidth = new(@"^(?:__)?(?<s>[us])(?<bits>8|16|32|64)$|^(?<s>u?)int(?<bits>8|16|32|64)_t$|^(?<s>[ui])(?<bits>8|16|32|64)$", Options);
     private static readonly Regex SignedPointerSized = new(@"^(?:isize|ssize_t|off_t|intptr_t)$", Options);
 
     public static void Read(TableRows table, string callName, RawRegisterSet set, DiagnosticBag diagnostics)
@@ -52,7 +53,7 @@ internal static class ParameterTableRecogniser
                 }
             }
 
-            if (text.Length == 0 || !Regex.IsMatch(text, "[A-Za-z]", Options))
+            if (text.Length == 0 || !text.Any(c => c < 128 && char.IsLetter(c)))
             {
                 set.Errors.Add(diagnostics.Add(SpecDiagnostics.MalformedCell, parameterCell.Span, parameterCell.Text, "parameter name", "write the parameter's name, such as '1. path'"));
                 continue;
@@ -72,7 +73,7 @@ internal static class ParameterTableRecogniser
     /// <summary>The register bytes and value kind of a parameter type, in Rust or C spelling.</summary>
     public static bool TryReadType(string text, out int size, out RegisterValueKind kind)
     {
-        var type = Regex.Replace(text.Replace("`", string.Empty), @"\s+", " ").Trim();
+        var type = Common.Words.CollapseSpaces(text.Replace("`", string.Empty));
         kind = RegisterValueKind.Unsigned;
         size = 0;
         switch (type.ToLowerInvariant())
@@ -87,7 +88,7 @@ internal static class ParameterTableRecogniser
                 return true;
         }
 
-        if (Regex.Match(type, @"^(?:__)?(?<s>[us])(?<bits>8|16|32|64)$|^(?<s>u?)int(?<bits>8|16|32|64)_t$|^(?<s>[ui])(?<bits>8|16|32|64)$", Options) is { Success: true } integer)
+        if (FixedWidth.Match(type) is { Success: true } integer)
         {
             size = int.Parse(integer.Groups["bits"].Value, CultureInfo.InvariantCulture) / 8;
             var sign = integer.Groups["s"].Value.ToLowerInvariant();

@@ -25,7 +25,7 @@ internal static class TypedTableRecogniser
             var typeCell = table.Cell(row, TableSchema.FieldType);
             var description = table.Cell(row, TableSchema.OptionalDescription).Text;
             var fieldMatch = FieldPattern.Match(fieldCell.Text);
-            var typeMatch = TypePattern.Match(Regex.Replace(typeCell.Text, @"\s+", " ").Trim());
+            var typeMatch = TypePattern.Match(Common.Words.CollapseSpaces(typeCell.Text));
             if (!fieldMatch.Success)
             {
                 structure.Errors.Add(diagnostics.Add(SpecDiagnostics.MalformedCell, fieldCell.Span, fieldCell.Text, "field name", "write a C identifier, optionally with an array length such as data[64]"));

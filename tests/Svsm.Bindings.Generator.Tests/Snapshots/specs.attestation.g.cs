@@ -6,6 +6,237 @@
 namespace Svsm.Protocols
 {
     /// <summary>
+    /// SVSM Attestation Protocol: the protocol's id and version, and the calls its spec defines.
+    /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Svsm.Bindings", "{{version}}")]
+    public static partial class AttestProtocol
+    {
+        /// <summary>
+        /// The protocol id: the upper 32 bits of RAX in every call.
+        /// </summary>
+        public const uint Id = 1;
+
+        /// <summary>
+        /// The protocol version this spec describes.
+        /// </summary>
+        public const uint Version = 1;
+
+        /// <summary>
+        /// How the calls use the registers: RAX = (protocol &lt;&lt; 32) | call, arguments in RCX, RDX, R8, R9, the result in RAX.
+        /// </summary>
+        public static global::Svsm.Runtime.CallingConvention Convention => global::Svsm.Runtime.CallingConvention.SvsmCall;
+
+        /// <summary>
+        /// The protocol's name as its spec gives it.
+        /// </summary>
+        public const string Name = "SVSM Attestation Protocol";
+
+        /// <summary>
+        /// Every call: id, name, first version and registers with their sizes and alignments.
+        /// </summary>
+        public static global::System.Collections.Generic.IReadOnlyList<global::Svsm.Runtime.SvsmCallDescriptor> Calls { get; } = new global::Svsm.Runtime.SvsmCallDescriptor[]
+        {
+            new global::Svsm.Runtime.SvsmCallDescriptor(Id, 0, "SVSM_ATTEST_SERVICES", 1, "Attest every service the SVSM provides, with the services manifest.", new global::Svsm.Runtime.SvsmRegisterDescriptor[]
+            {
+                new global::Svsm.Runtime.SvsmRegisterDescriptor(global::Svsm.Runtime.X86Register.Rax, global::Svsm.Runtime.SvsmDirection.Out, 4, 0, "result", "Result value"),
+                new global::Svsm.Runtime.SvsmRegisterDescriptor(global::Svsm.Runtime.X86Register.Rcx, global::Svsm.Runtime.SvsmDirection.In, 8, 0, "requestGpa", "GPA of the attestation request (struct svsm_attest_call)"),
+                new global::Svsm.Runtime.SvsmRegisterDescriptor(global::Svsm.Runtime.X86Register.Rcx, global::Svsm.Runtime.SvsmDirection.Out, 4, 0, "manifestSize", "Size of the services manifest in bytes"),
+                new global::Svsm.Runtime.SvsmRegisterDescriptor(global::Svsm.Runtime.X86Register.Rdx, global::Svsm.Runtime.SvsmDirection.Out, 4, 0, "certificatesSize", "Size of the certificates in bytes"),
+                new global::Svsm.Runtime.SvsmRegisterDescriptor(global::Svsm.Runtime.X86Register.R8, global::Svsm.Runtime.SvsmDirection.Out, 4, 0, "reportSize", "Size of the attestation report in bytes"),
+            }),
+            new global::Svsm.Runtime.SvsmCallDescriptor(Id, 1, "SVSM_ATTEST_SINGLE_SERVICE", 1, "Attest one service, named by GUID, with that service's own manifest.", new global::Svsm.Runtime.SvsmRegisterDescriptor[]
+            {
+                new global::Svsm.Runtime.SvsmRegisterDescriptor(global::Svsm.Runtime.X86Register.Rax, global::Svsm.Runtime.SvsmDirection.Out, 4, 0, "result", "Result value"),
+                new global::Svsm.Runtime.SvsmRegisterDescriptor(global::Svsm.Runtime.X86Register.Rcx, global::Svsm.Runtime.SvsmDirection.In, 8, 0, "requestGpa", "GPA of the attestation request (struct svsm_attest_call)"),
+                new global::Svsm.Runtime.SvsmRegisterDescriptor(global::Svsm.Runtime.X86Register.Rcx, global::Svsm.Runtime.SvsmDirection.Out, 4, 0, "manifestSize", "Size of the service's manifest in bytes"),
+                new global::Svsm.Runtime.SvsmRegisterDescriptor(global::Svsm.Runtime.X86Register.Rdx, global::Svsm.Runtime.SvsmDirection.Out, 4, 0, "certificatesSize", "Size of the certificates in bytes"),
+                new global::Svsm.Runtime.SvsmRegisterDescriptor(global::Svsm.Runtime.X86Register.R8, global::Svsm.Runtime.SvsmDirection.Out, 4, 0, "reportSize", "Size of the attestation report in bytes"),
+            }),
+        };
+
+        /// <summary>
+        /// The result codes from 0x80001000 that this protocol defines: a result of one of its calls prints by these names.
+        /// </summary>
+        public static global::Svsm.Runtime.SvsmResultTable Results { get; } = new global::Svsm.Runtime.SvsmResultTable(Id, Name, new global::Svsm.Runtime.SvsmResultName[]
+        {
+        });
+
+        /// <summary>
+        /// The descriptor of call <paramref name="call"/>, or null when the protocol has no such call.
+        /// </summary>
+        public static global::Svsm.Runtime.SvsmCallDescriptor? Find(uint call)
+        {
+            foreach (var descriptor in Calls)
+            {
+                if (descriptor.Call == call)
+                {
+                    return descriptor;
+                }
+            }
+
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// The call ids of SVSM Attestation Protocol.
+    /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Svsm.Bindings", "{{version}}")]
+    public enum AttestCall : uint
+    {
+        /// <summary>
+        /// SVSM_ATTEST_SERVICES: Attest every service the SVSM provides, with the services manifest.
+        /// </summary>
+        Services = 0,
+        /// <summary>
+        /// SVSM_ATTEST_SINGLE_SERVICE: Attest one service, named by GUID, with that service's own manifest.
+        /// </summary>
+        SingleService = 1,
+    }
+
+    /// <summary>
+    /// What SVSM_ATTEST_SERVICES returns: the result code from RAX and its output registers.
+    /// </summary>
+    /// <param name="Result">RAX: Result value</param>
+    /// <param name="ManifestSize">RCX: Size of the services manifest in bytes</param>
+    /// <param name="CertificatesSize">RDX: Size of the certificates in bytes</param>
+    /// <param name="ReportSize">R8: Size of the attestation report in bytes</param>
+    [global::System.CodeDom.Compiler.GeneratedCode("Svsm.Bindings", "{{version}}")]
+    public readonly partial record struct AttestServicesResult(global::Svsm.Runtime.SvsmResult Result, uint ManifestSize, uint CertificatesSize, uint ReportSize);
+
+    /// <summary>
+    /// What SVSM_ATTEST_SINGLE_SERVICE returns: the result code from RAX and its output registers.
+    /// </summary>
+    /// <param name="Result">RAX: Result value</param>
+    /// <param name="ManifestSize">RCX: Size of the service's manifest in bytes</param>
+    /// <param name="CertificatesSize">RDX: Size of the certificates in bytes</param>
+    /// <param name="ReportSize">R8: Size of the attestation report in bytes</param>
+    [global::System.CodeDom.Compiler.GeneratedCode("Svsm.Bindings", "{{version}}")]
+    public readonly partial record struct AttestSingleServiceResult(global::Svsm.Runtime.SvsmResult Result, uint ManifestSize, uint CertificatesSize, uint ReportSize);
+
+    /// <summary>
+    /// Guest-side client of SVSM Attestation Protocol (protocol 1): one method per call. RAX carries (protocol &lt;&lt; 32) | call in and the result code out.
+    /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Svsm.Bindings", "{{version}}")]
+    public partial class AttestClient
+    {
+        private readonly global::Svsm.Runtime.ISvsmTransport transport;
+
+        /// <summary>
+        /// A client that makes its calls through <paramref name="transport"/>.
+        /// </summary>
+        public AttestClient(global::Svsm.Runtime.ISvsmTransport transport)
+        {
+            this.transport = transport ?? throw new global::System.ArgumentNullException(nameof(transport));
+        }
+
+        /// <summary>
+        /// The transport the calls go through.
+        /// </summary>
+        public global::Svsm.Runtime.ISvsmTransport Transport => transport;
+
+        /// <summary>
+        /// SVSM_ATTEST_SERVICES: Attest every service the SVSM provides, with the services manifest.
+        /// </summary>
+        /// <param name="requestGpa">RCX: GPA of the attestation request (struct svsm_attest_call)</param>
+        /// <returns>The result code from RAX and RCX, RDX, R8.</returns>
+        [global::Svsm.Runtime.SvsmCall(1, 0)]
+        public AttestServicesResult Services(ulong requestGpa)
+        {
+            global::Svsm.Runtime.SvsmRegisters registers = default;
+            registers.Rax = ((ulong)AttestProtocol.Id << 32) | 0U;
+            registers.Rcx = requestGpa;
+            transport.Call(ref registers);
+            return new AttestServicesResult(new global::Svsm.Runtime.SvsmResult((uint)registers.Rax, AttestProtocol.Results), (uint)registers.Rcx, (uint)registers.Rdx, (uint)registers.R8);
+        }
+
+        /// <summary>
+        /// SVSM_ATTEST_SINGLE_SERVICE: Attest one service, named by GUID, with that service's own manifest.
+        /// </summary>
+        /// <param name="requestGpa">RCX: GPA of the attestation request (struct svsm_attest_call)</param>
+        /// <returns>The result code from RAX and RCX, RDX, R8.</returns>
+        [global::Svsm.Runtime.SvsmCall(1, 1)]
+        public AttestSingleServiceResult SingleService(ulong requestGpa)
+        {
+            global::Svsm.Runtime.SvsmRegisters registers = default;
+            registers.Rax = ((ulong)AttestProtocol.Id << 32) | 1U;
+            registers.Rcx = requestGpa;
+            transport.Call(ref registers);
+            return new AttestSingleServiceResult(new global::Svsm.Runtime.SvsmResult((uint)registers.Rax, AttestProtocol.Results), (uint)registers.Rcx, (uint)registers.Rdx, (uint)registers.R8);
+        }
+    }
+
+    /// <summary>
+    /// Serves SVSM Attestation Protocol on the SVSM side: one method per call, returning the result code and the output registers.
+    /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Svsm.Bindings", "{{version}}")]
+    public partial interface IAttestHandler
+    {
+        /// <summary>
+        /// Serves SVSM_ATTEST_SERVICES: Attest every service the SVSM provides, with the services manifest.
+        /// </summary>
+        /// <param name="context">The calling vCPU, guest memory and the calling area.</param>
+        /// <param name="requestGpa">RCX: GPA of the attestation request (struct svsm_attest_call) (masked to 8 bytes)</param>
+        AttestServicesResult Services(global::Svsm.Runtime.SvsmCallContext context, ulong requestGpa);
+
+        /// <summary>
+        /// Serves SVSM_ATTEST_SINGLE_SERVICE: Attest one service, named by GUID, with that service's own manifest.
+        /// </summary>
+        /// <param name="context">The calling vCPU, guest memory and the calling area.</param>
+        /// <param name="requestGpa">RCX: GPA of the attestation request (struct svsm_attest_call) (masked to 8 bytes)</param>
+        AttestSingleServiceResult SingleService(global::Svsm.Runtime.SvsmCallContext context, ulong requestGpa);
+    }
+
+    /// <summary>
+    /// Dispatches SVSM Attestation Protocol calls from registers to an <see cref="IAttestHandler"/>.
+    /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Svsm.Bindings", "{{version}}")]
+    public static partial class AttestDispatcher
+    {
+        /// <summary>
+        /// Serves the call in <paramref name="registers"/>: reads each input register masked to its declared size, calls the handler, writes the result code to RAX and the outputs to their registers whatever the result, and leaves every other register as it was. A call of another protocol gets SVSM_ERR_UNSUPPORTED_PROTOCOL and an unknown call SVSM_ERR_UNSUPPORTED_CALL.
+        /// </summary>
+        public static void Dispatch(IAttestHandler handler, in global::Svsm.Runtime.SvsmCallContext context, ref global::Svsm.Runtime.SvsmRegisters registers)
+        {
+            if (handler is null)
+            {
+                throw new global::System.ArgumentNullException(nameof(handler));
+            }
+
+            if ((registers.Rax >> 32) != AttestProtocol.Id)
+            {
+                registers.Rax = global::Svsm.Runtime.SvsmResult.UnsupportedProtocolCode;
+                return;
+            }
+
+            switch ((uint)registers.Rax)
+            {
+                case 0:
+                {
+                    var result = handler.Services(context, (ulong)registers.Rcx);
+                    registers.Rax = result.Result.Value;
+                    registers.Rcx = result.ManifestSize;
+                    registers.Rdx = result.CertificatesSize;
+                    registers.R8 = result.ReportSize;
+                    return;
+                }
+                case 1:
+                {
+                    var result = handler.SingleService(context, (ulong)registers.Rcx);
+                    registers.Rax = result.Result.Value;
+                    registers.Rcx = result.ManifestSize;
+                    registers.Rdx = result.CertificatesSize;
+                    registers.R8 = result.ReportSize;
+                    return;
+                }
+                default:
+                    registers.Rax = global::Svsm.Runtime.SvsmResult.UnsupportedCallCode;
+                    return;
+            }
+        }
+    }
+
+    /// <summary>
     /// svsm_loc_entry: 16 bytes, laid out as its spec's table says.
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Svsm.Bindings", "{{version}}")]
@@ -377,5 +608,32 @@ namespace Svsm.Protocols
         {
             private byte element0;
         }
+    }
+
+    /// <summary>
+    /// SVSM Attestation Protocol: Constants, as its spec defines them.
+    /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Svsm.Bindings", "{{version}}")]
+    public static partial class AttestConstants
+    {
+        /// <summary>
+        /// SVSM_ATTEST_NONCE_SIZE (64): The only nonce length served
+        /// </summary>
+        public const uint NonceSize = 0x00000040U;
+
+        /// <summary>
+        /// SVSM_ATTEST_REPORT_SIZE (1184): Size of the SEV-SNP attestation report (ATTESTATION_REPORT)
+        /// </summary>
+        public const uint ReportSize = 0x000004A0U;
+
+        /// <summary>
+        /// SVSM_ATTEST_MAX_CERTIFICATE_SIZE (0x4000): COCONUT-SVSM's certificate buffer (MAX_CERTIFICATE_SIZE)
+        /// </summary>
+        public const uint MaxCertificateSize = 0x00004000U;
+
+        /// <summary>
+        /// SVSM_ATTEST_MANIFEST_VERSION (0): The only service manifest version served
+        /// </summary>
+        public const uint ManifestVersion = 0x00000000U;
     }
 }

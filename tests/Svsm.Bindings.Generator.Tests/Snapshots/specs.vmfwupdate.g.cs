@@ -160,4 +160,87 @@ namespace Svsm.Protocols
             return problems;
         }
     }
+
+    /// <summary>
+    /// vmfwupdate interface: the bits of vmfwupdate.capabilities, as its spec defines them.
+    /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Svsm.Bindings", "{{version}}")]
+    [global::System.Flags]
+    public enum VmfwupdateCapabilities : uint
+    {
+        /// <summary>
+        /// No flag set.
+        /// </summary>
+        None = 0,
+        /// <summary>
+        /// VMFWUPDATE_CAP_BIOS_RESIZE ((1 &lt;&lt; 0)): vmm supports resizing of firmware memory
+        /// </summary>
+        BiosResize = 0x00000001U,
+        /// <summary>
+        /// VMFWUPDATE_CAP_IGVM_IMAGES ((2 &lt;&lt; 0)): vmm supports loading igvm images
+        /// </summary>
+        IgvmImages = 0x00000002U,
+    }
+
+    /// <summary>
+    /// vmfwupdate interface: the bits of vmfwupdate.control, as its spec defines them.
+    /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Svsm.Bindings", "{{version}}")]
+    [global::System.Flags]
+    public enum VmfwupdateControl : uint
+    {
+        /// <summary>
+        /// No flag set.
+        /// </summary>
+        None = 0,
+        /// <summary>
+        /// VMFWUPDATE_CTL_DISABLE ((1 &lt;&lt; 0)): disable vmfwupdate interface
+        /// </summary>
+        VmfwupdateCtlDisable = 0x00000001U,
+    }
+
+    /// <summary>
+    /// vmfwupdate interface: the bits of vmfwupdate_regions.flags, as its spec defines them.
+    /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Svsm.Bindings", "{{version}}")]
+    [global::System.Flags]
+    public enum VmfwupdateRegionsFlags : uint
+    {
+        /// <summary>
+        /// No flag set.
+        /// </summary>
+        None = 0,
+        /// <summary>
+        /// VMFWUPDATE_REGION_FLAG_COPY ((1 &lt;&lt; 0)): data must be copied
+        /// </summary>
+        Copy = 0x00000001U,
+        /// <summary>
+        /// VMFWUPDATE_REGION_FLAG_ZERO ((1 &lt;&lt; 1)): dest must be filled with zeros (src is not used)
+        /// </summary>
+        Zero = 0x00000002U,
+        /// <summary>
+        /// VMFWUPDATE_REGION_FLAG_MEASURE ((1 &lt;&lt; 2)): region must be measured
+        /// </summary>
+        Measure = 0x00000004U,
+        /// <summary>
+        /// VMFWUPDATE_REGION_FLAG_VALIDATE ((1 &lt;&lt; 3)): region must be (pre-)validated
+        /// </summary>
+        Validate = 0x00000008U,
+        /// <summary>
+        /// VMFWUPDATE_REGION_FLAG_IGVM_IMAGE ((1 &lt;&lt; 8)): region contains igvm image
+        /// </summary>
+        IgvmImage = 0x00000100U,
+        /// <summary>
+        /// VMFWUPDATE_REGION_FLAG_IGVM_PARAM ((1 &lt;&lt; 9)): region contains igvm parameters (TODO: details)
+        /// </summary>
+        IgvmParam = 0x00000200U,
+        /// <summary>
+        /// VMFWUPDATE_REGION_FLAG_SEV_CPUID ((1 &lt;&lt; 16)): region is sev cpuid page
+        /// </summary>
+        SevCpuid = 0x00010000U,
+        /// <summary>
+        /// VMFWUPDATE_REGION_FLAG_SEV_SECRETS ((1 &lt;&lt; 17)): region is sev secrets page
+        /// </summary>
+        SevSecrets = 0x00020000U,
+    }
 }

@@ -673,4 +673,223 @@ namespace Svsm.Protocols
             private byte element0;
         }
     }
+
+    /// <summary>
+    /// ATTESTATION_REPORT policy (the bits of ATTESTATION_REPORT.policy): 64 bits. Multi-bit fields are read and written through <see cref="AttestationReportPolicyExtensions"/>.
+    /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Svsm.Bindings", "{{version}}")]
+    [global::System.Flags]
+    public enum AttestationReportPolicy : ulong
+    {
+        /// <summary>
+        /// No bit set.
+        /// </summary>
+        None = 0,
+        /// <summary>
+        /// Bit 16: SMT is allowed
+        /// </summary>
+        Smt = 0x0000000000010000UL,
+        /// <summary>
+        /// Bit 17: Reserved, must be one
+        /// </summary>
+        ReservedOne = 0x0000000000020000UL,
+        /// <summary>
+        /// Bit 18: A migration agent may be associated
+        /// </summary>
+        MigrateMa = 0x0000000000040000UL,
+        /// <summary>
+        /// Bit 19: Debugging is allowed
+        /// </summary>
+        Debug = 0x0000000000080000UL,
+        /// <summary>
+        /// Bit 20: The guest may run on one socket only
+        /// </summary>
+        SingleSocket = 0x0000000000100000UL,
+        /// <summary>
+        /// Bit 21: CXL may be populated with devices or memory
+        /// </summary>
+        CxlAllow = 0x0000000000200000UL,
+        /// <summary>
+        /// Bit 22: AES-256-XTS is required for memory encryption
+        /// </summary>
+        MemAes256Xts = 0x0000000000400000UL,
+        /// <summary>
+        /// Bit 23: Running Average Power Limit must be disabled
+        /// </summary>
+        RaplDis = 0x0000000000800000UL,
+        /// <summary>
+        /// Bit 24: Ciphertext hiding must be enabled
+        /// </summary>
+        CiphertextHiding = 0x0000000001000000UL,
+        /// <summary>
+        /// Bit 25: Guest page swap commands are disabled
+        /// </summary>
+        PageSwapDisable = 0x0000000002000000UL,
+    }
+
+    /// <summary>
+    /// Masks of <see cref="AttestationReportPolicy"/>, and accessors for its multi-bit fields.
+    /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Svsm.Bindings", "{{version}}")]
+    public static partial class AttestationReportPolicyExtensions
+    {
+        /// <summary>
+        /// The reserved bits: they must be zero.
+        /// </summary>
+        public const ulong ReservedMask = 0xFFFFFFFFFC000000UL;
+
+        /// <summary>
+        /// The mask of bits 7:0, AbiMinor: Lowest minor ABI version the guest accepts
+        /// </summary>
+        public const ulong AbiMinorMask = 0x00000000000000FFUL;
+
+        /// <summary>
+        /// Bits 7:0, AbiMinor: Lowest minor ABI version the guest accepts
+        /// </summary>
+        public static ulong GetAbiMinor(this AttestationReportPolicy value) => (ulong)(((ulong)value & AbiMinorMask) >> 0);
+
+        /// <summary>
+        /// <paramref name="value"/> with bits 7:0 (AbiMinor) set to <paramref name="field"/>.
+        /// </summary>
+        /// <exception cref="global::System.ArgumentOutOfRangeException"><paramref name="field"/> does not fit in 8 bits.</exception>
+        public static AttestationReportPolicy WithAbiMinor(this AttestationReportPolicy value, ulong field)
+        {
+            if ((ulong)field > 0x00000000000000FFUL)
+            {
+                throw new global::System.ArgumentOutOfRangeException(nameof(field), field, "AbiMinor holds 8 bits.");
+            }
+
+            return (AttestationReportPolicy)(((ulong)value & unchecked((ulong)~AbiMinorMask)) | (ulong)((ulong)field << 0));
+        }
+
+        /// <summary>
+        /// The mask of bits 15:8, AbiMajor: Lowest major ABI version the guest accepts
+        /// </summary>
+        public const ulong AbiMajorMask = 0x000000000000FF00UL;
+
+        /// <summary>
+        /// Bits 15:8, AbiMajor: Lowest major ABI version the guest accepts
+        /// </summary>
+        public static ulong GetAbiMajor(this AttestationReportPolicy value) => (ulong)(((ulong)value & AbiMajorMask) >> 8);
+
+        /// <summary>
+        /// <paramref name="value"/> with bits 15:8 (AbiMajor) set to <paramref name="field"/>.
+        /// </summary>
+        /// <exception cref="global::System.ArgumentOutOfRangeException"><paramref name="field"/> does not fit in 8 bits.</exception>
+        public static AttestationReportPolicy WithAbiMajor(this AttestationReportPolicy value, ulong field)
+        {
+            if ((ulong)field > 0x00000000000000FFUL)
+            {
+                throw new global::System.ArgumentOutOfRangeException(nameof(field), field, "AbiMajor holds 8 bits.");
+            }
+
+            return (AttestationReportPolicy)(((ulong)value & unchecked((ulong)~AbiMajorMask)) | (ulong)((ulong)field << 8));
+        }
+    }
+
+    /// <summary>
+    /// ATTESTATION_REPORT platformInfo (the bits of ATTESTATION_REPORT.platformInfo): 64 bits. Multi-bit fields are read and written through <see cref="AttestationReportPlatformInfoExtensions"/>.
+    /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Svsm.Bindings", "{{version}}")]
+    [global::System.Flags]
+    public enum AttestationReportPlatformInfo : ulong
+    {
+        /// <summary>
+        /// No bit set.
+        /// </summary>
+        None = 0,
+        /// <summary>
+        /// Bit 0: SMT is enabled in the system
+        /// </summary>
+        SmtEn = 0x0000000000000001UL,
+        /// <summary>
+        /// Bit 1: TSME is enabled in the system
+        /// </summary>
+        TsmeEn = 0x0000000000000002UL,
+        /// <summary>
+        /// Bit 2: The platform uses error-correcting memory
+        /// </summary>
+        EccEn = 0x0000000000000004UL,
+        /// <summary>
+        /// Bit 3: Running Average Power Limit is disabled
+        /// </summary>
+        RaplDis = 0x0000000000000008UL,
+        /// <summary>
+        /// Bit 4: Ciphertext hiding is enabled
+        /// </summary>
+        CiphertextHidingEn = 0x0000000000000010UL,
+        /// <summary>
+        /// Bit 5: The memory alias check has completed
+        /// </summary>
+        AliasCheckComplete = 0x0000000000000020UL,
+    }
+
+    /// <summary>
+    /// Masks of <see cref="AttestationReportPlatformInfo"/>, and accessors for its multi-bit fields.
+    /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Svsm.Bindings", "{{version}}")]
+    public static partial class AttestationReportPlatformInfoExtensions
+    {
+        /// <summary>
+        /// The reserved bits: they must be zero.
+        /// </summary>
+        public const ulong ReservedMask = 0xFFFFFFFFFFFFFFC0UL;
+    }
+
+    /// <summary>
+    /// ATTESTATION_REPORT signerInfo (the bits of ATTESTATION_REPORT.signerInfo): 32 bits. Multi-bit fields are read and written through <see cref="AttestationReportSignerInfoExtensions"/>.
+    /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Svsm.Bindings", "{{version}}")]
+    [global::System.Flags]
+    public enum AttestationReportSignerInfo : uint
+    {
+        /// <summary>
+        /// No bit set.
+        /// </summary>
+        None = 0,
+        /// <summary>
+        /// Bit 0: The digest of the author key is present in author_key_digest
+        /// </summary>
+        AuthorKeyEn = 0x00000001U,
+        /// <summary>
+        /// Bit 1: The chip key was masked: the report is not signed
+        /// </summary>
+        MaskChipKey = 0x00000002U,
+    }
+
+    /// <summary>
+    /// Masks of <see cref="AttestationReportSignerInfo"/>, and accessors for its multi-bit fields.
+    /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Svsm.Bindings", "{{version}}")]
+    public static partial class AttestationReportSignerInfoExtensions
+    {
+        /// <summary>
+        /// The reserved bits: they must be zero.
+        /// </summary>
+        public const uint ReservedMask = 0xFFFFFFE0U;
+
+        /// <summary>
+        /// The mask of bits 4:2, SigningKey: The key that signed: 0 = VCEK, 1 = VLEK, 7 = none
+        /// </summary>
+        public const uint SigningKeyMask = 0x0000001CU;
+
+        /// <summary>
+        /// Bits 4:2, SigningKey: The key that signed: 0 = VCEK, 1 = VLEK, 7 = none
+        /// </summary>
+        public static uint GetSigningKey(this AttestationReportSignerInfo value) => (uint)(((uint)value & SigningKeyMask) >> 2);
+
+        /// <summary>
+        /// <paramref name="value"/> with bits 4:2 (SigningKey) set to <paramref name="field"/>.
+        /// </summary>
+        /// <exception cref="global::System.ArgumentOutOfRangeException"><paramref name="field"/> does not fit in 3 bits.</exception>
+        public static AttestationReportSignerInfo WithSigningKey(this AttestationReportSignerInfo value, uint field)
+        {
+            if ((ulong)field > 0x0000000000000007UL)
+            {
+                throw new global::System.ArgumentOutOfRangeException(nameof(field), field, "SigningKey holds 3 bits.");
+            }
+
+            return (AttestationReportSignerInfo)(((uint)value & unchecked((uint)~SigningKeyMask)) | (uint)((ulong)field << 2));
+        }
+    }
 }

@@ -848,4 +848,200 @@ namespace Svsm.Protocols
             private byte element0;
         }
     }
+
+    /// <summary>
+    /// sev_user_data_snp_status isRmpInitializedBits (the bits of sev_user_data_snp_status.isRmpInitializedBits): 8 bits. Multi-bit fields are read and written through <see cref="SevUserDataSnpStatusIsRmpInitializedBitsExtensions"/>.
+    /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Svsm.Bindings", "{{version}}")]
+    [global::System.Flags]
+    public enum SevUserDataSnpStatusIsRmpInitializedBits : byte
+    {
+        /// <summary>
+        /// No bit set.
+        /// </summary>
+        None = 0,
+        /// <summary>
+        /// Bit 0: Whether the RMP is initialized
+        /// </summary>
+        IsRmpInitialized = 0x01,
+    }
+
+    /// <summary>
+    /// Masks of <see cref="SevUserDataSnpStatusIsRmpInitializedBits"/>, and accessors for its multi-bit fields.
+    /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Svsm.Bindings", "{{version}}")]
+    public static partial class SevUserDataSnpStatusIsRmpInitializedBitsExtensions
+    {
+        /// <summary>
+        /// The reserved bits: they must be zero.
+        /// </summary>
+        public const byte ReservedMask = 0xFE;
+    }
+
+    /// <summary>
+    /// sev_user_data_snp_status maskChipIdBits (the bits of sev_user_data_snp_status.maskChipIdBits): 32 bits. Multi-bit fields are read and written through <see cref="SevUserDataSnpStatusMaskChipIdBitsExtensions"/>.
+    /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Svsm.Bindings", "{{version}}")]
+    [global::System.Flags]
+    public enum SevUserDataSnpStatusMaskChipIdBits : uint
+    {
+        /// <summary>
+        /// No bit set.
+        /// </summary>
+        None = 0,
+        /// <summary>
+        /// Bit 0: Whether the chip id is masked in reports
+        /// </summary>
+        MaskChipId = 0x00000001U,
+        /// <summary>
+        /// Bit 1: Whether reports are left unsigned
+        /// </summary>
+        MaskChipKey = 0x00000002U,
+        /// <summary>
+        /// Bit 2: Whether a VLEK is loaded
+        /// </summary>
+        VlekEn = 0x00000004U,
+        /// <summary>
+        /// Bit 3: Whether SNP_FEATURE_INFO is supported
+        /// </summary>
+        FeatureInfo = 0x00000008U,
+        /// <summary>
+        /// Bit 4: Whether RAPL is disabled
+        /// </summary>
+        RaplDis = 0x00000010U,
+        /// <summary>
+        /// Bit 5: Whether ciphertext hiding is supported
+        /// </summary>
+        CiphertextHidingCap = 0x00000020U,
+        /// <summary>
+        /// Bit 6: Whether ciphertext hiding is enabled
+        /// </summary>
+        CiphertextHidingEn = 0x00000040U,
+    }
+
+    /// <summary>
+    /// Masks of <see cref="SevUserDataSnpStatusMaskChipIdBits"/>, and accessors for its multi-bit fields.
+    /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Svsm.Bindings", "{{version}}")]
+    public static partial class SevUserDataSnpStatusMaskChipIdBitsExtensions
+    {
+        /// <summary>
+        /// The reserved bits: they must be zero.
+        /// </summary>
+        public const uint ReservedMask = 0xFFFFFF80U;
+    }
+
+    /// <summary>
+    /// sev_user_data_snp_config maskChipIdBits (the bits of sev_user_data_snp_config.maskChipIdBits): 32 bits. Multi-bit fields are read and written through <see cref="SevUserDataSnpConfigMaskChipIdBitsExtensions"/>.
+    /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Svsm.Bindings", "{{version}}")]
+    [global::System.Flags]
+    public enum SevUserDataSnpConfigMaskChipIdBits : uint
+    {
+        /// <summary>
+        /// No bit set.
+        /// </summary>
+        None = 0,
+        /// <summary>
+        /// Bit 0: Mask the chip id in reports
+        /// </summary>
+        MaskChipId = 0x00000001U,
+        /// <summary>
+        /// Bit 1: Leave reports unsigned
+        /// </summary>
+        MaskChipKey = 0x00000002U,
+    }
+
+    /// <summary>
+    /// Masks of <see cref="SevUserDataSnpConfigMaskChipIdBits"/>, and accessors for its multi-bit fields.
+    /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Svsm.Bindings", "{{version}}")]
+    public static partial class SevUserDataSnpConfigMaskChipIdBitsExtensions
+    {
+        /// <summary>
+        /// The reserved bits: they must be zero.
+        /// </summary>
+        public const uint ReservedMask = 0xFFFFFFFCU;
+    }
+
+    /// <summary>
+    /// Linux SEV-SNP guest request interface: Ioctls, as its spec defines them.
+    /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Svsm.Bindings", "{{version}}")]
+    public static partial class SevGuestIoctls
+    {
+        /// <summary>
+        /// SNP_GET_REPORT (_IOWR('S', 0x0, struct snp_guest_request_ioctl)): Attestation report (SNP_GUEST_REQUEST, MSG_REPORT_REQ): snp_report_req in, snp_report_resp out
+        /// </summary>
+        public const uint SnpGetReport = 0xC0205300U;
+
+        /// <summary>
+        /// SNP_GET_DERIVED_KEY (_IOWR('S', 0x1, struct snp_guest_request_ioctl)): Derived key (SNP_GUEST_REQUEST, MSG_KEY_REQ): snp_derived_key_req in, snp_derived_key_resp out
+        /// </summary>
+        public const uint SnpGetDerivedKey = 0xC0205301U;
+
+        /// <summary>
+        /// SNP_GET_EXT_REPORT (_IOWR('S', 0x2, struct snp_guest_request_ioctl)): Report and certificates (SNP_GUEST_REQUEST, MSG_REPORT_REQ): snp_ext_report_req in/out (certs_len is written back), snp_report_resp out
+        /// </summary>
+        public const uint SnpGetExtReport = 0xC0205302U;
+
+        /// <summary>
+        /// SEV_ISSUE_CMD (_IOWR('S', 0x0, struct sev_issue_cmd)): Issue a platform command to the PSP
+        /// </summary>
+        public const uint SevIssueCmd = 0xC0105300U;
+    }
+
+    /// <summary>
+    /// Linux SEV-SNP guest request interface: Command ids, as its spec defines them.
+    /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Svsm.Bindings", "{{version}}")]
+    public static partial class SevGuestCommandIds
+    {
+        /// <summary>
+        /// SNP_PLATFORM_STATUS (9): Read the SNP platform status (struct sev_user_data_snp_status)
+        /// </summary>
+        public const uint PlatformStatus = 0x00000009U;
+
+        /// <summary>
+        /// SNP_COMMIT (10): Commit the installed firmware: it can no longer be rolled back to a previously committed version, and the reported TCB becomes the installed firmware's. No argument struct
+        /// </summary>
+        public const uint Commit = 0x0000000AU;
+
+        /// <summary>
+        /// SNP_SET_CONFIG (11): Set the reported TCB and the chip-id/chip-key masks (struct sev_user_data_snp_config), as the firmware's SNP_CONFIG does; SNP_PLATFORM_STATUS reads them back
+        /// </summary>
+        public const uint SetConfig = 0x0000000BU;
+
+        /// <summary>
+        /// SNP_VLEK_LOAD (12): Load a wrapped VLEK hashstick (struct sev_user_data_snp_vlek_load)
+        /// </summary>
+        public const uint VlekLoad = 0x0000000CU;
+    }
+
+    /// <summary>
+    /// Linux SEV-SNP guest request interface: Constants, as its spec defines them.
+    /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Svsm.Bindings", "{{version}}")]
+    public static partial class SevGuestConstants
+    {
+        /// <summary>
+        /// SNP_GUEST_FW_ERR_MASK (0xFFFFFFFF): GENMASK_ULL(31, 0): the firmware error in exitinfo2
+        /// </summary>
+        public const uint FwErrMask = 0xFFFFFFFFU;
+
+        /// <summary>
+        /// SNP_GUEST_VMM_ERR_SHIFT (32): Where the VMM error starts in exitinfo2; the header's macro SNP_GUEST_VMM_ERR(x) shifts a VMM code there
+        /// </summary>
+        public const uint VmmErrShift = 0x00000020U;
+
+        /// <summary>
+        /// SNP_GUEST_VMM_ERR_INVALID_LEN (1): The certificate buffer is too small; certs_len holds the size needed
+        /// </summary>
+        public const uint VmmErrInvalidLen = 0x00000001U;
+
+        /// <summary>
+        /// SNP_GUEST_VMM_ERR_BUSY (2): The VMM is busy; Linux's guest driver retries the request itself and fails it with -ETIMEDOUT after 60 s
+        /// </summary>
+        public const uint VmmErrBusy = 0x00000002U;
+    }
 }
