@@ -12,7 +12,7 @@ internal static class GenerateCommand
         var specs = new Argument<string[]>("SPEC") { Description = "Spec files (Markdown) to generate bindings for.", Arity = ArgumentArity.OneOrMore };
         var output = new Option<DirectoryInfo>("--out") { Description = "The folder to write the generated .g.cs files to (created if missing).", Required = true };
         var ns = new Option<string>("--namespace") { Description = "The namespace of specs without front matter 'namespace:' (default " + BindingsEmitter.DefaultNamespace + ")." };
-        var command = new Command("generate", "Write the same C# files the source generator makes, one set per spec, named by the spec's path relative to the current folder. Prints diagnostics like 'check'; a spec with errors gets the files of what is valid, as in a build. Exits 0, 1 when a spec has errors, 2 when a file cannot be read.")
+        var command = new Command("generate", "Write the same C# file the source generator makes for each spec, named by the spec's path relative to the current folder. Prints diagnostics like 'check'; a spec with errors gets the files of what is valid, as in a build. Exits 0, 1 when a spec has errors, 2 when a file cannot be read.")
         {
             specs,
             output,
