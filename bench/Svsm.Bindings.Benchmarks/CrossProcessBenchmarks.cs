@@ -8,9 +8,10 @@ namespace Svsm.Bindings.Benchmarks;
 /// <summary>
 /// A call to an SVSM in another process through the calling area (`svsm-emu serve`: registers in the vCPU's block,
 /// call_pending, doorbell, futex) against a raw ping-pong between two processes with the same wake mechanism.
-/// Goal: at most 2x.
+/// Goal: at most 1.2x, the median of three runs.
 /// </summary>
 [MemoryDiagnoser]
+[SimpleJob(launchCount: 3)]
 public class CrossProcessBenchmarks
 {
     private string directory = null!;
@@ -51,7 +52,7 @@ public class CrossProcessBenchmarks
     [Benchmark(Baseline = true, Description = "a raw shared-memory futex ping-pong between two processes")]
     public void RawSharedMemoryPingPong() => pingPong.RoundTrip();
 
-    [Goal(2, "a call to svsm-emu in another process through the calling area")]
+    [Goal(1.2, "a call to svsm-emu in another process through the calling area", MedianOfLaunches = true)]
     [Benchmark]
     public ulong CallingAreaRoundTrip() => core.QueryProtocol(1).Versions;
 }

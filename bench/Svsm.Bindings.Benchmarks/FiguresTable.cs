@@ -24,8 +24,8 @@ internal static class FiguresTable
                 var goal = Goal(report.BenchmarkCase)!;
                 var parameters = report.BenchmarkCase.Parameters.DisplayInfo;
                 var baseline = summary.Reports.FirstOrDefault(r => r.BenchmarkCase.Descriptor.Baseline && r.BenchmarkCase.Parameters.DisplayInfo == parameters);
-                var mean = report.ResultStatistics?.Mean;
-                var baselineMean = baseline?.ResultStatistics?.Mean;
+                var mean = goal.MedianOfLaunches ? MedianOfLaunches(report) : report.ResultStatistics?.Mean;
+                var baselineMean = goal.MedianOfLaunches ? (baseline is null ? null : MedianOfLaunches(baseline)) : baseline?.ResultStatistics?.Mean;
                 var type = report.BenchmarkCase.Descriptor.Type.Name;
                 var name = "`" + type + "`" + (report.BenchmarkCase.HasParameters ? " (" + parameters + ")" : string.Empty) + ": " + goal.What;
                 var against = baseline is null ? "none" : Describe(baseline.BenchmarkCase);
@@ -37,13 +37,23 @@ internal static class FiguresTable
                 }
 
                 var ratio = measured / reference;
-                var figure = (goal.AsPercent ? Percent(ratio) : Factor(ratio)) + " (" + Time(measured) + " vs " + Time(reference) + ")";
+                var figure = (goal.AsPercent ? Percent(ratio) : Factor(ratio)) + " (" + Time(measured) + " vs " + Time(reference) +
+                    (goal.MedianOfLaunches ? ", median of " + Launches(report).ToString(CultureInfo.InvariantCulture) + " runs" : string.Empty) + ")";
                 table.AppendLine($"| {name} | {against} | {limit} | {figure} | {(ratio <= goal.MaxRatio ? "✓" : "✗")} |");
             }
         }
 
         return table.ToString();
     }
+
+    /// <summary>The median of the per-launch means of a benchmark's result measurements (overhead subtracted, per operation).</summary>
+    private static double? MedianOfLaunches(BenchmarkReport report)
+    {
+        var means = report.GetResultRuns().GroupBy(m => m.LaunchIndex).Select(g => g.Average(m => m.Nanoseconds / m.Operations)).OrderBy(m => m).ToList();
+        return means.Count == 0 ? null : means.Count % 2 == 1 ? means[means.Count / 2] : (means[(means.Count / 2) - 1] + means[means.Count / 2]) / 2;
+    }
+
+    private static int Launches(BenchmarkReport report) => report.GetResultRuns().Select(m => m.LaunchIndex).Distinct().Count();
 
     private static GoalAttribute? Goal(BenchmarkCase benchmark) => benchmark.Descriptor.WorkloadMethod.GetCustomAttribute<GoalAttribute>();
 

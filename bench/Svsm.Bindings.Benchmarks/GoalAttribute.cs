@@ -15,4 +15,10 @@ public sealed class GoalAttribute(double maxRatio, string what) : Attribute
 
     /// <summary>How the ratio is written: as a percentage of the baseline (the generator beside a compile), else as a factor.</summary>
     public bool AsPercent { get; init; }
+
+    /// <summary>
+    /// Judged on the median of the benchmark's launches (each a process of its own), against the median of the
+    /// baseline's: for a figure that one process's scheduling moves, as a round trip between processes is.
+    /// </summary>
+    public bool MedianOfLaunches { get; init; }
 }

@@ -47,6 +47,8 @@ internal static class ModelJson
                 json.WriteNumber("size", register.Size);
                 json.WriteString("kind", register.Kind.ToString().ToLowerInvariant());
                 WriteNumber(json, "alignment", (uint?)register.Alignment);
+                json.WriteString("misaligned", register.Misaligned?.Name);
+                json.WriteBoolean("returnedOnError", register.ReturnedOnError);
                 json.WriteString("name", register.Name);
                 json.WriteString("description", register.Description);
                 json.WriteString("bits", register.Bits?.Name);

@@ -47,7 +47,14 @@ public sealed class GuestMemoryException(GuestMemoryError error, ulong gpa, ulon
 /// <param name="VcpuIndex">The calling vCPU.</param>
 /// <param name="Memory">The guest's memory.</param>
 /// <param name="CallingAreaGpa">The calling vCPU's calling area.</param>
-public readonly record struct SvsmCallContext(int VcpuIndex, IGuestMemory Memory, ulong CallingAreaGpa);
+public readonly record struct SvsmCallContext(int VcpuIndex, IGuestMemory Memory, ulong CallingAreaGpa)
+{
+    /// <summary>
+    /// The serving SVSM's own state of the calling vCPU, read once when the call came in, so that a handler acts on
+    /// the vCPU that made the call even if it is deleted, or another is created under its index, meanwhile.
+    /// </summary>
+    public object? Vcpu { get; init; }
+}
 
 /// <summary>Marks a generated client method with the protocol and call it makes.</summary>
 [System.AttributeUsage(System.AttributeTargets.Method, Inherited = false)]
@@ -56,4 +63,17 @@ public sealed class SvsmCallAttribute(uint protocol, uint call) : System.Attribu
     public uint Protocol { get; } = protocol;
 
     public uint Call { get; } = call;
+}
+
+/// <summary>What generated clients throw when an argument breaks its spec, kept out of the client methods so they stay small.</summary>
+public static class SvsmArgumentChecks
+{
+    /// <summary>Throws the <see cref="System.ArgumentException"/> for <paramref name="value"/> in <paramref name="register"/>, not aligned to <paramref name="alignment"/> bytes.</summary>
+    [System.Diagnostics.CodeAnalysis.DoesNotReturn]
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    public static void ThrowMisaligned(string register, string parameter, ulong value, int alignment) =>
+        throw new System.ArgumentException(
+            register + " (" + parameter + ") must be aligned to " + alignment.ToString(System.Globalization.CultureInfo.InvariantCulture) + " bytes, but 0x" +
+            value.ToString("X", System.Globalization.CultureInfo.InvariantCulture) + " is not.",
+            parameter);
 }

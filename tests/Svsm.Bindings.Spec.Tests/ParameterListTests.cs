@@ -152,4 +152,33 @@ public sealed class ParameterListTests
         Assert.Contains("'SVSM_EXAMPLE_IDLE' has no parameter list", document.Single("SVSM0051").Message);
         Assert.Equal("SVSM_EXAMPLE_IDLE", Assert.Single(document.Calls).Name);
     }
+
+    [Fact]
+    public void AnItemNamesWhatAMisalignedBufferGetsAndWhichOutputsComeBackOnError()
+    {
+        var document = TestSupport.Parse(Protocol("""
+            ### protocol request
+
+            ```
+            const SVSM_EXAMPLE_REQUEST: u32 = 1;
+            ```
+            Parameters:
+             - RCX: buffer address (u64).  Must be page aligned, else `SVSM_ERR_INVALID_ADDRESS`.
+             - RDX: list address (u64), 8-byte aligned (not checked)
+             - R8: scratch address (u64), page aligned
+             - R9: size needed (u32) (OUT, also on error)
+             - R10: bytes written (u32) (OUT)
+            """));
+        var registers = document.Call("SVSM_EXAMPLE_REQUEST").Registers;
+        Assert.Equal(
+            new[]
+            {
+                ("RCX", (string?)"SVSM_ERR_INVALID_ADDRESS", false),
+                ("RDX", null, false),
+                ("R8", "SVSM_ERR_INVALID_PARAMETER", false),
+                ("R9", null, true),
+                ("R10", null, false),
+            },
+            registers.Select(r => (r.Register, r.Misaligned?.Name, r.ReturnedOnError)));
+    }
 }

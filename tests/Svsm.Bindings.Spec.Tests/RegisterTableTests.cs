@@ -209,4 +209,90 @@ public sealed class RegisterTableTests
         derived.AssertClean();
         Assert.Equal(new[] { "bytesToRead", "bytesToRead2", "bytesToRead" }, Run(derived).Registers.Select(r => r.Name));
     }
+
+    [Theory]
+    [InlineData("4096", "SVSM_ERR_INVALID_PARAMETER", 0x8000_0005u)]
+    [InlineData("4096 (SVSM_ERR_INVALID_ADDRESS)", "SVSM_ERR_INVALID_ADDRESS", 0x8000_0003u)]
+    [InlineData("4096, else `SVSM_ERR_INVALID_ADDRESS`", "SVSM_ERR_INVALID_ADDRESS", 0x8000_0003u)]
+    [InlineData("`8` (SVSM_ERR_BUSY)", "SVSM_ERR_BUSY", 0x8000_0007u)]
+    public void AnAlignmentCellNamesWhatAMisalignedInputGets(string cell, string name, uint code)
+    {
+        var document = TestSupport.Parse(TestSupport.WithRegisters($"""
+            | Register | Size (Bytes) | Alignment | In/Out | Description |
+            |---|---|---|---|---|
+            | RCX | 8 | {cell} | IN | GPA of the page |
+            """));
+        document.AssertClean();
+        var register = Assert.Single(Run(document).Registers);
+        Assert.Equal((cell.StartsWith('`') ? 8 : 4096, new ResultCodeReference(name, code)), (register.Alignment!.Value, register.Misaligned));
+    }
+
+    [Theory]
+    [InlineData("8 (not checked)")]
+    [InlineData("8, unchecked")]
+    public void AnAlignmentTheSvsmDoesNotCheckHasNoCode(string cell)
+    {
+        var document = TestSupport.Parse(TestSupport.WithRegisters($"""
+            | Register | Size (Bytes) | Alignment | In/Out | Description |
+            |---|---|---|---|---|
+            | RCX | 8 | {cell} | IN | GPA of the list |
+            """));
+        document.AssertClean();
+        Assert.Equal((8, (ResultCodeReference?)null), (Run(document).Registers[0].Alignment!.Value, Run(document).Registers[0].Misaligned));
+    }
+
+    [Fact]
+    public void ACodeTheSpecDoesNotDefineIsAnErrorAtItsCellAndTheCallIsLeftOut()
+    {
+        var document = TestSupport.Parse(TestSupport.WithRegisters("""
+            | Register | Size (Bytes) | Alignment | In/Out | Description |
+            |---|---|---|---|---|
+            | RCX | 8 | 4096 (SVSM_ERR_NO_SUCH_CODE) | IN | GPA of the page |
+            """));
+        var error = document.Single("SVSM0053");
+        Assert.Equal((17, 13), (error.Span.Line, error.Span.Column));
+        Assert.Contains("SVSM_ERR_NO_SUCH_CODE", error.Message);
+        Assert.DoesNotContain(document.Calls, c => c.Name == "SVSM_T_RUN");
+    }
+
+    [Theory]
+    [InlineData("4096 bytes please")]
+    [InlineData("4096 (invalid address)")]
+    public void AnAlignmentCellWithWordsTheReaderDoesNotKnowIsMalformed(string cell)
+    {
+        var document = TestSupport.Parse(TestSupport.WithRegisters($"""
+            | Register | Size (Bytes) | Alignment | In/Out | Description |
+            |---|---|---|---|---|
+            | RCX | 8 | {cell} | IN | GPA of the page |
+            """));
+        Assert.Contains("alignment", document.Single("SVSM0002").Message);
+    }
+
+    [Theory]
+    [InlineData("OUT (also on error)")]
+    [InlineData("out, also on error")]
+    [InlineData("IN/OUT (also on error)")]
+    public void AnOutputMarkedAlsoOnErrorIsReturnedOnFailure(string cell)
+    {
+        var document = TestSupport.Parse(TestSupport.WithRegisters($"""
+            | Register | Size (Bytes) | Alignment | In/Out | Description |
+            |---|---|---|---|---|
+            | RAX | 4 | | OUT | Result value |
+            | RCX | 4 | | {cell} | Size needed |
+            | RDX | 4 | | OUT | Size written |
+            """));
+        document.AssertClean();
+        Assert.Equal(new[] { ("RCX", true), ("RDX", false) }, Run(document).Registers.Where(r => r.Register != "RAX").Select(r => (r.Register, r.ReturnedOnError)));
+    }
+
+    [Fact]
+    public void AnInputCannotBeReturnedOnError()
+    {
+        var document = TestSupport.Parse(TestSupport.WithRegisters("""
+            | Register | Size (Bytes) | Alignment | In/Out | Description |
+            |---|---|---|---|---|
+            | RCX | 4 | | IN (also on error) | Size |
+            """));
+        Assert.Contains("only an output is returned on error", document.Single("SVSM0002").Message);
+    }
 }

@@ -13,6 +13,34 @@ public sealed class SvsmProtocolSpecTests
         document.ConstantTables.SelectMany(t => t.Constants).ToDictionary(c => c.Name, c => c.Value);
 
     [Fact]
+    public void TheGenericCodesASpecMayNameForACheckAreThoseOfCoreMd()
+    {
+        var document = TestSupport.Parse(TestSupport.ReadRepositoryFile("specs", "core.md"));
+        var generic = document.ConstantTables.Single(t => t.Name == "Result codes").Constants.ToDictionary(c => c.Name, c => c.Value);
+        Assert.Equal(generic.OrderBy(c => c.Key), Building.GenericResultCodes.All.OrderBy(c => c.Key));
+    }
+
+    [Fact]
+    public void CoreMdNamesCoreRsCodesForMisalignedInputs()
+    {
+        // kernel/src/protocols/core.rs: REMAP_CA, PVALIDATE and DELETE_VCPU answer INVALID_PARAMETER, CREATE_VCPU
+        // INVALID_ADDRESS; DEPOSIT_MEM and WITHDRAW_MEM are unsupported whatever their argument.
+        var document = TestSupport.Parse(TestSupport.ReadRepositoryFile("specs", "core.md"));
+        Assert.Equal(
+            new[]
+            {
+                ("SVSM_CORE_REMAP_CA", "RCX", (string?)"SVSM_ERR_INVALID_PARAMETER"),
+                ("SVSM_CORE_PVALIDATE", "RCX", "SVSM_ERR_INVALID_PARAMETER"),
+                ("SVSM_CORE_CREATE_VCPU", "RCX", "SVSM_ERR_INVALID_ADDRESS"),
+                ("SVSM_CORE_CREATE_VCPU", "RDX", "SVSM_ERR_INVALID_ADDRESS"),
+                ("SVSM_CORE_DELETE_VCPU", "RCX", "SVSM_ERR_INVALID_PARAMETER"),
+                ("SVSM_CORE_DEPOSIT_MEM", "RCX", null),
+                ("SVSM_CORE_WITHDRAW_MEM", "RCX", null),
+            },
+            document.Calls.SelectMany(c => c.Registers.Where(r => r.IsInput && r.Alignment > 1).Select(r => (c.Name, r.Register, r.Misaligned?.Name))));
+    }
+
+    [Fact]
     public void TheVtpmSpecHasVtpmRsNumbers()
     {
         var document = TestSupport.Parse(TestSupport.ReadRepositoryFile("specs", "vtpm.md"));

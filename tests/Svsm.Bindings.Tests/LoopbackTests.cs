@@ -61,8 +61,13 @@ public sealed class LoopbackTests
             var inputs = method.GetParameters().Select(p => RandomValue(p.ParameterType, random, Alignment(client, attribute.Call, p.Position))).ToArray();
             var resultType = method.ReturnType;
             var ctor = resultType.GetConstructors().Single(c => c.GetParameters().Length > 0);
-            var outputs = ctor.GetParameters().Select((p, i) => i == 0 ? new SvsmResult((uint)random.NextInt64(0, uint.MaxValue)) : RandomValue(p.ParameterType, random, 1)).ToArray();
+            // Every other call fails: then only the outputs returned also on error (nullable members) come back.
+            var succeeds = iteration % 2 == 0;
+            var result = new SvsmResult(succeeds ? SvsmResult.SuccessCode : (uint)random.NextInt64(0x8000_0000, uint.MaxValue));
+            var outputs = ctor.GetParameters().Select((p, i) => i == 0 ? result : RandomValue(p.ParameterType, random, 1)).ToArray();
             var expected = ctor.Invoke(outputs);
+            var onError = ctor.GetParameters().Select((p, i) => (p, i)).Where(x => Nullable.GetUnderlyingType(x.p.ParameterType) is not null)
+                .Select(x => Convert.ToUInt64(outputs[x.i], System.Globalization.CultureInfo.InvariantCulture)).ToHashSet();
 
             var handler = RecordingHandler.Create(handlerType, expected);
             var transport = new LoopbackTransport(registers =>
@@ -71,7 +76,18 @@ public sealed class LoopbackTests
                 Assert.Equal(attribute.Call, (uint)registers.Rax);
                 var args = new object?[] { handler, new SvsmCallContext(0, null!, 0), registers };
                 dispatch.Invoke(null, args);
-                return (SvsmRegisters)args[2]!;
+                var after = (SvsmRegisters)args[2]!;
+                if (!succeeds)
+                {
+                    // A failed call changes RAX and, at most, the registers of outputs returned also on error.
+                    foreach (var field in typeof(SvsmRegisters).GetFields().Where(f => f.FieldType == typeof(ulong) && f.Name != nameof(SvsmRegisters.Rax)))
+                    {
+                        var (was, now) = ((ulong)field.GetValue(registers)!, (ulong)field.GetValue(after)!);
+                        Assert.True(was == now || onError.Contains(now), field.Name + " was written by a failed call");
+                    }
+                }
+
+                return after;
             });
             var instance = Activator.CreateInstance(client, transport)!;
             var actual = method.Invoke(instance, inputs);
@@ -79,7 +95,18 @@ public sealed class LoopbackTests
             var recorder = (RecordingHandler)(object)handler;
             Assert.Equal(method.Name, recorder.Method!.Name);
             Assert.Equal(inputs, recorder.Arguments!.Skip(1).ToArray());
-            Assert.Equal(expected, actual);
+            if (succeeds)
+            {
+                Assert.Equal(expected, actual);
+            }
+            else
+            {
+                Assert.Equal(result, resultType.GetProperty("Result")!.GetValue(actual));
+                foreach (var parameter in ctor.GetParameters().Where(p => Nullable.GetUnderlyingType(p.ParameterType) is not null))
+                {
+                    Assert.Equal(resultType.GetProperty(parameter.Name!)!.GetValue(expected), resultType.GetProperty(parameter.Name!)!.GetValue(actual));
+                }
+            }
         }
     }
 
@@ -102,15 +129,30 @@ public sealed class LoopbackTests
     }
 
     [Fact]
-    public void InputsAreMaskedToTheirDeclaredSizeAndOutputsWrittenWhateverTheResult()
+    public void InputsAreMaskedToTheirDeclaredSizeAndOutputsWrittenOnlyOnSuccess()
     {
-        var expected = new Generated.FeatureSizesResult(SvsmResult.InvalidParameter, 0xBEEF, 1234, 7);
-        var handler = RecordingHandler.Create(typeof(Generated.IFeatureHandler), expected);
-        var registers = new SvsmRegisters { Rax = SvsmRegisters.CallCode(0x42, 0), Rcx = 0xFFFF_FF01, Rdx = 0x1_0002, R8 = 0xAAAA_0000_0000_0003, R9 = 0x1000 };
+        var registers = new SvsmRegisters { Rax = SvsmRegisters.CallCode(0x42, 0), Rcx = 0xFFFF_FF01, Rdx = 0x1_0002, R8 = 0xAAAA_0000_0000_0004, R9 = 0x1000, R10 = 0x10, R11 = 0x11 };
+        var failing = RecordingHandler.Create(typeof(Generated.IFeatureHandler), new Generated.FeatureSizesResult(SvsmResult.InvalidParameter, 0xBEEF, 1234, 7));
+        var failed = registers;
+        Generated.FeatureDispatcher.Dispatch((Generated.IFeatureHandler)failing, new SvsmCallContext(0, null!, 0), ref failed);
+        Assert.Equal(new object[] { (byte)1, (ushort)2, 4u, 0x1000UL }, ((RecordingHandler)(object)failing).Arguments!.Skip(1).ToArray());
+        Assert.Equal((SvsmResult.InvalidParameterCode, 0x1_0002UL, 0x10UL, 0x11UL), (failed.Rax, failed.Rdx, failed.R10, failed.R11));
+
+        var succeeding = RecordingHandler.Create(typeof(Generated.IFeatureHandler), new Generated.FeatureSizesResult(SvsmResult.Success, 0xBEEF, 1234, 7));
+        var served = registers;
+        Generated.FeatureDispatcher.Dispatch((Generated.IFeatureHandler)succeeding, new SvsmCallContext(0, null!, 0), ref served);
+        Assert.Equal((SvsmResult.SuccessCode, 0xBEEFUL, 1234UL, 7UL), (served.Rax, served.Rdx, served.R10, served.R11));
+    }
+
+    [Fact]
+    public void AMisalignedInputIsAnsweredByTheDispatcherWithTheCodeItsSpecNames()
+    {
+        // TestSpecs' R9 page GPA names no code: SVSM_ERR_INVALID_PARAMETER, and the handler is never called.
+        var handler = RecordingHandler.Create(typeof(Generated.IFeatureHandler), new Generated.FeatureSizesResult(SvsmResult.Success, 1, 2, 3));
+        var registers = new SvsmRegisters { Rax = SvsmRegisters.CallCode(0x42, 0), Rcx = 1, Rdx = 2, R8 = 4, R9 = 0x1008, R10 = 0x10 };
         Generated.FeatureDispatcher.Dispatch((Generated.IFeatureHandler)handler, new SvsmCallContext(0, null!, 0), ref registers);
-        var recorder = (RecordingHandler)(object)handler;
-        Assert.Equal(new object[] { (byte)1, (ushort)2, 3u, 0x1000UL }, recorder.Arguments!.Skip(1).ToArray());
-        Assert.Equal((SvsmResult.InvalidParameterCode, 0xBEEFUL, 1234UL, 7UL), (registers.Rax, registers.Rdx, registers.R10, registers.R11));
+        Assert.Equal((SvsmResult.InvalidParameterCode, 0x10UL), (registers.Rax, registers.R10));
+        Assert.Null(((RecordingHandler)(object)handler).Method);
     }
 
     [Fact]
@@ -160,6 +202,7 @@ public sealed class LoopbackTests
 
     private static object RandomValue(Type type, Random random, int alignment)
     {
+        type = Nullable.GetUnderlyingType(type) ?? type;
         var underlying = type.IsEnum ? Enum.GetUnderlyingType(type) : type;
         var bits = (ulong)random.NextInt64() ^ ((ulong)random.NextInt64() << 1);
         bits &= ~((ulong)alignment - 1);

@@ -85,6 +85,9 @@ internal sealed class BuiltRegister(RegisterSpec spec, SpecSpan sizeSpan, SpecSp
     public SpecSpan RegisterSpan { get; } = registerSpan;
 
     public BuiltBits? Bits { get; set; }
+
+    /// <summary>What the spec says a misaligned value gets, until the code it names is resolved.</summary>
+    public AlignmentNote? MisalignedNote { get; init; }
 }
 
 internal sealed class BuiltConstants(ConstantTableSpec header) : BuiltElement

@@ -237,7 +237,10 @@ internal sealed class CallBuilder
                 diagnostics.Add(SpecDiagnostics.RegisterSizeAssumed, raw.Span, raw.Register, call.Spec.Name);
             }
 
-            yield return new BuiltRegister(new RegisterSpec(raw.Register, raw.Direction, raw.Size, raw.Alignment, name, raw.Description, raw.Span, raw.Kind), raw.SizeSpan, raw.RegisterSpan);
+            yield return new BuiltRegister(new RegisterSpec(raw.Register, raw.Direction, raw.Size, raw.Alignment, name, raw.Description, raw.Span, raw.Kind, ReturnedOnError: raw.ReturnedOnError), raw.SizeSpan, raw.RegisterSpan)
+            {
+                MisalignedNote = raw.Misaligned,
+            };
         }
     }
 }

@@ -60,6 +60,7 @@ internal static class SpecBuilder
         result.Structs.AddRange(structs.BuildAll());
         result.ConstantTables.AddRange(constants.BuildAll(spec.ConstantGroups.Where(g => g.Kind != ConstantGroupKind.Enum || g.Constants.Count > 0).ToList(), consumed));
         BindFlagSets(spec, result);
+        ResolveMisalignedCodes(result, diagnostics);
 
         foreach (var table in spec.BitTables)
         {
@@ -73,6 +74,39 @@ internal static class SpecBuilder
         }
 
         return result;
+    }
+
+    /// <summary>
+    /// Gives each aligned input the code a misaligned value gets: the one its Alignment cell names, looked up in the
+    /// spec's result codes and then the generic ones, else SVSM_ERR_INVALID_PARAMETER; none when the cell says the
+    /// SVSM does not check it. An unknown name is an error of its call.
+    /// </summary>
+    private static void ResolveMisalignedCodes(BuiltSpec result, DiagnosticBag diagnostics)
+    {
+        Dictionary<string, ulong>? own = null;
+        foreach (var call in result.Calls)
+        {
+            foreach (var register in call.Registers)
+            {
+                if (register.Spec.Alignment is not > 1 || !register.Spec.IsInput || register.MisalignedNote is { NotChecked: true })
+                {
+                    continue;
+                }
+
+                var name = register.MisalignedNote?.Code ?? GenericResultCodes.InvalidParameter;
+                own ??= result.ConstantTables.Where(t => t.Header.Kind == ConstantTableKind.ResultCodes)
+                    .SelectMany(t => t.Constants).GroupBy(c => c.Spec.Name, StringComparer.Ordinal)
+                    .ToDictionary(g => g.Key, g => g.First().Spec.Value, StringComparer.Ordinal);
+                if (own.TryGetValue(name, out var value) || GenericResultCodes.TryGet(name, out value))
+                {
+                    register.Spec = register.Spec with { Misaligned = new ResultCodeReference(name, (uint)value) };
+                }
+                else
+                {
+                    call.Errors.Add(diagnostics.Add(SpecDiagnostics.UnknownResultCode, register.MisalignedNote!.Span, name, register.Spec.Register, call.Spec.Name));
+                }
+            }
+        }
     }
 
     /// <summary>The call whose section the table stands in: the innermost of its headings that is a call's section.</summary>

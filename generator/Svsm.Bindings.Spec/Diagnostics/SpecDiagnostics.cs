@@ -221,6 +221,10 @@ public static class SpecDiagnostics
         "SVSM0052", Error, "Markdown nested too deeply",
         "The file cannot be read as Markdown: its quotes, lists, emphasis or links nest deeper than the Markdown reader (Markdig) allows");
 
+    public static readonly SpecDiagnosticDescriptor UnknownResultCode = new(
+        "SVSM0053", Error, "Result code not defined",
+        "'{0}', the code for a misaligned {1} of '{2}', is neither a result code of this spec nor one every protocol shares (such as SVSM_ERR_INVALID_ADDRESS)");
+
     public static readonly SpecDiagnosticDescriptor GeneratorFailed = new(
         "SVSM0998", Error, "The generator failed",
         "Generating bindings for this spec failed ({0}); this is a bug in Svsm.Bindings, please report it with the spec");
@@ -240,7 +244,7 @@ public static class SpecDiagnostics
         TableOutsideCall, StandaloneBitTable, ProtocolSentencesDisagree, LanguageVersionTooOld, RuntimeMissing,
         SpecUnreadable, DuplicateResultCode, ResultCodeTooWide, ComputedPadding, ComputedSizeDisagrees, FlagBreaksPattern,
         ProposedWithoutNumber, TooManySyscallParameters, ParameterOutOfPlace, MixedConventions, SyscallErrorOutOfRange, BitFieldSharesBytes,
-        NothingRecognised, MalformedDeclaration, UnknownType, PreprocessorLineSkipped, RegisterSizeAssumed, DeclarationNotRead, BadLength, CallWithoutParameters, MarkdownTooDeep,
+        NothingRecognised, MalformedDeclaration, UnknownType, PreprocessorLineSkipped, RegisterSizeAssumed, DeclarationNotRead, BadLength, CallWithoutParameters, MarkdownTooDeep, UnknownResultCode,
         GeneratorFailed, ReaderFailed,
     };
 }

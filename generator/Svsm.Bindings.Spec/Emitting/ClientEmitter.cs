@@ -66,8 +66,7 @@ internal static class ClientEmitter
             var alignment = input.Spec.Alignment!.Value;
             var value = input.BitField is null ? input.Name : "(ulong)" + input.Name;
             w.Open($"if (({value} & {Naming.Hex((ulong)(alignment - 1), 8)}) != 0)");
-            w.Line($"throw new global::System.ArgumentException(\"{input.Spec.Register} ({input.Name.TrimStart('@')}) must be aligned to {Naming.Number(alignment)} bytes, but 0x\" + " +
-                $"{value}.ToString(\"X\", global::System.Globalization.CultureInfo.InvariantCulture) + \" is not.\", nameof({input.Name}));");
+            w.Line($"global::Svsm.Runtime.SvsmArgumentChecks.ThrowMisaligned(\"{input.Spec.Register}\", nameof({input.Name}), {value}, {Naming.Number(alignment)});");
             w.Close();
             w.Line();
         }
@@ -81,6 +80,13 @@ internal static class ClientEmitter
             w.Line("registers.", input.Field, " = ", ToRegister(input), ";");
         }
 
+        var returnedOnError = call.Outputs.Where(o => o.Spec.ReturnedOnError).ToList();
+        if (returnedOnError.Count > 0)
+        {
+            // An output the SVSM may set on failure: the register holds a value of the SVSM's only when it changed.
+            w.Line("var sent = registers;");
+        }
+
         w.Line("transport.Call(ref registers);");
         if (plan.IsSyscallAbi)
         {
@@ -89,9 +95,20 @@ internal static class ClientEmitter
             return;
         }
 
-        var outputs = call.Outputs.Select(o => o.BitField is null
-            ? "(" + o.Type + ")registers." + o.Field
-            : "(" + o.Type + ")(" + o.BitField.Underlying + ")registers." + o.Field);
+        if (returnedOnError.Count > 0)
+        {
+            w.Line("var succeeded = (uint)registers.Rax == global::Svsm.Runtime.SvsmResult.SuccessCode;");
+        }
+
+        var outputs = call.Outputs.Select(o =>
+        {
+            var value = o.BitField is null
+                ? "(" + o.Type + ")registers." + o.Field
+                : "(" + o.Type + ")(" + o.BitField.Underlying + ")registers." + o.Field;
+            return o.Spec.ReturnedOnError
+                ? "succeeded || registers." + o.Field + " != sent." + o.Field + " ? " + value + " : null"
+                : value;
+        });
         w.Line("return new ", call.ResultType, "(", string.Join(", ", new[] { "new global::Svsm.Runtime.SvsmResult((uint)registers.Rax, " + plan.ProtocolType + ".Results)" }.Concat(outputs)), ");");
         w.Close();
     }

@@ -44,10 +44,14 @@ internal static class DispatchEmitter
         w.Line(BindingsEmitter.GeneratedCodeAttribute);
         w.Open(plan.Visibility, " static partial class ", plan.DispatcherType);
         w.SummaryXml(
-            "Serves the call in <paramref name=\"registers\"/>: reads each input register masked to its declared size, calls the handler, " +
-            "writes the result code to RAX and the outputs to their registers whatever the result, and leaves every other register as it was. " +
+            "Serves the call in <paramref name=\"registers\"/>: answers an input the spec gives an alignment and that does not have it with the code " +
+            "the spec names for it, before the handler sees the call; reads each input register masked to its declared size, calls the handler, " +
+            "writes the result code to RAX and, on success, the outputs to their registers. On failure only an output the spec returns also on error " +
+            "is written, when the handler gives it, as COCONUT-SVSM copies back only what its handler set; every other register is left as it was. " +
             "A call of another protocol gets SVSM_ERR_UNSUPPORTED_PROTOCOL and an unknown call SVSM_ERR_UNSUPPORTED_CALL.");
-        w.Open("public static void Dispatch(", plan.HandlerInterface, " handler, in global::Svsm.Runtime.SvsmCallContext context, ref global::Svsm.Runtime.SvsmRegisters registers)");
+        // An extension method, so that handler.Dispatch is a delegate closed over the handler: an SVSM that keeps
+        // one per protocol calls straight into the switch, with no lambda between.
+        w.Open("public static void Dispatch(this ", plan.HandlerInterface, " handler, in global::Svsm.Runtime.SvsmCallContext context, ref global::Svsm.Runtime.SvsmRegisters registers)");
         w.Open("if (handler is null)");
         w.Line("throw new global::System.ArgumentNullException(nameof(handler));");
         w.Close();
@@ -65,11 +69,35 @@ internal static class DispatchEmitter
             var arguments = new[] { "context" }.Concat(call.Inputs.Select(i => i.BitField is null
                 ? "(" + i.Type + ")registers." + i.Field
                 : "(" + i.Type + ")(" + i.BitField.Underlying + ")registers." + i.Field));
+            foreach (var input in call.Inputs.Where(i => i.Spec.Misaligned is not null))
+            {
+                w.Open("if ((registers.", input.Field, " & 0x", (input.Spec.Alignment!.Value - 1).ToString("X", System.Globalization.CultureInfo.InvariantCulture), "UL) != 0)");
+                w.Line("registers.Rax = ", Naming.Hex(input.Spec.Misaligned!.Value, 4), "; // ", input.Spec.Misaligned.Name, ": ", input.Spec.Register, " is not ", Naming.Number(input.Spec.Alignment.Value), "-byte aligned");
+                w.Line("return;");
+                w.Close();
+                w.Line();
+            }
+
             w.Line("var result = handler.", call.MethodName, "(", string.Join(", ", arguments), ");");
             w.Line("registers.Rax = result.Result.Value;");
-            foreach (var output in call.Outputs)
+            var onSuccess = call.Outputs.Where(o => !o.Spec.ReturnedOnError).ToList();
+            if (onSuccess.Count > 0)
             {
-                w.Line("registers.", output.Field, " = ", (output.BitField is null ? "result." + output.Name : "(ulong)result." + output.Name), ";");
+                w.Open("if (result.Result.IsSuccess)");
+                foreach (var output in onSuccess)
+                {
+                    w.Line("registers.", output.Field, " = ", (output.BitField is null ? "result." + output.Name : "(ulong)result." + output.Name), ";");
+                }
+
+                w.Close();
+            }
+
+            foreach (var output in call.Outputs.Where(o => o.Spec.ReturnedOnError))
+            {
+                var value = Naming.Camel(output.Name) + "Out";
+                w.Open("if (result.", output.Name, " is { } ", value, ")");
+                w.Line("registers.", output.Field, " = ", output.BitField is null ? value : "(ulong)" + value, ";");
+                w.Close();
             }
 
             w.Line("return;");

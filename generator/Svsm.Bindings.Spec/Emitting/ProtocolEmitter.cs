@@ -152,11 +152,13 @@ internal static class ProtocolEmitter
         w.Doc("param", " name=\"Result\"", "RAX: " + (call.ResultRegister?.Description ?? "Result value"));
         foreach (var output in call.Outputs)
         {
-            w.Doc("param", $" name=\"{output.Name}\"", BindingsEmitter.ParameterDoc(output.Spec));
+            w.Doc("param", $" name=\"{output.Name}\"", BindingsEmitter.ParameterDoc(output.Spec) + (output.Spec.ReturnedOnError
+                ? " (returned also on error; null when the call failed and the SVSM left the guest's value: a handler gives null to leave it, a client sees it unchanged)"
+                : string.Empty));
         }
 
         w.Line(BindingsEmitter.GeneratedCodeAttribute);
-        var fields = new[] { "global::Svsm.Runtime.SvsmResult Result" }.Concat(call.Outputs.Select(o => o.Type + " " + o.Name));
+        var fields = new[] { "global::Svsm.Runtime.SvsmResult Result" }.Concat(call.Outputs.Select(o => o.Type + (o.Spec.ReturnedOnError ? "? " : " ") + o.Name));
         w.Line(visibility, " readonly partial record struct ", call.ResultType, "(", string.Join(", ", fields), ");");
     }
 }

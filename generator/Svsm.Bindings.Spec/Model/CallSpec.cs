@@ -50,6 +50,11 @@ public enum RegisterDirection
 /// <param name="Name">Identifier in camelCase: the <c>Name</c> cell, else derived from the description.</param>
 /// <param name="Alignment">Required alignment in bytes, or null when the cell is empty.</param>
 /// <param name="Bits">The bit table that describes this register's bits, resolved.</param>
+/// <param name="Misaligned">What the SVSM answers an input that is not a multiple of <paramref name="Alignment"/>:
+/// the code the Alignment cell names, SVSM_ERR_INVALID_PARAMETER when it names none, and null when there is no
+/// alignment or the cell says the SVSM does not check it (<c>8 (not checked)</c>).</param>
+/// <param name="ReturnedOnError">An output the SVSM may also set when the call fails (<c>OUT (also on error)</c>), as
+/// attestation's sizes on a buffer too small. Other outputs are returned only on success.</param>
 public sealed record RegisterSpec(
     string Register,
     RegisterDirection Direction,
@@ -59,9 +64,14 @@ public sealed record RegisterSpec(
     string Description,
     SpecSpan Span,
     RegisterValueKind Kind = RegisterValueKind.Unsigned,
-    BitFieldSpec? Bits = null)
+    BitFieldSpec? Bits = null,
+    ResultCodeReference? Misaligned = null,
+    bool ReturnedOnError = false)
 {
     public bool IsInput => Direction != RegisterDirection.Out;
 
     public bool IsOutput => Direction != RegisterDirection.In;
 }
+
+/// <summary>A result code a spec names for a check, with its value resolved (from the spec's result codes or the generic ones).</summary>
+public sealed record ResultCodeReference(string Name, uint Value);

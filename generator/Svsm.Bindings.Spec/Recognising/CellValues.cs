@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Globalization;
+using System.Linq;
 using System.Text.RegularExpressions;
 using Svsm.Bindings.Spec.Model;
 
@@ -131,6 +132,88 @@ internal static class CellValues
     {
         bit = 0;
         return TryParseInteger(text, out var value) && value <= 4096 && (bit = (int)value) >= 0;
+    }
+
+    /// <summary>
+    /// An In/Out cell that may end in the marker of an output the SVSM also sets on failure:
+    /// <c>OUT (also on error)</c>, <c>OUT, also on error</c>.
+    /// </summary>
+    public static bool TryParseDirection(string text, out RegisterDirection direction, out bool returnedOnError)
+    {
+        returnedOnError = false;
+        var marker = text.IndexOf(AlsoOnError, StringComparison.OrdinalIgnoreCase);
+        if (marker >= 0)
+        {
+            returnedOnError = true;
+            text = (text.Substring(0, marker) + text.Substring(marker + AlsoOnError.Length)).Replace("(", string.Empty).Replace(")", string.Empty).Replace(",", string.Empty);
+        }
+
+        return TryParseDirection(text, out direction);
+    }
+
+    /// <summary>The words that mark an output returned also when the call fails.</summary>
+    public const string AlsoOnError = "also on error";
+
+    /// <summary>
+    /// An Alignment cell: a power of two in bytes, then optionally what the SVSM answers a value not so aligned
+    /// with, a result code (<c>4096 (SVSM_ERR_INVALID_ADDRESS)</c>, <c>4096, else `SVSM_ERR_INVALID_ADDRESS`</c>),
+    /// or that it does not check (<c>8 (not checked)</c>). False when the cell holds anything else.
+    /// </summary>
+    public static bool TryParseAlignment(string text, SpecSpan span, out int alignment, out AlignmentNote? note)
+    {
+        note = null;
+        var s = text.Trim();
+        var end = 0;
+        while (end < s.Length && s[end] != ',' && s[end] != '(' && !char.IsWhiteSpace(s[end]))
+        {
+            end++;
+        }
+
+        if (!TryParseSize(s.Substring(0, end), out alignment))
+        {
+            return false;
+        }
+
+        var rest = new string(s.Substring(end).Where(c => "`()*,".IndexOf(c) < 0).ToArray()).Trim();
+        if (rest.Length == 0 || string.Equals(rest, "bytes", StringComparison.OrdinalIgnoreCase))
+        {
+            return true;
+        }
+
+        note = NoteOf(rest, span);
+        return note is not null;
+    }
+
+    /// <summary>
+    /// What follows an alignment: "else SVSM_ERR_X", "SVSM_ERR_X", or "not checked"; null for anything else.
+    /// </summary>
+    public static AlignmentNote? NoteOf(string words, SpecSpan span)
+    {
+        var rest = words.Trim();
+        if (rest.StartsWith("else ", StringComparison.OrdinalIgnoreCase))
+        {
+            rest = rest.Substring(5).Trim();
+        }
+
+        if (string.Equals(rest, "not checked", StringComparison.OrdinalIgnoreCase) || string.Equals(rest, "unchecked", StringComparison.OrdinalIgnoreCase))
+        {
+            return new AlignmentNote(null, NotChecked: true, span);
+        }
+
+        if (rest.Length == 0 || !char.IsUpper(rest[0]))
+        {
+            return null;
+        }
+
+        foreach (var c in rest)
+        {
+            if (!(char.IsUpper(c) || char.IsDigit(c) || c == '_'))
+            {
+                return null;
+            }
+        }
+
+        return new AlignmentNote(rest, NotChecked: false, span);
     }
 
     public static bool TryParseDirection(string text, out RegisterDirection direction)

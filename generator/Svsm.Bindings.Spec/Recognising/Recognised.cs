@@ -79,6 +79,8 @@ internal sealed class RawRegisterSet(RegisterSetKind kind, IReadOnlyList<Recogni
 /// <param name="ExplicitName">The <c>Name</c> cell, or null when the name is derived from the description.</param>
 /// <param name="SizeAssumed">A parameter list item that states no size: 8 bytes was assumed.</param>
 /// <param name="RegisterSpan">Where the register is named (its cell, or its list item).</param>
+/// <param name="Misaligned">What the spec says beside the alignment, when it says anything.</param>
+/// <param name="ReturnedOnError">The direction says <c>OUT (also on error)</c>.</param>
 internal sealed record RawRegister(
     string Register,
     RegisterDirection Direction,
@@ -90,7 +92,15 @@ internal sealed record RawRegister(
     SpecSpan SizeSpan,
     SpecSpan RegisterSpan,
     RegisterValueKind Kind = RegisterValueKind.Unsigned,
-    bool SizeAssumed = false);
+    bool SizeAssumed = false,
+    AlignmentNote? Misaligned = null,
+    bool ReturnedOnError = false);
+
+/// <summary>
+/// What an Alignment cell or list item says beside the number: the result code the SVSM answers a misaligned value
+/// with (<paramref name="Code"/>, null for the default), or that the SVSM does not check it.
+/// </summary>
+internal sealed record AlignmentNote(string? Code, bool NotChecked, SpecSpan Span);
 
 /// <summary>A struct or union: an offset table, a table by C type, or a C or Rust declaration.</summary>
 internal sealed class RawStruct(string name, DeclarationStyle style, SpecSpan span, SpecSpan headerSpan, int position)

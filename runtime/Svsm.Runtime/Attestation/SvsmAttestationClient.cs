@@ -117,16 +117,17 @@ public sealed class SvsmAttestationClient : IAttestationSource
         }
     }
 
+    // A size the SVSM did not set (a failure before it got to the sizes) is 0 here: nothing to grow.
     private (SvsmResult Result, uint ManifestSize, uint CertificatesSize, uint ReportSize) Call(Guid service)
     {
         if (service == Guid.Empty)
         {
             var all = client.Services(requestGpa);
-            return (all.Result, all.ManifestSize, all.CertificatesSize, all.ReportSize);
+            return (all.Result, all.ManifestSize.GetValueOrDefault(), all.CertificatesSize.GetValueOrDefault(), all.ReportSize.GetValueOrDefault());
         }
 
         var one = client.SingleService(requestGpa);
-        return (one.Result, one.ManifestSize, one.CertificatesSize, one.ReportSize);
+        return (one.Result, one.ManifestSize.GetValueOrDefault(), one.CertificatesSize.GetValueOrDefault(), one.ReportSize.GetValueOrDefault());
     }
 
     private static SvsmLocEntry Location(GuestBuffer buffer) => new() { Pa = buffer.Gpa, Len = (uint)buffer.Length };

@@ -408,7 +408,7 @@ public static class ApicEmulation
         var service = new ApicService(apics);
         emulator.AddProtocol(new SvsmProtocolRegistration(
             ApicProtocol.Id, ApicProtocol.Name, 1, ApicProtocol.Version,
-            (in SvsmCallContext context, ref SvsmRegisters registers) => ApicDispatcher.Dispatch(service, context, ref registers),
+            service.Dispatch,
             ApicProtocol.Calls, ApicProtocol.Results,
 
             // apic.rs: a vCPU without an emulated APIC is refused every call, before the call id is looked at.

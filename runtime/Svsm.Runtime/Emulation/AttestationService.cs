@@ -35,9 +35,10 @@ internal sealed class AttestationService(EmulatedSnpFirmware firmware, IReadOnly
         return new(result, manifestSize, certificatesSize, reportSize);
     }
 
-    private (SvsmResult, uint, uint, uint) Attest(SvsmCallContext context, ulong requestGpa, bool single)
+    // The sizes are null until attest.rs sets them in RCX, RDX and R8: a failure before that leaves the guest's values.
+    private (SvsmResult, uint?, uint?, uint?) Attest(SvsmCallContext context, ulong requestGpa, bool single)
     {
-        var failed = (SvsmResult.InvalidParameter, 0u, 0u, 0u);
+        var failed = (SvsmResult.InvalidParameter, (uint?)null, (uint?)null, (uint?)null);
         SvsmAttestCall request = default;
         var bytes = MemoryMarshal.AsBytes(MemoryMarshal.CreateSpan(ref request, 1));
         try
@@ -66,7 +67,7 @@ internal sealed class AttestationService(EmulatedSnpFirmware firmware, IReadOnly
                 var service = services.FirstOrDefault(s => s.Id == id);
                 if (service is null)
                 {
-                    return (SvsmResult.UnsupportedProtocol, 0, 0, 0);
+                    return (SvsmResult.UnsupportedProtocol, null, null, null);
                 }
 
                 manifest = service.Manifest();
@@ -79,7 +80,7 @@ internal sealed class AttestationService(EmulatedSnpFirmware firmware, IReadOnly
         catch (TpmException)
         {
             // A vTPM that cannot make its EK (not started, or gone) is INVALID_REQUEST, as vtpm/mod.rs maps it.
-            return (SvsmResult.InvalidRequest, 0, 0, 0);
+            return (SvsmResult.InvalidRequest, null, null, null);
         }
 
         // The nonce: 64 bytes, not crossing a page, readable.
@@ -115,7 +116,7 @@ internal sealed class AttestationService(EmulatedSnpFirmware firmware, IReadOnly
         {
             if (Region(location) is { } bad)
             {
-                return (bad, 0, 0, 0);
+                return (bad, null, null, null);
             }
         }
 

@@ -30,13 +30,9 @@ internal sealed class CoreService(SvsmEmulator emulator) : ICoreHandler
         }
     }
 
+    // Alignment is the dispatcher's check (specs/core.md's Alignment column), as are the other calls' below.
     public CoreRemapCaResult RemapCa(SvsmCallContext context, ulong callingAreaGpa)
     {
-        if (callingAreaGpa % PageSize != 0)
-        {
-            return new(SvsmResult.InvalidParameter);
-        }
-
         if (!Memory.IsMapped(callingAreaGpa, 8))
         {
             return new(SvsmResult.InvalidAddress);
@@ -54,8 +50,15 @@ internal sealed class CoreService(SvsmEmulator emulator) : ICoreHandler
                 }
             }
 
+            // The vCPU that made the call may have been deleted since (DELETE_VCPU takes the same lock), and another
+            // created under its index: then nothing is written and nothing moves.
+            if (context.Vcpu is not VcpuState caller || !ReferenceEquals(emulator.VcpuAt(context.VcpuIndex), caller))
+            {
+                return new(SvsmResult.InvalidRequest);
+            }
+
             Memory.Write(callingAreaGpa, ZeroPage.AsSpan(0, 8));
-            emulator.VcpuAt(context.VcpuIndex)!.CallingAreaGpa = callingAreaGpa;
+            caller.CallingAreaGpa = callingAreaGpa;
         }
 
         emulator.Log.Write(EmulatorLogLevel.Info, "vCPU " + context.VcpuIndex.ToString(CultureInfo.InvariantCulture) + ": calling area moved to 0x" + callingAreaGpa.ToString("X", CultureInfo.InvariantCulture));
@@ -64,11 +67,6 @@ internal sealed class CoreService(SvsmEmulator emulator) : ICoreHandler
 
     public CorePvalidateResult Pvalidate(SvsmCallContext context, ulong requestGpa)
     {
-        if (requestGpa % 8 != 0)
-        {
-            return new(SvsmResult.InvalidParameter);
-        }
-
         if (!Memory.IsMapped(requestGpa, PvalidateRequest.Size))
         {
             return new(SvsmResult.InvalidAddress);
@@ -171,7 +169,7 @@ internal sealed class CoreService(SvsmEmulator emulator) : ICoreHandler
 
     public CoreCreateVcpuResult CreateVcpu(SvsmCallContext context, ulong vmsaGpa, ulong callingAreaGpa, uint apicId)
     {
-        if (vmsaGpa % PageSize != 0 || callingAreaGpa % PageSize != 0 || vmsaGpa == callingAreaGpa)
+        if (vmsaGpa == callingAreaGpa)
         {
             return new(SvsmResult.InvalidAddress);
         }
@@ -208,11 +206,6 @@ internal sealed class CoreService(SvsmEmulator emulator) : ICoreHandler
 
     public CoreDeleteVcpuResult DeleteVcpu(SvsmCallContext context, ulong vmsaGpa)
     {
-        if (vmsaGpa % PageSize != 0)
-        {
-            return new(SvsmResult.InvalidParameter);
-        }
-
         lock (gate)
         {
             foreach (var vcpu in emulator.Vcpus)

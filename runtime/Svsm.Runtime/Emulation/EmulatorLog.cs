@@ -25,8 +25,15 @@ public sealed class EmulatorLog(EmulatorLogLevel level, int capacity = 256)
     public EmulatorLogLevel Level
     {
         get => (EmulatorLogLevel)Volatile.Read(ref currentLevel);
-        set => Volatile.Write(ref currentLevel, (int)value);
+        set
+        {
+            Volatile.Write(ref currentLevel, (int)value);
+            LevelChanged?.Invoke();
+        }
     }
+
+    /// <summary>Told when the level changes: the emulator keeps one flag for "a call is logged or traced" on its fast path.</summary>
+    internal Action? LevelChanged { get; set; }
 
     public bool IsEnabled(EmulatorLogLevel messageLevel) => (int)messageLevel <= Volatile.Read(ref currentLevel);
 

@@ -49,6 +49,9 @@ public sealed class SvsmEmulator
     private readonly VcpuState?[] vcpus;
     private Action<SvsmCallTrace>? traceSink;
 
+    // Whether a call is traced or logged: one read on the fast path instead of the sink's and the log level's.
+    private volatile bool observed;
+
     public SvsmEmulator(IGuestMemory memory, EmulatorOptions? options = null)
     {
         Memory = memory ?? throw new ArgumentNullException(nameof(memory));
@@ -58,17 +61,18 @@ public sealed class SvsmEmulator
             throw new ArgumentException("a machine has 1 to MaxVcpus boot vCPUs", nameof(options));
         }
 
-        Log = new EmulatorLog(Options.LogLevel);
+        Log = new EmulatorLog(Options.LogLevel) { LevelChanged = UpdateObserved };
+        UpdateObserved();
         vcpus = new VcpuState?[Options.MaxVcpus];
         for (var i = 0; i < Options.BootVcpus; i++)
         {
-            vcpus[i] = new VcpuState(i, BootCallingAreaGpa(i), vmsaGpa: null);
+            vcpus[i] = new VcpuState(i, memory, BootCallingAreaGpa(i), vmsaGpa: null);
         }
 
         Core = new CoreService(this);
         AddProtocol(new SvsmProtocolRegistration(
             CoreProtocol.Id, CoreProtocol.Name, 1, CoreProtocol.Version,
-            (in SvsmCallContext context, ref SvsmRegisters registers) => CoreDispatcher.Dispatch(Core, context, ref registers),
+            Core.Dispatch,
             CoreProtocol.Calls, CoreProtocol.Results));
         Log.Write(EmulatorLogLevel.Info, "emulator " + Version + " started with " + Options.BootVcpus.ToString(CultureInfo.InvariantCulture) + " vCPU(s)");
     }
@@ -95,7 +99,13 @@ public sealed class SvsmEmulator
     /// Opt-in tracing: every call is passed to <paramref name="sink"/> with its registers in and out, its result
     /// and its duration. Null turns tracing off, and with it the only per-call allocation.
     /// </summary>
-    public void SetTraceSink(Action<SvsmCallTrace>? sink) => Volatile.Write(ref traceSink, sink);
+    public void SetTraceSink(Action<SvsmCallTrace>? sink)
+    {
+        Volatile.Write(ref traceSink, sink);
+        UpdateObserved();
+    }
+
+    private void UpdateObserved() => observed = Volatile.Read(ref traceSink) is not null || Log.IsEnabled(EmulatorLogLevel.Debug);
 
     /// <summary>Serves <paramref name="registration"/>'s protocol from now on, replacing an earlier one with its id.</summary>
     public void AddProtocol(SvsmProtocolRegistration registration)
@@ -160,44 +170,46 @@ public sealed class SvsmEmulator
     /// <c>(protocol &lt;&lt; 32) | call</c> and out the result. A protocol that is not served gets
     /// SVSM_ERR_UNSUPPORTED_PROTOCOL; a guest memory access a handler did not check gets SVSM_ERR_INVALID_ADDRESS.
     /// </summary>
+    // Small enough to inline into a transport: the call's one hop is to Serve.
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     public void Dispatch(int vcpu, ref SvsmRegisters registers)
     {
         var state = (uint)vcpu < (uint)vcpus.Length ? Volatile.Read(ref vcpus[vcpu]) : null;
         if (state is null)
         {
-            throw new ArgumentOutOfRangeException(nameof(vcpu), vcpu, "no such vCPU runs");
+            ThrowNotRunning(vcpu);
         }
 
-        var sink = Volatile.Read(ref traceSink);
-        if (sink is not null)
+        if (observed)
         {
-            DispatchTraced(state, ref registers, sink);
+            DispatchObserved(state, ref registers);
             return;
         }
 
-        var code = registers.Rax;
-        var slot = Serve(state, ref registers);
-        if (Log.IsEnabled(EmulatorLogLevel.Debug))
-        {
-            LogCall(vcpu, slot, code, registers.Rax);
-        }
+        Serve(state, ref registers);
     }
 
-    private ProtocolSlot? Serve(VcpuState state, ref SvsmRegisters registers)
+    [System.Diagnostics.CodeAnalysis.DoesNotReturn]
+    private static void ThrowNotRunning(int vcpu) => throw new ArgumentOutOfRangeException(nameof(vcpu), vcpu, "no such vCPU runs");
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    private void Serve(VcpuState state, ref SvsmRegisters registers)
     {
+        var table = Volatile.Read(ref protocols);
         var protocol = (uint)(registers.Rax >> 32);
-        var slot = Find(protocol, state.Index);
-        if (slot is null)
+        var slot = protocol < (uint)table.Length ? table[protocol] : null;
+        if (slot is null || (slot.ServedTo is { } servedTo && !servedTo(state.Index)))
         {
             registers.Rax = SvsmResult.UnsupportedProtocolCode;
-            return null;
+            return;
         }
 
         slot.Counted(state.Index, (uint)registers.Rax);
-        var context = new SvsmCallContext(state.Index, Memory, state.CallingAreaGpa);
+
+        // Nothing but the arguments is used after the handler returns, so that the try costs the call nothing.
         try
         {
-            slot.Registration.Dispatch(in context, ref registers);
+            slot.Dispatch(in state.Context, ref registers);
         }
         catch (GuestMemoryException exception)
         {
@@ -205,21 +217,25 @@ public sealed class SvsmEmulator
             registers.Rax = SvsmResult.InvalidAddressCode;
             Log.Write(EmulatorLogLevel.Warning, "vCPU " + state.Index.ToString(CultureInfo.InvariantCulture) + ": " + exception.Message);
         }
-
-        return slot;
     }
 
-    // Kept out of Dispatch so that the untraced path stays small.
+    // Kept out of Dispatch so that the path of a call neither traced nor logged stays small.
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
-    private void DispatchTraced(VcpuState state, ref SvsmRegisters registers, Action<SvsmCallTrace> sink)
+    private void DispatchObserved(VcpuState state, ref SvsmRegisters registers)
     {
         var before = registers;
         var started = Stopwatch.GetTimestamp();
-        var slot = Serve(state, ref registers);
+        Serve(state, ref registers);
+        var slot = Find((uint)(before.Rax >> 32));
         var elapsed = Stopwatch.GetElapsedTime(started);
         if (Log.IsEnabled(EmulatorLogLevel.Debug))
         {
             LogCall(state.Index, slot, before.Rax, registers.Rax);
+        }
+
+        if (Volatile.Read(ref traceSink) is not { } sink)
+        {
+            return;
         }
 
         var protocol = (uint)(before.Rax >> 32);
@@ -260,7 +276,7 @@ public sealed class SvsmEmulator
             return false;
         }
 
-        return Interlocked.CompareExchange(ref vcpus[index], new VcpuState(index, callingAreaGpa, vmsaGpa), null) is null;
+        return Interlocked.CompareExchange(ref vcpus[index], new VcpuState(index, Memory, callingAreaGpa, vmsaGpa), null) is null;
     }
 
     internal void StopVcpu(int index) => Volatile.Write(ref vcpus[index], null);
@@ -289,7 +305,7 @@ public sealed class SvsmEmulator
 
     // The protocol as vCPU vcpu sees it: not there when its registration does not serve that vCPU.
     private ProtocolSlot? Find(uint protocol, int vcpu) =>
-        Find(protocol) is { } slot && (slot.Registration.ServedTo?.Invoke(vcpu) ?? true) ? slot : null;
+        Find(protocol) is { } slot && (slot.ServedTo?.Invoke(vcpu) ?? true) ? slot : null;
 
     private static string CallName(ProtocolSlot? slot, uint protocol, uint call)
     {
@@ -322,6 +338,8 @@ public sealed class SvsmEmulator
         public ProtocolSlot(SvsmProtocolRegistration registration, int vcpus)
         {
             Registration = registration;
+            Dispatch = registration.Dispatch;
+            ServedTo = registration.ServedTo;
             var highest = 0u;
             foreach (var call in registration.Calls)
             {
@@ -334,6 +352,11 @@ public sealed class SvsmEmulator
         }
 
         public SvsmProtocolRegistration Registration { get; }
+
+        // The registration's, one load nearer: read on every call.
+        public readonly SvsmProtocolDispatch Dispatch;
+
+        public readonly Func<int, bool>? ServedTo;
 
         public void Counted(int vcpu, uint call)
         {
@@ -360,21 +383,39 @@ public sealed class SvsmEmulator
 }
 
 /// <summary>A running vCPU: its calling area (which REMAP_CA moves) and the VMSA it was created from.</summary>
-internal sealed class VcpuState(int index, ulong callingAreaGpa, ulong? vmsaGpa)
+internal sealed class VcpuState
 {
-    private long callingArea = (long)callingAreaGpa;
+    private long callingArea;
 
-    public int Index { get; } = index;
+    public VcpuState(int index, IGuestMemory memory, ulong callingAreaGpa, ulong? vmsaGpa)
+    {
+        Index = index;
+        callingArea = (long)callingAreaGpa;
+        VmsaGpa = vmsaGpa;
+        Context = new SvsmCallContext(index, memory, callingAreaGpa) { Vcpu = this };
+    }
+
+    public int Index { get; }
+
+    /// <summary>
+    /// What a handler is told about this vCPU's calls, made once and not per call. Only the vCPU's own calls read
+    /// it, one at a time, and only its own REMAP_CA changes it.
+    /// </summary>
+    public SvsmCallContext Context;
 
     public ulong CallingAreaGpa
     {
         // Volatile, not Interlocked: a 64-bit read is atomic on x64 and Interlocked.Read would be a locked instruction per call.
         get => (ulong)Volatile.Read(ref callingArea);
-        set => Volatile.Write(ref callingArea, (long)value);
+        set
+        {
+            Volatile.Write(ref callingArea, (long)value);
+            Context = Context with { CallingAreaGpa = value };
+        }
     }
 
     /// <summary>Null for a boot vCPU, whose VMSA the emulator does not model.</summary>
-    public ulong? VmsaGpa { get; } = vmsaGpa;
+    public ulong? VmsaGpa { get; }
 }
 
 /// <summary>One traced call.</summary>

@@ -120,7 +120,7 @@ public static class VtpmEmulation
         var service = new VtpmService(tpm);
         emulator.AddProtocol(new SvsmProtocolRegistration(
             VtpmProtocol.Id, VtpmProtocol.Name, 1, VtpmProtocol.Version,
-            (in SvsmCallContext context, ref SvsmRegisters registers) => VtpmDispatcher.Dispatch(service, context, ref registers),
+            service.Dispatch,
             VtpmProtocol.Calls, VtpmProtocol.Results));
         return new AttestedService(SvsmAttestationGuids.Vtpm, "vTPM", service.EndorsementKey);
     }

@@ -301,9 +301,9 @@ namespace Svsm.Protocols
     public static partial class ApicDispatcher
     {
         /// <summary>
-        /// Serves the call in <paramref name="registers"/>: reads each input register masked to its declared size, calls the handler, writes the result code to RAX and the outputs to their registers whatever the result, and leaves every other register as it was. A call of another protocol gets SVSM_ERR_UNSUPPORTED_PROTOCOL and an unknown call SVSM_ERR_UNSUPPORTED_CALL.
+        /// Serves the call in <paramref name="registers"/>: answers an input the spec gives an alignment and that does not have it with the code the spec names for it, before the handler sees the call; reads each input register masked to its declared size, calls the handler, writes the result code to RAX and, on success, the outputs to their registers. On failure only an output the spec returns also on error is written, when the handler gives it, as COCONUT-SVSM copies back only what its handler set; every other register is left as it was. A call of another protocol gets SVSM_ERR_UNSUPPORTED_PROTOCOL and an unknown call SVSM_ERR_UNSUPPORTED_CALL.
         /// </summary>
-        public static void Dispatch(IApicHandler handler, in global::Svsm.Runtime.SvsmCallContext context, ref global::Svsm.Runtime.SvsmRegisters registers)
+        public static void Dispatch(this IApicHandler handler, in global::Svsm.Runtime.SvsmCallContext context, ref global::Svsm.Runtime.SvsmRegisters registers)
         {
             if (handler is null)
             {
@@ -322,7 +322,10 @@ namespace Svsm.Protocols
                 {
                     var result = handler.QueryFeatures(context);
                     registers.Rax = result.Result.Value;
-                    registers.Rcx = result.Features;
+                    if (result.Result.IsSuccess)
+                    {
+                        registers.Rcx = result.Features;
+                    }
                     return;
                 }
                 case 1:
@@ -335,7 +338,10 @@ namespace Svsm.Protocols
                 {
                     var result = handler.ReadRegister(context, (ulong)registers.Rcx);
                     registers.Rax = result.Result.Value;
-                    registers.Rdx = result.Value;
+                    if (result.Result.IsSuccess)
+                    {
+                        registers.Rdx = result.Value;
+                    }
                     return;
                 }
                 case 3:

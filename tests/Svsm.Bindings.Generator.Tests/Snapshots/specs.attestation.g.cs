@@ -98,21 +98,21 @@ namespace Svsm.Protocols
     /// What SVSM_ATTEST_SERVICES returns: the result code from RAX and its output registers.
     /// </summary>
     /// <param name="Result">RAX: Result value</param>
-    /// <param name="ManifestSize">RCX: Size of the services manifest in bytes</param>
-    /// <param name="CertificatesSize">RDX: Size of the certificates in bytes</param>
-    /// <param name="ReportSize">R8: Size of the attestation report in bytes</param>
+    /// <param name="ManifestSize">RCX: Size of the services manifest in bytes (returned also on error; null when the call failed and the SVSM left the guest's value: a handler gives null to leave it, a client sees it unchanged)</param>
+    /// <param name="CertificatesSize">RDX: Size of the certificates in bytes (returned also on error; null when the call failed and the SVSM left the guest's value: a handler gives null to leave it, a client sees it unchanged)</param>
+    /// <param name="ReportSize">R8: Size of the attestation report in bytes (returned also on error; null when the call failed and the SVSM left the guest's value: a handler gives null to leave it, a client sees it unchanged)</param>
     [global::System.CodeDom.Compiler.GeneratedCode("Svsm.Bindings", "{{version}}")]
-    public readonly partial record struct AttestServicesResult(global::Svsm.Runtime.SvsmResult Result, uint ManifestSize, uint CertificatesSize, uint ReportSize);
+    public readonly partial record struct AttestServicesResult(global::Svsm.Runtime.SvsmResult Result, uint? ManifestSize, uint? CertificatesSize, uint? ReportSize);
 
     /// <summary>
     /// What SVSM_ATTEST_SINGLE_SERVICE returns: the result code from RAX and its output registers.
     /// </summary>
     /// <param name="Result">RAX: Result value</param>
-    /// <param name="ManifestSize">RCX: Size of the service's manifest in bytes</param>
-    /// <param name="CertificatesSize">RDX: Size of the certificates in bytes</param>
-    /// <param name="ReportSize">R8: Size of the attestation report in bytes</param>
+    /// <param name="ManifestSize">RCX: Size of the service's manifest in bytes (returned also on error; null when the call failed and the SVSM left the guest's value: a handler gives null to leave it, a client sees it unchanged)</param>
+    /// <param name="CertificatesSize">RDX: Size of the certificates in bytes (returned also on error; null when the call failed and the SVSM left the guest's value: a handler gives null to leave it, a client sees it unchanged)</param>
+    /// <param name="ReportSize">R8: Size of the attestation report in bytes (returned also on error; null when the call failed and the SVSM left the guest's value: a handler gives null to leave it, a client sees it unchanged)</param>
     [global::System.CodeDom.Compiler.GeneratedCode("Svsm.Bindings", "{{version}}")]
-    public readonly partial record struct AttestSingleServiceResult(global::Svsm.Runtime.SvsmResult Result, uint ManifestSize, uint CertificatesSize, uint ReportSize);
+    public readonly partial record struct AttestSingleServiceResult(global::Svsm.Runtime.SvsmResult Result, uint? ManifestSize, uint? CertificatesSize, uint? ReportSize);
 
     /// <summary>
     /// Guest-side client of SVSM Attestation Protocol (protocol 1): one method per call. RAX carries (protocol &lt;&lt; 32) | call in and the result code out.
@@ -146,8 +146,10 @@ namespace Svsm.Protocols
             global::Svsm.Runtime.SvsmRegisters registers = default;
             registers.Rax = ((ulong)AttestProtocol.Id << 32) | 0U;
             registers.Rcx = requestGpa;
+            var sent = registers;
             transport.Call(ref registers);
-            return new AttestServicesResult(new global::Svsm.Runtime.SvsmResult((uint)registers.Rax, AttestProtocol.Results), (uint)registers.Rcx, (uint)registers.Rdx, (uint)registers.R8);
+            var succeeded = (uint)registers.Rax == global::Svsm.Runtime.SvsmResult.SuccessCode;
+            return new AttestServicesResult(new global::Svsm.Runtime.SvsmResult((uint)registers.Rax, AttestProtocol.Results), succeeded || registers.Rcx != sent.Rcx ? (uint)registers.Rcx : null, succeeded || registers.Rdx != sent.Rdx ? (uint)registers.Rdx : null, succeeded || registers.R8 != sent.R8 ? (uint)registers.R8 : null);
         }
 
         /// <summary>
@@ -161,8 +163,10 @@ namespace Svsm.Protocols
             global::Svsm.Runtime.SvsmRegisters registers = default;
             registers.Rax = ((ulong)AttestProtocol.Id << 32) | 1U;
             registers.Rcx = requestGpa;
+            var sent = registers;
             transport.Call(ref registers);
-            return new AttestSingleServiceResult(new global::Svsm.Runtime.SvsmResult((uint)registers.Rax, AttestProtocol.Results), (uint)registers.Rcx, (uint)registers.Rdx, (uint)registers.R8);
+            var succeeded = (uint)registers.Rax == global::Svsm.Runtime.SvsmResult.SuccessCode;
+            return new AttestSingleServiceResult(new global::Svsm.Runtime.SvsmResult((uint)registers.Rax, AttestProtocol.Results), succeeded || registers.Rcx != sent.Rcx ? (uint)registers.Rcx : null, succeeded || registers.Rdx != sent.Rdx ? (uint)registers.Rdx : null, succeeded || registers.R8 != sent.R8 ? (uint)registers.R8 : null);
         }
     }
 
@@ -194,9 +198,9 @@ namespace Svsm.Protocols
     public static partial class AttestDispatcher
     {
         /// <summary>
-        /// Serves the call in <paramref name="registers"/>: reads each input register masked to its declared size, calls the handler, writes the result code to RAX and the outputs to their registers whatever the result, and leaves every other register as it was. A call of another protocol gets SVSM_ERR_UNSUPPORTED_PROTOCOL and an unknown call SVSM_ERR_UNSUPPORTED_CALL.
+        /// Serves the call in <paramref name="registers"/>: answers an input the spec gives an alignment and that does not have it with the code the spec names for it, before the handler sees the call; reads each input register masked to its declared size, calls the handler, writes the result code to RAX and, on success, the outputs to their registers. On failure only an output the spec returns also on error is written, when the handler gives it, as COCONUT-SVSM copies back only what its handler set; every other register is left as it was. A call of another protocol gets SVSM_ERR_UNSUPPORTED_PROTOCOL and an unknown call SVSM_ERR_UNSUPPORTED_CALL.
         /// </summary>
-        public static void Dispatch(IAttestHandler handler, in global::Svsm.Runtime.SvsmCallContext context, ref global::Svsm.Runtime.SvsmRegisters registers)
+        public static void Dispatch(this IAttestHandler handler, in global::Svsm.Runtime.SvsmCallContext context, ref global::Svsm.Runtime.SvsmRegisters registers)
         {
             if (handler is null)
             {
@@ -215,18 +219,36 @@ namespace Svsm.Protocols
                 {
                     var result = handler.Services(context, (ulong)registers.Rcx);
                     registers.Rax = result.Result.Value;
-                    registers.Rcx = result.ManifestSize;
-                    registers.Rdx = result.CertificatesSize;
-                    registers.R8 = result.ReportSize;
+                    if (result.ManifestSize is { } manifestSizeOut)
+                    {
+                        registers.Rcx = manifestSizeOut;
+                    }
+                    if (result.CertificatesSize is { } certificatesSizeOut)
+                    {
+                        registers.Rdx = certificatesSizeOut;
+                    }
+                    if (result.ReportSize is { } reportSizeOut)
+                    {
+                        registers.R8 = reportSizeOut;
+                    }
                     return;
                 }
                 case 1:
                 {
                     var result = handler.SingleService(context, (ulong)registers.Rcx);
                     registers.Rax = result.Result.Value;
-                    registers.Rcx = result.ManifestSize;
-                    registers.Rdx = result.CertificatesSize;
-                    registers.R8 = result.ReportSize;
+                    if (result.ManifestSize is { } manifestSizeOut)
+                    {
+                        registers.Rcx = manifestSizeOut;
+                    }
+                    if (result.CertificatesSize is { } certificatesSizeOut)
+                    {
+                        registers.Rdx = certificatesSizeOut;
+                    }
+                    if (result.ReportSize is { } reportSizeOut)
+                    {
+                        registers.R8 = reportSizeOut;
+                    }
                     return;
                 }
                 default:

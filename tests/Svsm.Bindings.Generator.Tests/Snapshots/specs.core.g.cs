@@ -240,7 +240,7 @@ namespace Svsm.Runtime
         {
             if ((callingAreaGpa & 0x0000000000000FFFUL) != 0)
             {
-                throw new global::System.ArgumentException("RCX (callingAreaGpa) must be aligned to 4096 bytes, but 0x" + callingAreaGpa.ToString("X", global::System.Globalization.CultureInfo.InvariantCulture) + " is not.", nameof(callingAreaGpa));
+                global::Svsm.Runtime.SvsmArgumentChecks.ThrowMisaligned("RCX", nameof(callingAreaGpa), callingAreaGpa, 4096);
             }
 
             global::Svsm.Runtime.SvsmRegisters registers = default;
@@ -261,7 +261,7 @@ namespace Svsm.Runtime
         {
             if ((requestGpa & 0x0000000000000007UL) != 0)
             {
-                throw new global::System.ArgumentException("RCX (requestGpa) must be aligned to 8 bytes, but 0x" + requestGpa.ToString("X", global::System.Globalization.CultureInfo.InvariantCulture) + " is not.", nameof(requestGpa));
+                global::Svsm.Runtime.SvsmArgumentChecks.ThrowMisaligned("RCX", nameof(requestGpa), requestGpa, 8);
             }
 
             global::Svsm.Runtime.SvsmRegisters registers = default;
@@ -284,12 +284,12 @@ namespace Svsm.Runtime
         {
             if ((vmsaGpa & 0x0000000000000FFFUL) != 0)
             {
-                throw new global::System.ArgumentException("RCX (vmsaGpa) must be aligned to 4096 bytes, but 0x" + vmsaGpa.ToString("X", global::System.Globalization.CultureInfo.InvariantCulture) + " is not.", nameof(vmsaGpa));
+                global::Svsm.Runtime.SvsmArgumentChecks.ThrowMisaligned("RCX", nameof(vmsaGpa), vmsaGpa, 4096);
             }
 
             if ((callingAreaGpa & 0x0000000000000FFFUL) != 0)
             {
-                throw new global::System.ArgumentException("RDX (callingAreaGpa) must be aligned to 4096 bytes, but 0x" + callingAreaGpa.ToString("X", global::System.Globalization.CultureInfo.InvariantCulture) + " is not.", nameof(callingAreaGpa));
+                global::Svsm.Runtime.SvsmArgumentChecks.ThrowMisaligned("RDX", nameof(callingAreaGpa), callingAreaGpa, 4096);
             }
 
             global::Svsm.Runtime.SvsmRegisters registers = default;
@@ -312,7 +312,7 @@ namespace Svsm.Runtime
         {
             if ((vmsaGpa & 0x0000000000000FFFUL) != 0)
             {
-                throw new global::System.ArgumentException("RCX (vmsaGpa) must be aligned to 4096 bytes, but 0x" + vmsaGpa.ToString("X", global::System.Globalization.CultureInfo.InvariantCulture) + " is not.", nameof(vmsaGpa));
+                global::Svsm.Runtime.SvsmArgumentChecks.ThrowMisaligned("RCX", nameof(vmsaGpa), vmsaGpa, 4096);
             }
 
             global::Svsm.Runtime.SvsmRegisters registers = default;
@@ -333,7 +333,7 @@ namespace Svsm.Runtime
         {
             if ((listGpa & 0x0000000000000007UL) != 0)
             {
-                throw new global::System.ArgumentException("RCX (listGpa) must be aligned to 8 bytes, but 0x" + listGpa.ToString("X", global::System.Globalization.CultureInfo.InvariantCulture) + " is not.", nameof(listGpa));
+                global::Svsm.Runtime.SvsmArgumentChecks.ThrowMisaligned("RCX", nameof(listGpa), listGpa, 8);
             }
 
             global::Svsm.Runtime.SvsmRegisters registers = default;
@@ -354,7 +354,7 @@ namespace Svsm.Runtime
         {
             if ((listGpa & 0x0000000000000007UL) != 0)
             {
-                throw new global::System.ArgumentException("RCX (listGpa) must be aligned to 8 bytes, but 0x" + listGpa.ToString("X", global::System.Globalization.CultureInfo.InvariantCulture) + " is not.", nameof(listGpa));
+                global::Svsm.Runtime.SvsmArgumentChecks.ThrowMisaligned("RCX", nameof(listGpa), listGpa, 8);
             }
 
             global::Svsm.Runtime.SvsmRegisters registers = default;
@@ -467,9 +467,9 @@ namespace Svsm.Runtime
     public static partial class CoreDispatcher
     {
         /// <summary>
-        /// Serves the call in <paramref name="registers"/>: reads each input register masked to its declared size, calls the handler, writes the result code to RAX and the outputs to their registers whatever the result, and leaves every other register as it was. A call of another protocol gets SVSM_ERR_UNSUPPORTED_PROTOCOL and an unknown call SVSM_ERR_UNSUPPORTED_CALL.
+        /// Serves the call in <paramref name="registers"/>: answers an input the spec gives an alignment and that does not have it with the code the spec names for it, before the handler sees the call; reads each input register masked to its declared size, calls the handler, writes the result code to RAX and, on success, the outputs to their registers. On failure only an output the spec returns also on error is written, when the handler gives it, as COCONUT-SVSM copies back only what its handler set; every other register is left as it was. A call of another protocol gets SVSM_ERR_UNSUPPORTED_PROTOCOL and an unknown call SVSM_ERR_UNSUPPORTED_CALL.
         /// </summary>
-        public static void Dispatch(ICoreHandler handler, in global::Svsm.Runtime.SvsmCallContext context, ref global::Svsm.Runtime.SvsmRegisters registers)
+        public static void Dispatch(this ICoreHandler handler, in global::Svsm.Runtime.SvsmCallContext context, ref global::Svsm.Runtime.SvsmRegisters registers)
         {
             if (handler is null)
             {
@@ -486,24 +486,54 @@ namespace Svsm.Runtime
             {
                 case 0:
                 {
+                    if ((registers.Rcx & 0xFFFUL) != 0)
+                    {
+                        registers.Rax = 0x80000005U; // SVSM_ERR_INVALID_PARAMETER: RCX is not 4096-byte aligned
+                        return;
+                    }
+
                     var result = handler.RemapCa(context, (ulong)registers.Rcx);
                     registers.Rax = result.Result.Value;
                     return;
                 }
                 case 1:
                 {
+                    if ((registers.Rcx & 0x7UL) != 0)
+                    {
+                        registers.Rax = 0x80000005U; // SVSM_ERR_INVALID_PARAMETER: RCX is not 8-byte aligned
+                        return;
+                    }
+
                     var result = handler.Pvalidate(context, (ulong)registers.Rcx);
                     registers.Rax = result.Result.Value;
                     return;
                 }
                 case 2:
                 {
+                    if ((registers.Rcx & 0xFFFUL) != 0)
+                    {
+                        registers.Rax = 0x80000003U; // SVSM_ERR_INVALID_ADDRESS: RCX is not 4096-byte aligned
+                        return;
+                    }
+
+                    if ((registers.Rdx & 0xFFFUL) != 0)
+                    {
+                        registers.Rax = 0x80000003U; // SVSM_ERR_INVALID_ADDRESS: RDX is not 4096-byte aligned
+                        return;
+                    }
+
                     var result = handler.CreateVcpu(context, (ulong)registers.Rcx, (ulong)registers.Rdx, (uint)registers.R8);
                     registers.Rax = result.Result.Value;
                     return;
                 }
                 case 3:
                 {
+                    if ((registers.Rcx & 0xFFFUL) != 0)
+                    {
+                        registers.Rax = 0x80000005U; // SVSM_ERR_INVALID_PARAMETER: RCX is not 4096-byte aligned
+                        return;
+                    }
+
                     var result = handler.DeleteVcpu(context, (ulong)registers.Rcx);
                     registers.Rax = result.Result.Value;
                     return;
@@ -524,14 +554,20 @@ namespace Svsm.Runtime
                 {
                     var result = handler.QueryProtocol(context, (ulong)registers.Rcx);
                     registers.Rax = result.Result.Value;
-                    registers.Rcx = result.Versions;
+                    if (result.Result.IsSuccess)
+                    {
+                        registers.Rcx = result.Versions;
+                    }
                     return;
                 }
                 case 7:
                 {
                     var result = handler.ConfigureVtom(context, (ulong)registers.Rcx);
                     registers.Rax = result.Result.Value;
-                    registers.Rcx = result.Vtom;
+                    if (result.Result.IsSuccess)
+                    {
+                        registers.Rcx = result.Vtom;
+                    }
                     return;
                 }
                 default:

@@ -166,7 +166,7 @@ namespace Svsm.Protocols
         {
             if ((bufferGpa & 0x0000000000000007UL) != 0)
             {
-                throw new global::System.ArgumentException("RDX (bufferGpa) must be aligned to 8 bytes, but 0x" + bufferGpa.ToString("X", global::System.Globalization.CultureInfo.InvariantCulture) + " is not.", nameof(bufferGpa));
+                global::Svsm.Runtime.SvsmArgumentChecks.ThrowMisaligned("RDX", nameof(bufferGpa), bufferGpa, 8);
             }
 
             global::Svsm.Runtime.SvsmRegisters registers = default;
@@ -192,7 +192,7 @@ namespace Svsm.Protocols
         {
             if ((bufferGpa & 0x0000000000000007UL) != 0)
             {
-                throw new global::System.ArgumentException("RDX (bufferGpa) must be aligned to 8 bytes, but 0x" + bufferGpa.ToString("X", global::System.Globalization.CultureInfo.InvariantCulture) + " is not.", nameof(bufferGpa));
+                global::Svsm.Runtime.SvsmArgumentChecks.ThrowMisaligned("RDX", nameof(bufferGpa), bufferGpa, 8);
             }
 
             global::Svsm.Runtime.SvsmRegisters registers = default;
@@ -219,7 +219,7 @@ namespace Svsm.Protocols
         {
             if ((bufferGpa & 0x0000000000000007UL) != 0)
             {
-                throw new global::System.ArgumentException("RDX (bufferGpa) must be aligned to 8 bytes, but 0x" + bufferGpa.ToString("X", global::System.Globalization.CultureInfo.InvariantCulture) + " is not.", nameof(bufferGpa));
+                global::Svsm.Runtime.SvsmArgumentChecks.ThrowMisaligned("RDX", nameof(bufferGpa), bufferGpa, 8);
             }
 
             global::Svsm.Runtime.SvsmRegisters registers = default;
@@ -276,9 +276,9 @@ namespace Svsm.Protocols
     public static partial class OcpDispatcher
     {
         /// <summary>
-        /// Serves the call in <paramref name="registers"/>: reads each input register masked to its declared size, calls the handler, writes the result code to RAX and the outputs to their registers whatever the result, and leaves every other register as it was. A call of another protocol gets SVSM_ERR_UNSUPPORTED_PROTOCOL and an unknown call SVSM_ERR_UNSUPPORTED_CALL.
+        /// Serves the call in <paramref name="registers"/>: answers an input the spec gives an alignment and that does not have it with the code the spec names for it, before the handler sees the call; reads each input register masked to its declared size, calls the handler, writes the result code to RAX and, on success, the outputs to their registers. On failure only an output the spec returns also on error is written, when the handler gives it, as COCONUT-SVSM copies back only what its handler set; every other register is left as it was. A call of another protocol gets SVSM_ERR_UNSUPPORTED_PROTOCOL and an unknown call SVSM_ERR_UNSUPPORTED_CALL.
         /// </summary>
-        public static void Dispatch(IOcpHandler handler, in global::Svsm.Runtime.SvsmCallContext context, ref global::Svsm.Runtime.SvsmRegisters registers)
+        public static void Dispatch(this IOcpHandler handler, in global::Svsm.Runtime.SvsmCallContext context, ref global::Svsm.Runtime.SvsmRegisters registers)
         {
             if (handler is null)
             {
@@ -295,23 +295,50 @@ namespace Svsm.Protocols
             {
                 case 0:
                 {
+                    if ((registers.Rdx & 0x7UL) != 0)
+                    {
+                        registers.Rax = 0x80000005U; // SVSM_ERR_INVALID_PARAMETER: RDX is not 8-byte aligned
+                        return;
+                    }
+
                     var result = handler.List(context, (uint)registers.Rcx, (ulong)registers.Rdx, (uint)registers.R8);
                     registers.Rax = result.Result.Value;
-                    registers.Rcx = result.EntriesReturned;
+                    if (result.Result.IsSuccess)
+                    {
+                        registers.Rcx = result.EntriesReturned;
+                    }
                     return;
                 }
                 case 1:
                 {
+                    if ((registers.Rdx & 0x7UL) != 0)
+                    {
+                        registers.Rax = 0x80000005U; // SVSM_ERR_INVALID_PARAMETER: RDX is not 8-byte aligned
+                        return;
+                    }
+
                     var result = handler.Read(context, (uint)registers.Rcx, (ulong)registers.Rdx, (uint)registers.R8, (uint)registers.R9);
                     registers.Rax = result.Result.Value;
-                    registers.R8 = result.BytesCopied;
+                    if (result.Result.IsSuccess)
+                    {
+                        registers.R8 = result.BytesCopied;
+                    }
                     return;
                 }
                 case 2:
                 {
+                    if ((registers.Rdx & 0x7UL) != 0)
+                    {
+                        registers.Rax = 0x80000005U; // SVSM_ERR_INVALID_PARAMETER: RDX is not 8-byte aligned
+                        return;
+                    }
+
                     var result = handler.Write(context, (uint)registers.Rcx, (ulong)registers.Rdx, (uint)registers.R8, (uint)registers.R9);
                     registers.Rax = result.Result.Value;
-                    registers.R8 = result.BytesWritten;
+                    if (result.Result.IsSuccess)
+                    {
+                        registers.R8 = result.BytesWritten;
+                    }
                     return;
                 }
                 default:

@@ -119,7 +119,7 @@ namespace Svsm.Protocols
         {
             if ((bufferAddress & 0x0000000000000FFFUL) != 0)
             {
-                throw new global::System.ArgumentException("RCX (bufferAddress) must be aligned to 4096 bytes, but 0x" + bufferAddress.ToString("X", global::System.Globalization.CultureInfo.InvariantCulture) + " is not.", nameof(bufferAddress));
+                global::Svsm.Runtime.SvsmArgumentChecks.ThrowMisaligned("RCX", nameof(bufferAddress), bufferAddress, 4096);
             }
 
             global::Svsm.Runtime.SvsmRegisters registers = default;
@@ -153,9 +153,9 @@ namespace Svsm.Protocols
     public static partial class UefiMmDispatcher
     {
         /// <summary>
-        /// Serves the call in <paramref name="registers"/>: reads each input register masked to its declared size, calls the handler, writes the result code to RAX and the outputs to their registers whatever the result, and leaves every other register as it was. A call of another protocol gets SVSM_ERR_UNSUPPORTED_PROTOCOL and an unknown call SVSM_ERR_UNSUPPORTED_CALL.
+        /// Serves the call in <paramref name="registers"/>: answers an input the spec gives an alignment and that does not have it with the code the spec names for it, before the handler sees the call; reads each input register masked to its declared size, calls the handler, writes the result code to RAX and, on success, the outputs to their registers. On failure only an output the spec returns also on error is written, when the handler gives it, as COCONUT-SVSM copies back only what its handler set; every other register is left as it was. A call of another protocol gets SVSM_ERR_UNSUPPORTED_PROTOCOL and an unknown call SVSM_ERR_UNSUPPORTED_CALL.
         /// </summary>
-        public static void Dispatch(IUefiMmHandler handler, in global::Svsm.Runtime.SvsmCallContext context, ref global::Svsm.Runtime.SvsmRegisters registers)
+        public static void Dispatch(this IUefiMmHandler handler, in global::Svsm.Runtime.SvsmCallContext context, ref global::Svsm.Runtime.SvsmRegisters registers)
         {
             if (handler is null)
             {
@@ -172,6 +172,12 @@ namespace Svsm.Protocols
             {
                 case 1:
                 {
+                    if ((registers.Rcx & 0xFFFUL) != 0)
+                    {
+                        registers.Rax = 0x80000005U; // SVSM_ERR_INVALID_PARAMETER: RCX is not 4096-byte aligned
+                        return;
+                    }
+
                     var result = handler.Request(context, (ulong)registers.Rcx, (ulong)registers.Rdx);
                     registers.Rax = result.Result.Value;
                     return;

@@ -23,10 +23,11 @@ internal static class ParameterListRecogniser
     // "RCX: ...", "RCX (OUT): ...", "%rcx - ...": a register name first, then what it holds.
     private static readonly Regex Item = new(@"^\s*%?(?<register>[A-Za-z][A-Za-z0-9]{1,3})\s*(?<marker>\((?:in|out|in\s*/\s*out|inout)\))?\s*[:\u2013\u2014-]\s*(?<text>.*)$", Options);
     private static readonly Regex SubItem = new(@"^\s*\((?<direction>in|out|in\s*/\s*out|inout)\)\s*:?\s*(?<text>.*)$", Options);
-    private static readonly Regex ParenthesizedDirection = new(@"\((?<direction>IN|OUT|IN\s*/\s*OUT|INOUT)\)", Options);
+    private static readonly Regex ParenthesizedDirection = new(@"\((?<direction>IN|OUT|IN\s*/\s*OUT|INOUT)(?:\s*,\s*also\s+on\s+error)?\)", Options);
     private static readonly Regex DirectionRegister = new(@"\b(?<direction>IN/OUT|INOUT|IN|OUT)\s+register\b", RegexOptions.CultureInvariant);
     private static readonly Regex PageAligned = new(@"\bpage[\s-]*aligned\b", Options);
     private static readonly Regex ByteAligned = new(@"\b(?<n>\d+)\s*(?<unit>k|kb|kib|m|mb|mib)?[\s-]*bytes?[\s-]+aligned\b|\baligned\s+(?:to|on)\s+(?:a\s+)?(?<n>\d+)\s*(?<unit>k|kb|kib|m|mb|mib)?[\s-]*bytes?\b|\b(?<n>\d+)\s*(?<unit>k|kb|kib|m|mb|mib)[\s-]*aligned\b", Options);
+    private static readonly Regex MisalignedCode = new(@"\baligned\b[^.;]*?\b(?:else|or)\s+`?(?<code>[A-Z][A-Z0-9_]+)`?|\baligned\b\s*\((?<unchecked>not checked)\)", RegexOptions.CultureInvariant);
     private static readonly Regex TypeSize = new(@"\b[ui](?<bits>8|16|32|64)\b|\b(?:low|lower)\s+(?<bits>8|16|32)\s+bits\b|\b(?<bits>8|16|32|64)[\s-]*bits?\b|\((?<bytes>[1248])\s*bytes?\)", Options);
 
     /// <summary>Whether an item names a general-purpose register (or a narrower name of one, which is then reported).</summary>
@@ -112,6 +113,14 @@ internal static class ParameterListRecogniser
             alignment = (int)value;
         }
 
+        // "Must be page aligned, else SVSM_ERR_INVALID_ADDRESS" names what a misaligned value gets.
+        AlignmentNote? note = null;
+        if (alignment is not null && MisalignedCode.Match(text) is { Success: true } named)
+        {
+            note = named.Groups["unchecked"].Success ? new AlignmentNote(null, NotChecked: true, span) : new AlignmentNote(named.Groups["code"].Value, NotChecked: false, span);
+        }
+
+        var returnedOnError = direction != RegisterDirection.In && text.IndexOf(CellValues.AlsoOnError, StringComparison.OrdinalIgnoreCase) >= 0;
         var size = 8;
         var assumed = true;
         if (text.IndexOfAny(Digits) >= 0 && TypeSize.Match(text) is { Success: true } stated)
@@ -122,7 +131,7 @@ internal static class ParameterListRecogniser
             assumed = false;
         }
 
-        set.Registers.Add(new RawRegister(register, direction, size, alignment, null, description.Length > 0 ? description : register, span, span, span, SizeAssumed: assumed));
+        set.Registers.Add(new RawRegister(register, direction, size, alignment, null, description.Length > 0 ? description : register, span, span, span, SizeAssumed: assumed, Misaligned: note, ReturnedOnError: returnedOnError));
     }
 
     /// <summary>A direction written in words: "(OUT)", "(IN/OUT)", "OUT register"; null when the words give none.</summary>

@@ -39,11 +39,12 @@ internal static class RegisterTableRecogniser
             }
 
             int? alignment = null;
+            AlignmentNote? note = null;
             if (alignmentCell.Text.Length > 0)
             {
-                if (!CellValues.TryParseSize(alignmentCell.Text, out var parsed))
+                if (!CellValues.TryParseAlignment(alignmentCell.Text, alignmentCell.Span, out var parsed, out note))
                 {
-                    set.Errors.Add(diagnostics.Add(SpecDiagnostics.MalformedCell, alignmentCell.Span, alignmentCell.Text, "alignment", "write a power of two in bytes, or leave the cell empty"));
+                    set.Errors.Add(diagnostics.Add(SpecDiagnostics.MalformedCell, alignmentCell.Span, alignmentCell.Text, "alignment", "write a power of two in bytes, optionally followed by the code a misaligned value gets, as in 4096 (SVSM_ERR_INVALID_ADDRESS), or (not checked); or leave the cell empty"));
                     valid = false;
                 }
                 else if (!CellValues.IsPowerOfTwo((ulong)parsed))
@@ -57,9 +58,20 @@ internal static class RegisterTableRecogniser
                 }
             }
 
-            if (!CellValues.TryParseDirection(directionCell.Text, out var direction))
+            if (!CellValues.TryParseDirection(directionCell.Text, out var direction, out var returnedOnError))
             {
                 set.Errors.Add(diagnostics.Add(SpecDiagnostics.BadDirection, directionCell.Span, directionCell.Text));
+                valid = false;
+            }
+            else if (returnedOnError && direction == RegisterDirection.In)
+            {
+                set.Errors.Add(diagnostics.Add(SpecDiagnostics.MalformedCell, directionCell.Span, directionCell.Text, "direction", "only an output is returned on error: write OUT (also on error)"));
+                valid = false;
+            }
+
+            if (note is not null && direction == RegisterDirection.Out)
+            {
+                set.Errors.Add(diagnostics.Add(SpecDiagnostics.MalformedCell, alignmentCell.Span, alignmentCell.Text, "alignment", "the SVSM checks the alignment of inputs only; name no code for an output"));
                 valid = false;
             }
 
@@ -69,7 +81,7 @@ internal static class RegisterTableRecogniser
             }
 
             var nameCell = set.HasNameColumn ? table.Cell(row, TableSchema.MemberName).Text : string.Empty;
-            set.Registers.Add(new RawRegister(register, direction, size, alignment, nameCell.Length > 0 ? nameCell : null, description, row.Span, sizeCell.Span, registerCell.Span));
+            set.Registers.Add(new RawRegister(register, direction, size, alignment, nameCell.Length > 0 ? nameCell : null, description, row.Span, sizeCell.Span, registerCell.Span, Misaligned: note, ReturnedOnError: returnedOnError));
         }
     }
 }
