@@ -1,7 +1,9 @@
 using System.Security.Cryptography;
 using BenchmarkDotNet.Attributes;
+using Svsm.Emulator;
+using Svsm.Emulator.Firmware;
+using Svsm.Emulator.Services.Attestation;
 using Svsm.Runtime.Attestation;
-using Svsm.Runtime.Emulation;
 
 namespace Svsm.Bindings.Benchmarks;
 

@@ -1,7 +1,9 @@
 using BenchmarkDotNet.Attributes;
+using Svsm.Bindings.Benchmarks.Ocp;
+using Svsm.Emulator;
 using Svsm.Runtime;
-using Svsm.Runtime.Emulation;
-using Svsm.Runtime.Emulation.Ocp;
+using Handler = Svsm.Emulator.Services.Ocp.IOcpHandler;
+using Service = Svsm.Emulator.Services.Ocp.OcpService;
 
 namespace Svsm.Bindings.Benchmarks;
 
@@ -17,7 +19,7 @@ public class InProcessTransportBenchmarks
 {
     private EmulatedMachine machine = null!;
     private OcpClient client = null!;
-    private IOcpHandler handler = null!;
+    private Handler handler = null!;
     private SvsmCallContext context;
     private ulong buffer;
 
@@ -26,7 +28,7 @@ public class InProcessTransportBenchmarks
     {
         machine = EmulatedMachine.Create();
         client = new OcpClient(machine.Transport());
-        handler = new OcpService(machine.Ocp);
+        handler = new Service(machine.Ocp);
         context = new SvsmCallContext(0, machine.Memory, SvsmEmulator.BootCallingAreaGpa(0));
         buffer = machine.Allocator.AllocatePages(1).Gpa;
     }

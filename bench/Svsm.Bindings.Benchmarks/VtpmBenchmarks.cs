@@ -1,5 +1,6 @@
 using BenchmarkDotNet.Attributes;
-using Svsm.Runtime.Emulation;
+using Svsm.Emulator;
+using Svsm.Emulator.Tpm;
 using Svsm.Runtime.Tpm;
 
 namespace Svsm.Bindings.Benchmarks;

@@ -16,7 +16,9 @@ namespace Svsm.Bindings.Generator;
 /// <param name="HintBase">The base of the generated files' names, from the path relative to the project.</param>
 /// <param name="Namespace">Item metadata <c>SvsmNamespace</c>: this file's namespace, over its front matter's.</param>
 /// <param name="Internal">Item metadata <c>SvsmVisibility="internal"</c>: the generated types are internal.</param>
-internal sealed record SpecFile(string Path, string? Text, bool Enabled, string HintBase, string DefaultPrefix, string? Namespace = null, bool Internal = false)
+/// <param name="Sides">Item metadata <c>SvsmEmit</c>: <c>client</c>, <c>server</c> or <c>both</c> (the default), the half of each protocol generated.</param>
+/// <param name="UnknownEmit">An <c>SvsmEmit</c> value the generator does not know, reported; both halves are generated.</param>
+internal sealed record SpecFile(string Path, string? Text, bool Enabled, string HintBase, string DefaultPrefix, string? Namespace = null, bool Internal = false, EmitSides Sides = EmitSides.Both, string? UnknownEmit = null)
 {
     public static bool IsMarkdown(AdditionalText text) => text.Path.EndsWith(".md", StringComparison.OrdinalIgnoreCase);
 
@@ -28,6 +30,7 @@ internal sealed record SpecFile(string Path, string? Text, bool Enabled, string 
         var content = enabled ? text.GetText(cancellationToken)?.ToString() : null;
         var ns = fileOptions.TryGetValue("build_metadata.AdditionalFiles.SvsmNamespace", out var nsValue) && !string.IsNullOrWhiteSpace(nsValue) ? nsValue.Trim() : null;
         var isInternal = fileOptions.TryGetValue("build_metadata.AdditionalFiles.SvsmVisibility", out var visibility) && string.Equals(visibility.Trim(), "internal", StringComparison.OrdinalIgnoreCase);
+        var sides = fileOptions.TryGetValue("build_metadata.AdditionalFiles.SvsmEmit", out var emit) ? SidesOf(emit) : EmitSides.Both;
         return new SpecFile(
             text.Path,
             content,
@@ -35,8 +38,22 @@ internal sealed record SpecFile(string Path, string? Text, bool Enabled, string 
             HintNames.For(text.Path, projectDir),
             System.IO.Path.GetFileNameWithoutExtension(text.Path),
             ns,
-            isInternal);
+            isInternal,
+            sides,
+            IsKnownEmit(emit) ? null : emit!.Trim());
     }
+
+    // An unknown value is taken as both halves; the generator says so (SVSM0054).
+    private static EmitSides SidesOf(string value) => value.Trim().ToLowerInvariant() switch
+    {
+        "client" or "guest" => EmitSides.Client,
+        "server" or "svsm" => EmitSides.Server,
+        _ => EmitSides.Both,
+    };
+
+    /// <summary>Whether <c>SvsmEmit</c> holds a value the generator knows (empty is the default, both).</summary>
+    public static bool IsKnownEmit(string? value) =>
+        string.IsNullOrWhiteSpace(value) || value!.Trim().ToLowerInvariant() is "client" or "guest" or "server" or "svsm" or "both";
 }
 
 /// <summary>The project-wide settings the generator reads.</summary>
@@ -48,5 +65,5 @@ internal sealed record ProjectSettings(string Namespace)
             : BindingsEmitter.DefaultNamespace);
 }
 
-/// <summary>What the consuming compilation offers the generated code: C# 12 and the runtime's types.</summary>
-internal sealed record TargetSupport(string LanguageVersion, bool LanguageSupported, bool RuntimeReferenced, bool InlineArraysAvailable);
+/// <summary>What the consuming compilation offers the generated code: C# 12, the runtime's types, and whether it is an SVSM (Svsm.Emulator).</summary>
+internal sealed record TargetSupport(string LanguageVersion, bool LanguageSupported, bool RuntimeReferenced, bool InlineArraysAvailable, bool EmulatorReferenced);

@@ -1,4 +1,5 @@
 using System;
+using System.Linq;
 using Svsm.Bindings.Spec;
 using Svsm.Bindings.Spec.Diagnostics;
 using Svsm.Bindings.Spec.Emitting;
@@ -19,8 +20,13 @@ internal sealed record SpecReading(SpecReport Report, SpecEmission Emission)
 /// <summary>What a spec's diagnostics are reported from: its path and what the reader found wrong, positions and all.</summary>
 internal sealed record SpecReport(string Path, EquatableArray<SpecDiagnostic> Diagnostics)
 {
-    public static SpecReport From(SpecFile file, SpecDocument document) =>
-        new(file.Path, file.Text is null ? new[] { SpecDiagnostics.SpecUnreadable.Create(SpecSpan.None, file.Path) }.ToEquatableArray() : document.Diagnostics);
+    public static SpecReport From(SpecFile file, SpecDocument document)
+    {
+        var diagnostics = file.Text is null ? new[] { SpecDiagnostics.SpecUnreadable.Create(SpecSpan.None, file.Path) }.ToEquatableArray() : document.Diagnostics;
+        return new(file.Path, file.UnknownEmit is { } emit
+            ? diagnostics.Prepend(SpecDiagnostics.UnknownEmit.Create(SpecSpan.None, emit)).ToEquatableArray()
+            : diagnostics);
+    }
 }
 
 /// <summary>
@@ -28,20 +34,20 @@ internal sealed record SpecReport(string Path, EquatableArray<SpecDiagnostic> Di
 /// the diagnostics, so an edit that only moves things (white space, a paragraph of prose) leaves it equal, and the
 /// emitting step after it cached.
 /// </summary>
-internal sealed record SpecEmission(string Path, string HintBase, string DefaultPrefix, string? Namespace, bool Internal, SpecDocument Model)
+internal sealed record SpecEmission(string Path, string HintBase, string DefaultPrefix, string? Namespace, bool Internal, EmitSides Sides, SpecDocument Model)
 {
     public static SpecEmission From(SpecFile file, SpecDocument document) =>
-        new(file.Path, file.HintBase, file.DefaultPrefix, file.Namespace, file.Internal, file.Text is null ? SpecParser.Parse(string.Empty) : document.WithoutPositions());
+        new(file.Path, file.HintBase, file.DefaultPrefix, file.Namespace, file.Internal, file.Sides, file.Text is null ? SpecParser.Parse(string.Empty) : document.WithoutPositions());
 }
 
 /// <summary>The files generated from one spec, and the generator's own failure if it had one, as values.</summary>
 internal sealed record SpecGeneration(string Path, EquatableArray<GeneratedFile> Files, EquatableArray<SpecDiagnostic> GeneratorDiagnostics)
 {
-    public static SpecGeneration Emit(SpecEmission spec, ProjectSettings settings)
+    public static SpecGeneration Emit(SpecEmission spec, ProjectSettings settings, bool emulatorReferenced)
     {
         try
         {
-            var files = BindingsEmitter.Emit(spec.Model, new EmitOptions(settings.Namespace, spec.DefaultPrefix, spec.HintBase, spec.Namespace, spec.Internal));
+            var files = BindingsEmitter.Emit(spec.Model, new EmitOptions(settings.Namespace, spec.DefaultPrefix, spec.HintBase, spec.Namespace, spec.Internal, spec.Sides, emulatorReferenced));
             return new SpecGeneration(spec.Path, files.ToEquatableArray(), EquatableArray<SpecDiagnostic>.Empty);
         }
         catch (Exception exception) when (exception is not OperationCanceledException)

@@ -40,18 +40,26 @@ public sealed class SvsmBindingsGenerator : IIncrementalGenerator
             .Select(static (reading, _) => reading.Emission)
             .WithTrackingName(TrackingNames.SpecEmissions);
 
-        var sources = emissions
-            .Combine(settings)
-            .Select(static (pair, _) => SpecGeneration.Emit(pair.Left, pair.Right))
-            .WithTrackingName(TrackingNames.SpecSources);
-
         var support = context.CompilationProvider
             .Select(static (compilation, _) => new TargetSupport(
                 ((CSharpCompilation)compilation).LanguageVersion.ToDisplayString(),
                 ((CSharpCompilation)compilation).LanguageVersion >= LanguageVersion.CSharp12,
                 compilation.GetTypeByMetadataName("Svsm.Runtime.ISvsmTransport") is not null,
-                compilation.GetTypeByMetadataName("System.Runtime.CompilerServices.InlineArrayAttribute") is not null))
+                compilation.GetTypeByMetadataName("System.Runtime.CompilerServices.InlineArrayAttribute") is not null,
+                compilation.GetTypeByMetadataName("Svsm.Emulator.SvsmProtocolRegistration") is not null))
             .WithTrackingName(TrackingNames.TargetSupport);
+
+        // Only whether Svsm.Emulator is referenced reaches the emitting step: a C# edit changes the compilation, not
+        // that, so the step stays cached.
+        var emulator = support
+            .Select(static (target, _) => target.EmulatorReferenced)
+            .WithTrackingName(TrackingNames.EmulatorReferenced);
+
+        var sources = emissions
+            .Combine(settings)
+            .Combine(emulator)
+            .Select(static (pair, _) => SpecGeneration.Emit(pair.Left.Left, pair.Left.Right, pair.Right))
+            .WithTrackingName(TrackingNames.SpecSources);
 
         context.RegisterSourceOutput(reports, static (output, report) =>
         {

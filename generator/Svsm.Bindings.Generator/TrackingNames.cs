@@ -10,4 +10,6 @@ public static class TrackingNames
     public const string SpecSources = nameof(SpecSources);
     public const string ProjectSettings = nameof(ProjectSettings);
     public const string TargetSupport = nameof(TargetSupport);
+
+    public const string EmulatorReferenced = nameof(EmulatorReferenced);
 }

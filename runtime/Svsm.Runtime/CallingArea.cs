@@ -6,6 +6,12 @@ namespace Svsm.Runtime;
 /// </summary>
 public readonly record struct CallingAreaPage(IGuestMemory Memory, ulong Gpa)
 {
+    /// <summary>
+    /// Where boot vCPU <paramref name="index"/>'s calling area is, by the convention this library's SVSM (the
+    /// emulator, in process or as svsm-emu) and its transports share: page <c>1 + index</c>.
+    /// </summary>
+    public static ulong BootGpa(int index) => (ulong)(index + 1) * PrivateGuestMemory.PageSize;
+
     /// <summary>The GPA of <c>call_pending</c>.</summary>
     public ulong CallPendingGpa => Gpa + CallingArea.CallPendingOffset;
 

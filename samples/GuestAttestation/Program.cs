@@ -6,8 +6,11 @@
 //                                                                  Linux's configfs-tsm, checked against AMD's ARK
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
+using Svsm.Emulator;
+using Svsm.Emulator.Firmware;
+using Svsm.Emulator.Services.Attestation;
+using Svsm.Emulator.Tpm;
 using Svsm.Runtime.Attestation;
-using Svsm.Runtime.Emulation;
 using Svsm.Runtime.Tpm;
 
 var configfs = args.Contains("--configfs");
@@ -38,7 +41,7 @@ else
     try
     {
         swtpm = SwtpmProcess.Start();
-        services.Add(machine.Emulator.AddVtpm(swtpm));
+        services.Add(machine.Emulator.AddVtpm(swtpm).State);
 
         // The guest starts its vTPM through the SVSM, as Linux's TPM driver does, then asks it for randomness.
         var vtpm = new SvsmVtpm(machine.Transport(), machine.Memory, machine.Allocator);

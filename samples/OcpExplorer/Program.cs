@@ -2,9 +2,9 @@
 // generated from specs/ocp.md. By default the SVSM is the emulator in this process; with --memory PATH it is
 // `svsm-emu serve --memory PATH`, reached through the calling area in a shared guest-memory file.
 using System.Text;
+using Svsm.Emulator;
 using Svsm.Protocols;
 using Svsm.Runtime;
-using Svsm.Runtime.Emulation;
 using Svsm.Runtime.SharedMemory;
 
 var session = OcpSession.Open(args);

@@ -16,6 +16,7 @@ internal sealed class GeneratorHost
     {
         var paths = ((string)AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES")!).Split(Path.PathSeparator).ToList();
         paths.Add(typeof(Svsm.Runtime.ISvsmTransport).Assembly.Location);
+        paths.Add(typeof(Svsm.Emulator.SvsmEmulator).Assembly.Location);
         return paths.Select(p => (MetadataReference)MetadataReference.CreateFromFile(p)).ToImmutableArray();
     });
 
@@ -36,11 +37,12 @@ internal sealed class GeneratorHost
     public static IEnumerable<string> RepositorySpecs =>
         Directory.GetFiles(Path.Combine(RepositoryRoot, "specs"), "*.md").OrderBy(p => p, StringComparer.Ordinal);
 
-    public static CSharpCompilation Compilation(string code = "namespace App { public static class Program { } }", LanguageVersion language = LanguageVersion.CSharp12, bool withRuntime = true, bool warningsAsErrors = true) =>
+    /// <param name="withEmulator">Whether the consumer references Svsm.Emulator (an SVSM), not only Svsm.Runtime (a guest app).</param>
+    public static CSharpCompilation Compilation(string code = "namespace App { public static class Program { } }", LanguageVersion language = LanguageVersion.CSharp12, bool withRuntime = true, bool warningsAsErrors = true, bool withEmulator = false) =>
         CSharpCompilation.Create(
             "Consumer",
             new[] { CSharpSyntaxTree.ParseText(code, new CSharpParseOptions(language), path: "Program.cs") },
-            withRuntime ? References.Value : References.Value.Where(r => !r.Display!.EndsWith("Svsm.Runtime.dll", StringComparison.Ordinal)),
+            References.Value.Where(r => (withRuntime || !r.Display!.EndsWith("Svsm.Runtime.dll", StringComparison.Ordinal)) && ((withRuntime && withEmulator) || !r.Display!.EndsWith("Svsm.Emulator.dll", StringComparison.Ordinal))),
             new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable, generalDiagnosticOption: warningsAsErrors ? ReportDiagnostic.Error : ReportDiagnostic.Default));
 
     public static GeneratorDriver Driver(IEnumerable<SpecText> specs, string? ns = null, LanguageVersion language = LanguageVersion.CSharp12)
@@ -62,11 +64,13 @@ internal sealed class GeneratorHost
     }
 
     /// <summary>A spec as an additional file, with the item metadata the project would give it.</summary>
-    public sealed class SpecText(string path, string text, string? svsmSpec = null) : AdditionalText
+    public sealed class SpecText(string path, string text, string? svsmSpec = null, string? svsmEmit = null) : AdditionalText
     {
         public override string Path { get; } = path;
 
         public string? SvsmSpec { get; } = svsmSpec;
+
+        public string? SvsmEmit { get; } = svsmEmit;
 
         public string Content { get; } = text;
 
@@ -89,7 +93,18 @@ internal sealed class GeneratorHost
         public override AnalyzerConfigOptions GetOptions(AdditionalText textFile)
         {
             var spec = specs.FirstOrDefault(s => s.Path == textFile.Path);
-            return spec?.SvsmSpec is { } flag ? new Values(new Dictionary<string, string> { ["build_metadata.AdditionalFiles.SvsmSpec"] = flag }) : Values.Empty;
+            var values = new Dictionary<string, string>();
+            if (spec?.SvsmSpec is { } flag)
+            {
+                values["build_metadata.AdditionalFiles.SvsmSpec"] = flag;
+            }
+
+            if (spec?.SvsmEmit is { } emit)
+            {
+                values["build_metadata.AdditionalFiles.SvsmEmit"] = emit;
+            }
+
+            return values.Count == 0 ? Values.Empty : new Values(values);
         }
     }
 

@@ -1,7 +1,9 @@
 using System.Buffers.Binary;
 using System.Security.Cryptography;
+using Svsm.Emulator;
+using Svsm.Emulator.Firmware;
+using Svsm.Emulator.Services.Attestation;
 using Svsm.Runtime.Attestation;
-using Svsm.Runtime.Emulation;
 using Xunit;
 
 namespace Svsm.Runtime.Tests;

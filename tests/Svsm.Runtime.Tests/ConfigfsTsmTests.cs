@@ -1,8 +1,10 @@
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
+using Svsm.Emulator;
+using Svsm.Emulator.Firmware;
+using Svsm.Emulator.Services.Attestation;
 using Svsm.Runtime.Attestation;
-using Svsm.Runtime.Emulation;
 using Xunit;
 
 namespace Svsm.Runtime.Tests;

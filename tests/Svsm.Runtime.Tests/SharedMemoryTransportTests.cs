@@ -1,7 +1,9 @@
 using System.Diagnostics;
 using System.Text;
+using Svsm.Emulator;
+using Svsm.Emulator.Services.Ocp;
+using Svsm.Emulator.SharedMemory;
 using Svsm.Runtime;
-using Svsm.Runtime.Emulation;
 using Svsm.Runtime.SharedMemory;
 using Xunit;
 
@@ -77,7 +79,7 @@ public sealed class SharedMemoryTransportTests : IDisposable
         const int calls = 2000;
         var hits = new int[vcpus, calls];
         using var guest = MappedGuestMemory.Create(path, RamSize, vcpus);
-        using var host = new ServerHost(path, emulator => emulator.AddProtocol(Protocol(TestProtocol, (in SvsmCallContext context, ref SvsmRegisters registers) =>
+        using var host = new ServerHost(path, emulator => emulator.Serve(Protocol(TestProtocol, (in SvsmCallContext context, ref SvsmRegisters registers) =>
         {
             Interlocked.Increment(ref hits[context.VcpuIndex, (int)registers.Rcx]);
             registers.Rdx = (registers.Rcx * 3) + 1;
@@ -166,7 +168,7 @@ public sealed class SharedMemoryTransportTests : IDisposable
         using var gate = new ManualResetEventSlim();
         var firstRuns = 0;
         var secondRuns = 0;
-        var first = new ServerHost(path, emulator => emulator.AddProtocol(Protocol(BlockingProtocol, (in SvsmCallContext context, ref SvsmRegisters registers) =>
+        var first = new ServerHost(path, emulator => emulator.Serve(Protocol(BlockingProtocol, (in SvsmCallContext context, ref SvsmRegisters registers) =>
         {
             Interlocked.Increment(ref firstRuns);
             gate.Wait();
@@ -191,7 +193,7 @@ public sealed class SharedMemoryTransportTests : IDisposable
 
             // A new server withdraws the call its predecessor took, never runs it again, and serves the next call.
             first.Cancel();
-            using var second = new ServerHost(path, emulator => emulator.AddProtocol(Protocol(BlockingProtocol, (in SvsmCallContext context, ref SvsmRegisters registers) =>
+            using var second = new ServerHost(path, emulator => emulator.Serve(Protocol(BlockingProtocol, (in SvsmCallContext context, ref SvsmRegisters registers) =>
             {
                 Interlocked.Increment(ref secondRuns);
                 registers.Rax = 0;
@@ -462,7 +464,7 @@ public sealed class SharedMemoryTransportTests : IDisposable
         {
             Memory = MappedGuestMemory.Open(path);
             Emulator = new SvsmEmulator(Memory, new EmulatorOptions { MemorySize = Memory.RamSize, MaxVcpus = Memory.VcpuCount, BootVcpus = Memory.VcpuCount });
-            Ocp = Emulator.AddOcp();
+            Ocp = Emulator.AddOcp().State;
             configure?.Invoke(Emulator);
             Server = new SharedMemoryServer(Emulator, Memory);
             thread = new Thread(() =>

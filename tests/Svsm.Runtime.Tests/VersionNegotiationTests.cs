@@ -1,5 +1,5 @@
+using Svsm.Emulator;
 using Svsm.Protocols;
-using Svsm.Runtime.Emulation;
 using Xunit;
 
 namespace Svsm.Runtime.Tests;

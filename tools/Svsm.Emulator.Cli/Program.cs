@@ -1,7 +1,8 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Runtime.InteropServices;
-using Svsm.Runtime.Emulation;
+using Svsm.Emulator;
+using Svsm.Emulator.SharedMemory;
 using Svsm.Runtime.SharedMemory;
 
 var root = new RootCommand("svsm-emu: the emulated SVSM (core protocol and OCP) in its own process, serving guests through a shared guest-memory file.");

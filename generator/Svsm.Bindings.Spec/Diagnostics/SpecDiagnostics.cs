@@ -225,6 +225,10 @@ public static class SpecDiagnostics
         "SVSM0053", Error, "Result code not defined",
         "'{0}', the code for a misaligned {1} of '{2}', is neither a result code of this spec nor one every protocol shares (such as SVSM_ERR_INVALID_ADDRESS)");
 
+    public static readonly SpecDiagnosticDescriptor UnknownEmit = new(
+        "SVSM0054", Warning, "Unknown SvsmEmit value",
+        "SvsmEmit=\"{0}\" is not client, server or both; both halves of the protocol are generated");
+
     public static readonly SpecDiagnosticDescriptor GeneratorFailed = new(
         "SVSM0998", Error, "The generator failed",
         "Generating bindings for this spec failed ({0}); this is a bug in Svsm.Bindings, please report it with the spec");
@@ -244,7 +248,7 @@ public static class SpecDiagnostics
         TableOutsideCall, StandaloneBitTable, ProtocolSentencesDisagree, LanguageVersionTooOld, RuntimeMissing,
         SpecUnreadable, DuplicateResultCode, ResultCodeTooWide, ComputedPadding, ComputedSizeDisagrees, FlagBreaksPattern,
         ProposedWithoutNumber, TooManySyscallParameters, ParameterOutOfPlace, MixedConventions, SyscallErrorOutOfRange, BitFieldSharesBytes,
-        NothingRecognised, MalformedDeclaration, UnknownType, PreprocessorLineSkipped, RegisterSizeAssumed, DeclarationNotRead, BadLength, CallWithoutParameters, MarkdownTooDeep, UnknownResultCode,
+        NothingRecognised, MalformedDeclaration, UnknownType, PreprocessorLineSkipped, RegisterSizeAssumed, DeclarationNotRead, BadLength, CallWithoutParameters, MarkdownTooDeep, UnknownResultCode, UnknownEmit,
         GeneratorFailed, ReaderFailed,
     };
 }

@@ -8,13 +8,21 @@ namespace Svsm.Bindings.Spec.Emitting;
 /// <summary>The C# names and types of everything one spec generates, decided once for all emitters.</summary>
 internal sealed class BindingPlan
 {
-    private BindingPlan(SpecDocument document, string ns, string prefix, bool isInternal)
+    private BindingPlan(SpecDocument document, string ns, string prefix, bool isInternal, EmitSides sides, bool emulatorRegistration)
     {
         Visibility = isInternal ? "internal" : "public";
         Document = document;
         Namespace = ns;
         Prefix = prefix;
+        Sides = sides;
+        EmulatorRegistration = emulatorRegistration;
     }
+
+    /// <summary>Which half of the protocol is emitted.</summary>
+    public EmitSides Sides { get; }
+
+    /// <summary>Whether the dispatcher gets <c>Registration(handler)</c> for Svsm.Emulator.</summary>
+    public bool EmulatorRegistration { get; }
 
     public SpecDocument Document { get; }
 
@@ -77,9 +85,9 @@ internal sealed class BindingPlan
         return macro + "(" + type + ", " + nr + (ioctl.Argument is { } argument ? ", struct " + argument : string.Empty) + ")";
     }
 
-    public static BindingPlan Create(SpecDocument document, string ns, string prefix, bool isInternal = false)
+    public static BindingPlan Create(SpecDocument document, string ns, string prefix, bool isInternal = false, EmitSides sides = EmitSides.Both, bool emulatorRegistration = false)
     {
-        var plan = new BindingPlan(document, ns, prefix, isInternal);
+        var plan = new BindingPlan(document, ns, prefix, isInternal, sides, emulatorRegistration);
         var typeNames = new HashSet<string>(StringComparer.Ordinal)
         {
             plan.ProtocolType, plan.CallEnum, plan.ClientType, plan.HandlerInterface, plan.DispatcherType,

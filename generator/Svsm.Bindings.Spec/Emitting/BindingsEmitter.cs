@@ -11,7 +11,22 @@ namespace Svsm.Bindings.Spec.Emitting;
 /// <param name="HintBase">The base of each generated file's name, unique per spec (from its path).</param>
 /// <param name="NamespaceOverride">The project's namespace for this one file (item metadata <c>SvsmNamespace</c>): it wins over the spec's front matter.</param>
 /// <param name="Internal">Whether the generated types are <c>internal</c> (item metadata <c>SvsmVisibility="internal"</c>).</param>
-public sealed record EmitOptions(string Namespace, string DefaultPrefix, string HintBase, string? NamespaceOverride = null, bool Internal = false);
+/// <param name="Sides">Which half of a protocol is emitted (item metadata <c>SvsmEmit</c>): the guest's client, the SVSM's handler and dispatcher, or both.</param>
+/// <param name="EmulatorRegistration">Whether the dispatcher gets <c>Registration(handler)</c>: only where Svsm.Emulator is referenced.</param>
+public sealed record EmitOptions(string Namespace, string DefaultPrefix, string HintBase, string? NamespaceOverride = null, bool Internal = false, EmitSides Sides = EmitSides.Both, bool EmulatorRegistration = false);
+
+/// <summary>Which half of a protocol a project gets: a guest app the client, an SVSM the handler and dispatcher.</summary>
+[Flags]
+public enum EmitSides
+{
+    /// <summary>The guest side: the client, with the protocol's types.</summary>
+    Client = 1,
+
+    /// <summary>The SVSM side: the handler interface and dispatcher, with the protocol's types.</summary>
+    Server = 2,
+
+    Both = Client | Server,
+}
 
 /// <summary>One generated C# file.</summary>
 public sealed record GeneratedFile(string HintName, string Text);
@@ -43,13 +58,20 @@ public static class BindingsEmitter
 
         var ns = options.NamespaceOverride ?? document.Protocol.Namespace ?? options.Namespace;
         var prefix = document.Protocol.Prefix ?? Naming.Pascal(options.DefaultPrefix);
-        var plan = BindingPlan.Create(document, ns, prefix, options.Internal);
+        var plan = BindingPlan.Create(document, ns, prefix, options.Internal, options.Sides, options.EmulatorRegistration);
         var parts = new List<Action<SourceWriter, BindingPlan>>(6);
         if (plan.HasCalls)
         {
             parts.Add(ProtocolEmitter.Write);
-            parts.Add(ClientEmitter.Write);
-            parts.Add(DispatchEmitter.Write);
+            if ((options.Sides & EmitSides.Client) != 0)
+            {
+                parts.Add(ClientEmitter.Write);
+            }
+
+            if ((options.Sides & EmitSides.Server) != 0)
+            {
+                parts.Add(DispatchEmitter.Write);
+            }
         }
 
         if (plan.Structs.Count > 0)

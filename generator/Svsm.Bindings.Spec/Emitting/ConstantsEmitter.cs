@@ -23,7 +23,8 @@ internal static class ConstantsEmitter
             WriteTable(w, plan, table, skipGeneric: plan.Document.Protocol.ResultType is not null);
         }
 
-        if (plan.Document.Protocol.ResultType is { } resultType && plan.GenericResultCodes.Any())
+        // The result type's members go with the client half: an SVSM-only project uses the runtime's.
+        if (plan.Document.Protocol.ResultType is { } resultType && plan.GenericResultCodes.Any() && (plan.Sides & EmitSides.Client) != 0)
         {
             w.Line();
             WriteResultType(w, plan, resultType);

@@ -109,6 +109,28 @@ internal static class DispatchEmitter
         w.Line("    return;");
         w.Close();
         w.Close();
+        if (plan.EmulatorRegistration)
+        {
+            WriteRegistration(w, plan);
+        }
+
+        w.Close();
+    }
+
+    /// <summary>What an SVSM emulator serves the protocol with: its id, versions, call table and this dispatcher bound to a handler.</summary>
+    private static void WriteRegistration(SourceWriter w, BindingPlan plan)
+    {
+        w.Line();
+        w.SummaryXml("The protocol served by <paramref name=\"handler\"/>, for <c>SvsmEmulator.AddProtocol</c> (or <c>svsm-emu serve --protocols</c>).");
+        w.Doc("param", " name=\"handler\"", "Serves the calls.");
+        w.Doc("param", " name=\"minVersion\"", "The lowest version QUERY_PROTOCOL answers with; the highest is the spec's.");
+        w.Open("public static global::Svsm.Emulator.SvsmProtocolRegistration Registration(", plan.HandlerInterface, " handler, uint minVersion = 1)");
+        w.Open("if (handler is null)");
+        w.Line("throw new global::System.ArgumentNullException(nameof(handler));");
+        w.Close();
+        w.Line();
+        w.Line("return new global::Svsm.Emulator.SvsmProtocolRegistration(", plan.ProtocolType, ".Id, ", plan.ProtocolType, ".Name, minVersion, ", plan.ProtocolType, ".Version, handler.Dispatch, ",
+            plan.ProtocolType, ".Calls, ", plan.ProtocolType, ".Results);");
         w.Close();
     }
 

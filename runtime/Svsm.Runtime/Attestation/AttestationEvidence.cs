@@ -4,7 +4,6 @@ using System.Linq;
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
-using Svsm.Runtime.Emulation.Attest;
 
 namespace Svsm.Runtime.Attestation;
 

@@ -3,7 +3,6 @@ using System.Globalization;
 using System.IO;
 using System.Text;
 using System.Threading;
-using Svsm.Runtime.Emulation.Attest;
 
 namespace Svsm.Runtime.Attestation;
 

@@ -1,6 +1,5 @@
 using System;
 using System.Runtime.InteropServices;
-using Svsm.Runtime.Emulation.Attest;
 
 namespace Svsm.Runtime.Attestation;
 

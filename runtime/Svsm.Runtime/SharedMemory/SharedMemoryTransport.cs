@@ -3,7 +3,6 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Threading;
-using Svsm.Runtime.Emulation;
 
 namespace Svsm.Runtime.SharedMemory;
 
@@ -52,7 +51,7 @@ public sealed unsafe class SharedMemoryTransport : ISvsmTransport
 
     /// <summary>
     /// A transport for vCPU <paramref name="vcpu"/>, whose calling area is at <paramref name="callingAreaGpa"/>
-    /// (by default the boot calling area, <see cref="SvsmEmulator.BootCallingAreaGpa"/>), failing any call not
+    /// (by default the boot calling area, <see cref="CallingAreaPage.BootGpa"/>), failing any call not
     /// answered within <paramref name="timeout"/>.
     /// </summary>
     public SharedMemoryTransport(MappedGuestMemory memory, int vcpu, TimeSpan timeout, ulong? callingAreaGpa = null)
@@ -67,7 +66,7 @@ public sealed unsafe class SharedMemoryTransport : ISvsmTransport
         block = memory.ControlBlock(vcpu);
         Vcpu = vcpu;
         Timeout = timeout;
-        CallingAreaGpa = callingAreaGpa ?? SvsmEmulator.BootCallingAreaGpa(vcpu);
+        CallingAreaGpa = callingAreaGpa ?? CallingAreaPage.BootGpa(vcpu);
         if (!memory.IsMapped(CallingAreaGpa, PrivateGuestMemory.PageSize) || CallingAreaGpa % PrivateGuestMemory.PageSize != 0)
         {
             throw new ArgumentOutOfRangeException(nameof(callingAreaGpa), CallingAreaGpa, "the calling area is a page of guest RAM");

@@ -1,6 +1,5 @@
 using System;
 using System.Buffers.Binary;
-using Svsm.Runtime.Emulation.Vtpm;
 
 namespace Svsm.Runtime.Tpm;
 

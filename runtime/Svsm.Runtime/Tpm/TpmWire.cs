@@ -10,6 +10,9 @@ namespace Svsm.Runtime.Tpm;
 /// </summary>
 public static class TpmWire
 {
+    /// <summary>The largest response read back: TPM 2.0's usual maximum command and response size.</summary>
+    public const int MaxResponseSize = 4096;
+
     public const int HeaderSize = 10;
     public const ushort NoSessions = 0x8001;
     public const ushort Sessions = 0x8002;
@@ -145,7 +148,7 @@ public static class TpmWire
     public static byte[] CreateEndorsementKeyPublic(ITpm tpm)
     {
         ArgumentNullException.ThrowIfNull(tpm);
-        var response = new byte[SwtpmProcess.MaxResponseSize];
+        var response = new byte[MaxResponseSize];
         var length = tpm.Execute(CreatePrimaryCommand(EkTemplateRsa2048), response);
         var (handle, publicArea) = CreatePrimaryResult(response.AsSpan(0, length));
         length = tpm.Execute(FlushContextCommand(handle), response);
