@@ -62,7 +62,7 @@ internal static class Peers
 {
     public const string PingPongPeer = "--pingpong-peer";
 
-    /// <summary>Runs `dotnet <paramref name="dll"/> args` and waits for its first line, which says it is ready.</summary>
+    /// <summary>Runs `dotnet <paramref name="dll"/> args` and waits for the line that says it is ready (svsm-emu lists its protocols first).</summary>
     public static Process Start(string dll, params string[] args)
     {
         var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, UseShellExecute = false };
@@ -73,11 +73,19 @@ internal static class Peers
         }
 
         var process = Process.Start(info) ?? throw new InvalidOperationException("cannot start " + dll);
-        var ready = process.StandardOutput.ReadLineAsync();
-        if (!ready.Wait(TimeSpan.FromSeconds(30)) || ready.Result is null)
+        while (true)
         {
-            process.Kill(entireProcessTree: true);
-            throw new InvalidOperationException(dll + " did not say it was ready");
+            var ready = process.StandardOutput.ReadLineAsync();
+            if (!ready.Wait(TimeSpan.FromSeconds(30)) || ready.Result is null)
+            {
+                process.Kill(entireProcessTree: true);
+                throw new InvalidOperationException(dll + " did not say it was ready");
+            }
+
+            if (!ready.Result.StartsWith("protocol ", StringComparison.Ordinal))
+            {
+                break;
+            }
         }
 
         return process;

@@ -1,6 +1,9 @@
 // Attests a guest through the SVSM attestation protocol and verifies what comes back.
 //
 //   dotnet run --project samples/GuestAttestation                 the embedded emulator, with a real swtpm as vTPM
+//   dotnet run --project samples/GuestAttestation -- --memory PATH
+//                                                                  svsm-emu serve --memory PATH in another process,
+//                                                                  through the calling area; pins its PATH.ark.pem
 //   dotnet run --project samples/GuestAttestation -- --configfs --ark ark.pem
 //                                                                  a real SEV-SNP guest under an SVSM, through
 //                                                                  Linux's configfs-tsm, checked against AMD's ARK
@@ -10,18 +13,38 @@ using Svsm.Emulator;
 using Svsm.Emulator.Firmware;
 using Svsm.Emulator.Services.Attestation;
 using Svsm.Emulator.Tpm;
+using Svsm.Runtime;
 using Svsm.Runtime.Attestation;
+using Svsm.Runtime.SharedMemory;
 using Svsm.Runtime.Tpm;
 
 var configfs = args.Contains("--configfs");
 var arkIndex = Array.IndexOf(args, "--ark");
+var memoryIndex = Array.IndexOf(args, "--memory");
 var nonce = RandomNumberGenerator.GetBytes(64);
 
 IAttestationSource source;
 X509Certificate2 pinnedArk;
 SwtpmProcess? swtpm = null;
 EmulatedSnpFirmware? firmware = null;
-if (configfs)
+MappedGuestMemory? shared = null;
+if (memoryIndex >= 0)
+{
+    if (memoryIndex + 1 >= args.Length)
+    {
+        Console.Error.WriteLine("--memory needs the PATH of a running `svsm-emu serve --memory PATH`");
+        return 2;
+    }
+
+    // svsm-emu in another process: vCPU 0's calling area in the shared file, and the emulated ARK it wrote beside it.
+    var path = args[memoryIndex + 1];
+    shared = MappedGuestMemory.Open(path);
+    var free = CallingAreaPage.BootGpa(shared.VcpuCount);
+    source = new SvsmAttestationClient(new SharedMemoryTransport(shared, 0, TimeSpan.FromSeconds(30)), shared, new GuestAllocator(shared, free, shared.RamSize - free));
+    pinnedArk = X509Certificate2.CreateFromPem(File.ReadAllText(path + ".ark.pem"));
+    Console.WriteLine($"SVSM: svsm-emu through {path}, its emulated ARK pinned from {path}.ark.pem");
+}
+else if (configfs)
 {
     if (arkIndex < 0 || arkIndex + 1 >= args.Length)
     {
@@ -100,7 +123,7 @@ try
         : $"NOT verified ({verification.Failure}): {verification.Reason}");
     return verification.IsValid ? 0 : 1;
 }
-catch (Exception e) when (e is ConfigfsTsmException or Svsm.Runtime.SvsmCallException or AttestationFormatException)
+catch (Exception e) when (e is ConfigfsTsmException or SvsmCallException or AttestationFormatException)
 {
     Console.Error.WriteLine(e.Message);
     return 1;
@@ -109,6 +132,7 @@ finally
 {
     swtpm?.Dispose();
     firmware?.Dispose();
+    shared?.Dispose();
 }
 
 // The vTPM's manifest is its EK public area (TPMT_PUBLIC, big-endian): say what key it is.

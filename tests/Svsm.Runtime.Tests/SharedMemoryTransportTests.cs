@@ -290,7 +290,7 @@ public sealed class SharedMemoryTransportTests : IDisposable
     [Fact]
     public async Task CallsReachSvsmEmuServeInAnotherProcessAndARestartedServerPicksUpCleanly()
     {
-        var dll = FindEmulatorDll(out var looked);
+        var dll = RepositoryPrograms.Find("tools/Svsm.Emulator.Cli", "svsm-emu.dll", out var looked);
         if (dll is null)
         {
             Assert.Skip("svsm-emu.dll is not built (looked in " + looked + "); build it with: dotnet build tools/Svsm.Emulator.Cli -c Debug");
@@ -400,7 +400,7 @@ public sealed class SharedMemoryTransportTests : IDisposable
 
     private async Task<Process> StartServe(string dll, CancellationToken cancel)
     {
-        var start = new ProcessStartInfo(DotnetHost())
+        var start = new ProcessStartInfo(RepositoryPrograms.DotnetHost())
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -412,7 +412,14 @@ public sealed class SharedMemoryTransportTests : IDisposable
         }
 
         var process = Process.Start(start)!;
-        var line = await process.StandardOutput.ReadLineAsync(cancel).AsTask().WaitAsync(TimeSpan.FromSeconds(60), cancel);
+        // A line per protocol served, then the ready line.
+        string? line;
+        do
+        {
+            line = await process.StandardOutput.ReadLineAsync(cancel).AsTask().WaitAsync(TimeSpan.FromSeconds(60), cancel);
+        }
+        while (line is not null && line.StartsWith("protocol ", StringComparison.Ordinal));
+
         if (line != "serving 2 vCPUs on " + path)
         {
             var error = process.HasExited ? await process.StandardError.ReadToEndAsync(cancel) : string.Empty;
@@ -421,35 +428,6 @@ public sealed class SharedMemoryTransportTests : IDisposable
         }
 
         return process;
-    }
-
-    private static string DotnetHost()
-    {
-        var host = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH");
-        return !string.IsNullOrEmpty(host) && File.Exists(host) ? host : "dotnet";
-    }
-
-    // <repo>/tools/Svsm.Emulator.Cli/bin/<Configuration>/net10.0/svsm-emu.dll, this test's configuration first.
-    private static string? FindEmulatorDll(out string looked)
-    {
-        var directory = new DirectoryInfo(AppContext.BaseDirectory);
-        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "Bindings.sln")))
-        {
-            directory = directory.Parent;
-        }
-
-        if (directory is null)
-        {
-            looked = "the folders above " + AppContext.BaseDirectory + ", none of which holds Bindings.sln";
-            return null;
-        }
-
-        var own = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar)).Parent?.Name ?? "Debug";
-        var candidates = new[] { own, "Debug", "Release" }.Distinct()
-            .Select(configuration => Path.Combine(directory.FullName, "tools", "Svsm.Emulator.Cli", "bin", configuration, "net10.0", "svsm-emu.dll"))
-            .ToList();
-        looked = string.Join(", ", candidates);
-        return candidates.FirstOrDefault(File.Exists);
     }
 
     /// <summary>An SVSM on a background thread of this process, over its own mapping of the file.</summary>

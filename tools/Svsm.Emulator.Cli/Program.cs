@@ -2,10 +2,17 @@ using System.CommandLine;
 using System.Globalization;
 using System.Runtime.InteropServices;
 using Svsm.Emulator;
+using Svsm.Emulator.Firmware;
 using Svsm.Emulator.SharedMemory;
+using Svsm.Emulator.Services.Attestation;
+using Svsm.Emulator.Tpm;
 using Svsm.Runtime.SharedMemory;
+using Svsm.Runtime.Tpm;
 
-var root = new RootCommand("svsm-emu: the emulated SVSM (core protocol and OCP) in its own process, serving guests through a shared guest-memory file.");
+var root = new RootCommand(
+    "svsm-emu: the emulated SVSM in its own process, serving guests through a shared guest-memory file. It serves " +
+    "every protocol the in-process emulator serves: core (0), attestation over the emulated SNP firmware (1), the vTPM " +
+    "over a swtpm it starts and stops (2), APIC (3) and OCP (5), and protocols of your own with --protocols.");
 root.Subcommands.Add(ServeCommand.Create());
 return root.Parse(args).Invoke();
 
@@ -30,17 +37,28 @@ internal static class ServeCommand
         };
         var vcpus = new Option<int?>("--vcpus") { Description = "vCPUs, each with its calling area at page 1 + index (default " + DefaultVcpus + "; must match an existing file)." };
         var memorySize = new Option<ulong?>("--memory-size") { Description = "Guest RAM in bytes, whole 4 KiB pages (default " + DefaultMemorySize + "; must match an existing file)." };
-        var command = new Command("serve", "Serve SVSM calls that guests make through the shared guest-memory file PATH, until SIGTERM or Ctrl+C. Prints 'serving N vCPUs on PATH' once ready.")
+        var noVtpm = new Option<bool>("--no-vtpm") { Description = "Serve no vTPM (protocol 2), and so start no swtpm; attestation then attests no service." };
+        var protocols = new Option<string[]>("--protocols")
+        {
+            Description = "An assembly of your own protocols: [assembly: SvsmProtocols(typeof(T))] names an ISvsmProtocolSource with a parameterless constructor, whose registrations are served too. May be repeated.",
+            AllowMultipleArgumentsPerToken = false,
+        };
+        var command = new Command(
+            "serve",
+            "Serve SVSM calls that guests make through the shared guest-memory file PATH, until SIGTERM or Ctrl+C: core, attestation, vTPM, APIC, OCP and " +
+            "--protocols. Writes the emulated firmware's ARK to PATH.ark.pem for guests to pin, prints a line per protocol, then 'serving N vCPUs on PATH' once ready.")
         {
             memoryPath,
             vcpus,
             memorySize,
+            noVtpm,
+            protocols,
         };
-        command.SetAction(parseResult => Serve(parseResult.GetValue(memoryPath)!, parseResult.GetValue(vcpus), parseResult.GetValue(memorySize)));
+        command.SetAction(parseResult => Serve(parseResult.GetValue(memoryPath)!, parseResult.GetValue(vcpus), parseResult.GetValue(memorySize), !parseResult.GetValue(noVtpm), parseResult.GetValue(protocols) ?? Array.Empty<string>()));
         return command;
     }
 
-    private static int Serve(string path, int? vcpus, ulong? memorySize)
+    private static int Serve(string path, int? vcpus, ulong? memorySize, bool withVtpm, string[] protocolAssemblies)
     {
         MappedGuestMemory memory;
         try
@@ -56,7 +74,46 @@ internal static class ServeCommand
         using (memory)
         {
             var emulator = new SvsmEmulator(memory, new EmulatorOptions { MemorySize = memory.RamSize, MaxVcpus = memory.VcpuCount, BootVcpus = memory.VcpuCount });
-            emulator.AddOcp();
+            foreach (var assembly in protocolAssemblies)
+            {
+                var (registrations, error) = ProtocolAssembly.Load(assembly, emulator);
+                if (error is not null)
+                {
+                    Console.Error.WriteLine("svsm-emu: " + error);
+                    return ExitBadFile;
+                }
+
+                foreach (var registration in registrations)
+                {
+                    emulator.Serve(registration);
+                }
+            }
+
+            // The protocols the in-process emulator serves; a user's own with the same id is replaced by none of them.
+            using var firmware = new EmulatedSnpFirmware();
+            SwtpmProcess? swtpm = null;
+            var attested = new List<AttestedService>();
+            if (withVtpm)
+            {
+                try
+                {
+                    // Started, as COCONUT-SVSM's vTPM is at boot: a guest in another process finds it ready.
+                    swtpm = SwtpmProcess.Start(startupClear: true);
+                }
+                catch (TpmException exception)
+                {
+                    Console.Error.WriteLine("svsm-emu: the vTPM needs swtpm (Debian: apt-get install swtpm swtpm-tools), or serve without it with --no-vtpm: " + exception.Message);
+                    return ExitBadFile;
+                }
+
+                attested.Add(ServeUnlessTaken(emulator, 2, () => emulator.AddVtpm(swtpm).State));
+            }
+
+            using var vtpm = swtpm;
+            ServeUnlessTaken(emulator, 1, () => emulator.AddAttestation(firmware, attested.Where(a => a is not null).ToArray()));
+            ServeUnlessTaken(emulator, 3, () => emulator.AddApic());
+            ServeUnlessTaken(emulator, 5, () => emulator.AddOcp());
+            File.WriteAllText(path + ".ark.pem", firmware.Ark.ExportCertificatePem() + "\n");
             SharedMemoryServer server;
             try
             {
@@ -79,6 +136,12 @@ internal static class ServeCommand
 
                 using var terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
                 using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
+                // A line per protocol, then the one that says it is ready: a script waits for the line starting "serving".
+                foreach (var protocol in emulator.Protocols)
+                {
+                    Console.Out.WriteLine(string.Format(CultureInfo.InvariantCulture, "protocol {0}: {1}, versions {2}-{3}", protocol.Id, protocol.Name, protocol.MinVersion, protocol.MaxVersion));
+                }
+
                 Console.Out.WriteLine(string.Format(CultureInfo.InvariantCulture, "serving {0} vCPUs on {1}", memory.VcpuCount, path));
                 Console.Out.Flush();
                 server.Run(stop.Token);
@@ -87,6 +150,10 @@ internal static class ServeCommand
 
         return ExitOk;
     }
+
+    // A protocol of the user's (--protocols) under a built-in id is what is served there.
+    private static T ServeUnlessTaken<T>(SvsmEmulator emulator, uint id, Func<T> add) =>
+        emulator.ServedVersions(id) is null ? add() : default!;
 
     private static MappedGuestMemory OpenOrCreate(string path, int? vcpus, ulong? memorySize)
     {

@@ -15,6 +15,16 @@ internal static class Words
         for (var i = 0; i < text.Length; i++)
         {
             var c = text[i];
+
+            // A possessive ("the counter's value") ends its word and adds none: not "counter s value".
+            if ((c == '\'' || c == '\u2019') && i + 1 < text.Length && (text[i + 1] == 's' || text[i + 1] == 'S') &&
+                (i + 2 == text.Length || !char.IsLetterOrDigit(text[i + 2])))
+            {
+                Flush(i);
+                i++;
+                continue;
+            }
+
             var isWordChar = c < 128 && (char.IsLetterOrDigit(c) || (!splitUnderscores && c == '_'));
             if (!isWordChar)
             {

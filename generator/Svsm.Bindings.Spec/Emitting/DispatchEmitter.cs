@@ -121,7 +121,7 @@ internal static class DispatchEmitter
     private static void WriteRegistration(SourceWriter w, BindingPlan plan)
     {
         w.Line();
-        w.SummaryXml("The protocol served by <paramref name=\"handler\"/>, for <c>SvsmEmulator.AddProtocol</c> (or <c>svsm-emu serve --protocols</c>).");
+        w.SummaryXml("The protocol served by <paramref name=\"handler\"/>, for <c>SvsmEmulator.Serve</c> (or <c>svsm-emu serve --protocols</c>).");
         w.Doc("param", " name=\"handler\"", "Serves the calls.");
         w.Doc("param", " name=\"minVersion\"", "The lowest version QUERY_PROTOCOL answers with; the highest is the spec's.");
         w.Open("public static global::Svsm.Emulator.SvsmProtocolRegistration Registration(", plan.HandlerInterface, " handler, uint minVersion = 1)");

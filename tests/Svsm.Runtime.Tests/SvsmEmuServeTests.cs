@@ -1,0 +1,162 @@
+using System.Diagnostics;
+using Xunit;
+
+namespace Svsm.Runtime.Tests;
+
+/// <summary>
+/// <c>svsm-emu serve</c> serves every protocol the in-process emulator serves, and a user's own from an assembly, to
+/// guests in other processes: the samples, run as a user runs them, against it.
+/// </summary>
+public sealed class SvsmEmuServeTests : IDisposable
+{
+    private readonly string directory = Directory.CreateTempSubdirectory("svsm-emu-serve-").FullName;
+
+    private string MemoryPath => Path.Combine(directory, "guest.mem");
+
+    public void Dispose() => Directory.Delete(directory, recursive: true);
+
+    private static string Program(string project, string dll)
+    {
+        var found = RepositoryPrograms.Find(project, dll, out var looked);
+        Assert.True(found is not null, dll + " is not built (looked in " + looked + "); scripts/test.sh builds the solution first");
+        return found!;
+    }
+
+    private static ProcessStartInfo Start(string dll, params string[] args)
+    {
+        var start = new ProcessStartInfo(RepositoryPrograms.DotnetHost()) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        start.ArgumentList.Add(dll);
+        foreach (var arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        return start;
+    }
+
+    /// <summary>Starts svsm-emu serve and reads its lines up to the last protocol it serves.</summary>
+    private async Task<(Process Server, List<string> Lines)> Serve(params string[] extra)
+    {
+        var cancel = TestContext.Current.CancellationToken;
+        var server = Process.Start(Start(Program("tools/Svsm.Emulator.Cli", "svsm-emu.dll"), ["serve", "--memory", MemoryPath, .. extra]))!;
+        var lines = new List<string>();
+        while (true)
+        {
+            var line = await server.StandardOutput.ReadLineAsync(cancel).AsTask().WaitAsync(TimeSpan.FromSeconds(60), cancel);
+            if (line is null || !line.StartsWith("protocol ", StringComparison.Ordinal))
+            {
+                if (line != "serving 1 vCPUs on " + MemoryPath)
+                {
+                    var error = server.HasExited ? await server.StandardError.ReadToEndAsync(cancel) : string.Empty;
+                    server.Kill();
+                    Assert.Fail("svsm-emu serve printed '" + line + "' " + error);
+                }
+
+                break;
+            }
+
+            lines.Add(line);
+        }
+
+        return (server, lines);
+    }
+
+    private static async Task<(int ExitCode, string Output, string Error)> Run(ProcessStartInfo start)
+    {
+        var cancel = TestContext.Current.CancellationToken;
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync(cancel);
+        var error = process.StandardError.ReadToEndAsync(cancel);
+        await process.WaitForExitAsync(cancel).WaitAsync(TimeSpan.FromSeconds(120), cancel);
+        return (process.ExitCode, await output, await error);
+    }
+
+    private static async Task Stop(Process server)
+    {
+        server.Kill(entireProcessTree: true);
+        await server.WaitForExitAsync(TestContext.Current.CancellationToken);
+        server.Dispose();
+    }
+
+    [Fact]
+    public async Task ItServesEveryProtocolAndTheGuestAttestationSampleVerifiesAcrossProcesses()
+    {
+        var (server, lines) = await Serve();
+        try
+        {
+            foreach (var id in new[] { 0, 1, 2, 3, 5 })
+            {
+                Assert.Contains(lines, l => l.StartsWith("protocol " + id + ":", StringComparison.Ordinal));
+            }
+
+            var (exit, output, error) = await Run(Start(Program("samples/GuestAttestation", "GuestAttestation.dll"), "--memory", MemoryPath));
+            Assert.True(exit == 0, output + error);
+            Assert.Contains("svsm-emu through " + MemoryPath, output);
+            Assert.Contains("EK RSA-2048", output);
+            Assert.Contains("Verified:", output);
+
+            // The OCP sample against the same server, every protocol served.
+            (exit, output, error) = await Run(Start(Program("samples/OcpExplorer", "OcpExplorer.dll"), "--memory", MemoryPath));
+            Assert.True(exit == 0, output + error);
+            Assert.Contains("svsm/version", output);
+        }
+        finally
+        {
+            await Stop(server);
+        }
+    }
+
+    [Fact]
+    public async Task ItServesAUsersProtocolFromAnAssemblyThatTheSampleThenCalls()
+    {
+        var protocols = Program("samples/CustomProtocol", "CustomProtocol.dll");
+        var (server, lines) = await Serve("--no-vtpm", "--protocols", protocols);
+        try
+        {
+            Assert.Contains("protocol 64: SVSM counter protocol, versions 1-1", lines);
+            Assert.DoesNotContain(lines, l => l.StartsWith("protocol 2:", StringComparison.Ordinal));
+            var (exit, output, error) = await Run(Start(protocols, "--memory", MemoryPath));
+            Assert.True(exit == 0, output + error);
+            Assert.Contains("SNAPSHOT: SVSM_SUCCESS (0x00000000): value 42", output);
+            Assert.Contains("SNAPSHOT at a misaligned GPA: SVSM_ERR_INVALID_ADDRESS", output);
+        }
+        finally
+        {
+            await Stop(server);
+        }
+    }
+
+    [Theory]
+    [InlineData("missing.dll", "no such file")]
+    [InlineData("not-an-assembly.dll", "cannot be loaded as a .NET assembly")]
+    [InlineData("Svsm.Runtime.dll", "exports no protocols")]
+    public async Task AProtocolsAssemblyThatCannotBeUsedIsOneLineOnStderrAndExit2(string name, string says)
+    {
+        var path = Path.Combine(directory, name);
+        if (name == "not-an-assembly.dll")
+        {
+            await File.WriteAllTextAsync(path, "not a PE file", TestContext.Current.CancellationToken);
+        }
+        else if (name == "Svsm.Runtime.dll")
+        {
+            path = typeof(ISvsmTransport).Assembly.Location;
+        }
+
+        var (exit, _, error) = await Run(Start(Program("tools/Svsm.Emulator.Cli", "svsm-emu.dll"), "serve", "--memory", MemoryPath, "--no-vtpm", "--protocols", path));
+        Assert.Equal(2, exit);
+        var line = Assert.Single(error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.StartsWith("svsm-emu: --protocols ", line);
+        Assert.Contains(says, line);
+    }
+
+    [Fact]
+    public async Task HelpListsEveryProtocolServed()
+    {
+        var (exit, output, _) = await Run(Start(Program("tools/Svsm.Emulator.Cli", "svsm-emu.dll"), "--help"));
+        Assert.Equal(0, exit);
+        foreach (var protocol in new[] { "core (0)", "attestation", "(1)", "vTPM", "(2)", "APIC (3)", "OCP (5)", "--protocols" })
+        {
+            Assert.Contains(protocol, output.ReplaceLineEndings(" ").Replace("  ", " ", StringComparison.Ordinal));
+        }
+    }
+}
