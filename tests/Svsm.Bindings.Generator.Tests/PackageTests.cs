@@ -31,7 +31,7 @@ public sealed class PackageTests : IDisposable
     {
         var feed = Path.Combine(work, "feed");
         var root = GeneratorHost.RepositoryRoot;
-        foreach (var project in new[] { "runtime/Svsm.Runtime", "generator/Svsm.Bindings.Generator", "generator/Svsm.Bindings.Cli" })
+        foreach (var project in new[] { "runtime/Svsm.Runtime", "runtime/Svsm.Emulator", "generator/Svsm.Bindings.Generator", "generator/Svsm.Bindings.Cli" })
         {
             Dotnet(root, $"pack {project} -c {Configuration} --no-build -o {feed} -nologo").AssertSuccess();
         }
@@ -52,6 +52,8 @@ public sealed class PackageTests : IDisposable
             Assert.Equal("9.0.300", sdk);
             Assert.Contains("loads in the .NET " + sdk + " SDK", File.ReadAllText(Path.Combine(root, "README.md")));
         }
+
+        AssertTrustworthy(feed, root);
 
         var app = Path.Combine(work, "app");
         Directory.CreateDirectory(Path.Combine(app, "specs"));
@@ -105,6 +107,11 @@ public sealed class PackageTests : IDisposable
         Dotnet(app, "build -nologo", packages).AssertSuccess();
         var run = Dotnet(app, "run --no-build", packages);
         run.AssertSuccess();
+
+        // A guest app gets the runtime and no emulator.
+        var assets = File.ReadAllText(Path.Combine(app, "obj", "project.assets.json"));
+        Assert.Contains("\"Svsm.Runtime/0.1.0\"", assets);
+        Assert.DoesNotContain("Svsm.Emulator", assets);
         Assert.Equal("protocol 5 v1: SVSM_SUCCESS (0x00000000), 3 entries; log-level Writeable 128", run.Output.Trim());
 
         File.WriteAllText(Path.Combine(app, "specs", "broken.md"), GeneratorDiagnosticTests.BrokenSpec);
@@ -119,6 +126,44 @@ public sealed class PackageTests : IDisposable
         var check = Run(Path.Combine(tools, "svsm-bindgen"), app, "check specs/broken.md", packages);
         Assert.Equal(1, check.ExitCode);
         Assert.Contains("specs/broken.md(10,3): error SVSM0003", check.Output);
+    }
+
+    /// <summary>
+    /// Each package carries its README and the repository it comes from with its commit (from the one RepositoryUrl);
+    /// each library's symbols package has a PDB whose SourceLink maps the sources to that commit of that repository.
+    /// </summary>
+    private static void AssertTrustworthy(string feed, string root)
+    {
+        const string Repository = "https://github.com/svsm-bindings/svsm-bindings";
+        var props = File.ReadAllText(Path.Combine(root, "Directory.Build.props"));
+        Assert.Contains("<RepositoryUrl>" + Repository + "</RepositoryUrl>", props);
+        foreach (var id in new[] { "Svsm.Bindings", "Svsm.Runtime", "Svsm.Emulator", "svsm-bindgen" })
+        {
+            using var package = ZipFile.OpenRead(Path.Combine(feed, id + ".0.1.0.nupkg"));
+            Assert.NotNull(package.GetEntry("README.md"));
+            using var nuspec = new StreamReader(package.Entries.Single(e => e.FullName.EndsWith(".nuspec", StringComparison.Ordinal)).Open());
+            var manifest = nuspec.ReadToEnd();
+            Assert.Contains("<readme>README.md</readme>", manifest);
+            Assert.Matches("<repository type=\"git\" url=\"" + System.Text.RegularExpressions.Regex.Escape(Repository) + "\"[^>]* commit=\"[0-9a-f]{40}\"", manifest);
+        }
+
+        foreach (var (id, pdb) in new[] { ("Svsm.Runtime", "lib/net8.0/Svsm.Runtime.pdb"), ("Svsm.Emulator", "lib/net8.0/Svsm.Emulator.pdb") })
+        {
+            using var symbols = ZipFile.OpenRead(Path.Combine(feed, id + ".0.1.0.snupkg"));
+            using var stream = new MemoryStream();
+            using (var entry = symbols.GetEntry(pdb)!.Open())
+            {
+                entry.CopyTo(stream);
+            }
+
+            stream.Position = 0;
+            using var provider = System.Reflection.Metadata.MetadataReaderProvider.FromPortablePdbStream(stream);
+            var reader = provider.GetMetadataReader();
+            var sourceLinkKind = new Guid("CC110556-A091-4D38-9FEC-25AB9A351A6A");
+            var sourceLink = reader.CustomDebugInformation.Select(reader.GetCustomDebugInformation).Single(c => reader.GetGuid(c.Kind) == sourceLinkKind);
+            var json = System.Text.Encoding.UTF8.GetString(reader.GetBlobBytes(sourceLink.Value));
+            Assert.Matches(@"""https://raw\.githubusercontent\.com/svsm-bindings/svsm-bindings/[0-9a-f]{40}/\*""", json);
+        }
     }
 
     private static Result Dotnet(string directory, string arguments, string? packages = null) => Run("dotnet", directory, arguments, packages);
