@@ -1,8 +1,9 @@
 using Svsm.Emulator;
 using Svsm.Protocols;
+using Svsm.Runtime;
 using Xunit;
 
-namespace Svsm.Runtime.Tests;
+namespace Svsm.Emulator.Tests;
 
 /// <summary>
 /// The APIC protocol (specs/apic.md) as COCONUT-SVSM's apic.rs serves it, through the generated <c>ApicClient</c>:

@@ -6,10 +6,11 @@ using Svsm.Emulator;
 using Svsm.Emulator.Firmware;
 using Svsm.Emulator.Services.Attestation;
 using Svsm.Protocols;
+using Svsm.Runtime;
 using Svsm.Runtime.Attestation;
 using Xunit;
 
-namespace Svsm.Runtime.Tests;
+namespace Svsm.Emulator.Tests;
 
 /// <summary>
 /// The attestation protocol (specs/attestation.md) as COCONUT-SVSM's attest.rs serves it, through the

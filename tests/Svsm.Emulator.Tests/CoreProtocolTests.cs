@@ -1,7 +1,8 @@
 using Svsm.Emulator;
+using Svsm.Runtime;
 using Xunit;
 
-namespace Svsm.Runtime.Tests;
+namespace Svsm.Emulator.Tests;
 
 /// <summary>The emulator's core protocol answers as COCONUT-SVSM's core.rs does, check for check.</summary>
 public sealed class CoreProtocolTests

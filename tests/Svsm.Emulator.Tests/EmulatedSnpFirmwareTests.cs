@@ -2,6 +2,7 @@ using System.Runtime.InteropServices;
 using System.Security.Cryptography.X509Certificates;
 using Svsm.Emulator;
 using Svsm.Emulator.Firmware;
+using Svsm.Runtime;
 using Svsm.Runtime.Attestation;
 using Xunit;
 

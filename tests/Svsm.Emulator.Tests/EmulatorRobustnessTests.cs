@@ -1,9 +1,10 @@
 using System.Collections.Concurrent;
 using Svsm.Emulator;
 using Svsm.Protocols;
+using Svsm.Runtime;
 using Xunit;
 
-namespace Svsm.Runtime.Tests;
+namespace Svsm.Emulator.Tests;
 
 /// <summary>
 /// Handlers check every guest-supplied GPA, length and index before touching memory and write nothing outside the

@@ -2,9 +2,10 @@ using System.Text;
 using Svsm.Emulator;
 using Svsm.Emulator.Services.Ocp;
 using Svsm.Protocols;
+using Svsm.Runtime;
 using Xunit;
 
-namespace Svsm.Runtime.Tests;
+namespace Svsm.Emulator.Tests;
 
 /// <summary>OCP as the seed draft describes it, through the client generated from specs/ocp.md.</summary>
 public sealed class OcpEmulationTests

@@ -1,10 +1,11 @@
 using Svsm.Emulator;
 using Svsm.Emulator.Firmware;
 using Svsm.Protocols;
+using Svsm.Runtime;
 using Svsm.Runtime.Attestation;
 using Xunit;
 
-namespace Svsm.Runtime.Tests;
+namespace Svsm.Emulator.Tests;
 
 /// <summary>
 /// A call that fails leaves the guest's own values in its output registers, as COCONUT-SVSM's request loop copies

@@ -3,9 +3,10 @@ using System.Text;
 using Svsm.Emulator;
 using Svsm.Emulator.Kernel;
 using Svsm.Protocols;
+using Svsm.Runtime;
 using Xunit;
 
-namespace Svsm.Runtime.Tests;
+namespace Svsm.Emulator.Tests;
 
 /// <summary>
 /// The emulated kernel's side of the COCONUT-SVSM syscall ABI, called the way a user-mode task calls it: through

@@ -4,11 +4,12 @@ using Svsm.Emulator;
 using Svsm.Emulator.Firmware;
 using Svsm.Emulator.Tpm;
 using Svsm.Protocols;
+using Svsm.Runtime;
 using Svsm.Runtime.Attestation;
 using Svsm.Runtime.Tpm;
 using Xunit;
 
-namespace Svsm.Runtime.Tests;
+namespace Svsm.Emulator.Tests;
 
 /// <summary>
 /// The vTPM protocol (specs/vtpm.md) served by the emulator over a real swtpm this test starts on its own sockets:

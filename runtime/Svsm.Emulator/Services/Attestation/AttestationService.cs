@@ -132,10 +132,12 @@ internal sealed class AttestationService(EmulatedSnpFirmware firmware, IReadOnly
 
         try
         {
-            if (!context.Memory.IsMapped(request.ReportBuf.Pa, reportSize) || !context.Memory.IsMapped(request.ManifestBuf.Pa, Math.Max(manifestSize, 1)) ||
-                (certificates is not null && !context.Memory.IsMapped(request.CertificatesBuf.Pa, certificatesSize)))
+            // copy_slice_to_guest faulting is INVALID_ADDRESS (errors.rs); the sizes are already set.
+            if ((context.CheckBuffer(request.ReportBuf.Pa, reportSize, GuestBufferCodes.Address) ??
+                 context.CheckBuffer(request.ManifestBuf.Pa, Math.Max(manifestSize, 1), GuestBufferCodes.Address) ??
+                 (certificates is null ? null : context.CheckBuffer(request.CertificatesBuf.Pa, certificatesSize, GuestBufferCodes.Address))) is { } bad)
             {
-                return (SvsmResult.InvalidAddress, manifestSize, certificatesSize, reportSize);
+                return (bad, manifestSize, certificatesSize, reportSize);
             }
 
             context.Memory.Write(request.ReportBuf.Pa, report);

@@ -25,9 +25,9 @@ internal sealed class CoreService(SvsmEmulator emulator, PageValidation pages) :
     // Alignment is the dispatcher's check (specs/core.md's Alignment column), as are the other calls' below.
     public CoreRemapCaResult RemapCa(SvsmCallContext context, ulong callingAreaGpa)
     {
-        if (!Memory.IsMapped(callingAreaGpa, 8))
+        if (context.CheckBuffer(callingAreaGpa, 8, GuestBufferCodes.Address) is { } bad)
         {
-            return new(SvsmResult.InvalidAddress);
+            return new(bad);
         }
 
         lock (gate)
@@ -59,9 +59,9 @@ internal sealed class CoreService(SvsmEmulator emulator, PageValidation pages) :
 
     public CorePvalidateResult Pvalidate(SvsmCallContext context, ulong requestGpa)
     {
-        if (!Memory.IsMapped(requestGpa, PvalidateRequest.Size))
+        if (context.CheckBuffer(requestGpa, PvalidateRequest.Size, GuestBufferCodes.Address) is { } badHeader)
         {
-            return new(SvsmResult.InvalidAddress);
+            return new(badHeader);
         }
 
         var header = Memory.Read<PvalidateRequest>(requestGpa);
@@ -72,9 +72,9 @@ internal sealed class CoreService(SvsmEmulator emulator, PageValidation pages) :
         }
 
         var entriesGpa = requestGpa + PvalidateRequest.Size;
-        if (!Memory.IsMapped(entriesGpa, (ulong)header.NumEntries * PvalidateEntry.Size))
+        if (context.CheckBuffer(entriesGpa, (ulong)header.NumEntries * PvalidateEntry.Size, GuestBufferCodes.Address) is { } badEntries)
         {
-            return new(SvsmResult.InvalidAddress);
+            return new(badEntries);
         }
 
         var result = SvsmResult.Success;
@@ -84,7 +84,7 @@ internal sealed class CoreService(SvsmEmulator emulator, PageValidation pages) :
             for (; next < header.NumEntries; next++)
             {
                 var entry = Memory.Read<PvalidateEntry>(entriesGpa + ((ulong)next * PvalidateEntry.Size)).Bits;
-                result = PvalidateOne(entry);
+                result = PvalidateOne(context, entry);
                 if (!result.IsSuccess)
                 {
                     break;
@@ -97,7 +97,7 @@ internal sealed class CoreService(SvsmEmulator emulator, PageValidation pages) :
         return new(result.In(CoreProtocol.Results));
     }
 
-    private SvsmResult PvalidateOne(PvalidateEntryBits entry)
+    private SvsmResult PvalidateOne(in SvsmCallContext context, PvalidateEntryBits entry)
     {
         var raw = (ulong)entry;
         if ((raw & ReservedEntryBits) != 0)
@@ -118,9 +118,9 @@ internal sealed class CoreService(SvsmEmulator emulator, PageValidation pages) :
             return SvsmResult.InvalidParameter;
         }
 
-        if (!Memory.IsMapped(gpa, bytes))
+        if (context.CheckBuffer(gpa, bytes, GuestBufferCodes.Address) is { } bad)
         {
-            return SvsmResult.InvalidAddress;
+            return bad;
         }
 
         var validate = (entry & PvalidateEntryBits.Action) != 0;
@@ -166,9 +166,9 @@ internal sealed class CoreService(SvsmEmulator emulator, PageValidation pages) :
             return new(SvsmResult.InvalidAddress);
         }
 
-        if (!Memory.IsMapped(vmsaGpa, PageSize) || !Memory.IsMapped(callingAreaGpa, 8))
+        if ((context.CheckBuffer(vmsaGpa, PageSize, GuestBufferCodes.Address) ?? context.CheckBuffer(callingAreaGpa, 8, GuestBufferCodes.Address)) is { } bad)
         {
-            return new(SvsmResult.InvalidAddress);
+            return new(bad);
         }
 
         if (apicId >= (uint)emulator.Options.MaxVcpus)

@@ -21,9 +21,9 @@ internal sealed class OcpService(OcpSourceList sources) : IOcpHandler
         }
 
         var count = Math.Min(maxEntries, (uint)all.Length - firstIndex);
-        if (count > 0 && !context.Memory.IsMapped(bufferGpa, (ulong)count * SourceEntry.Size))
+        if (context.CheckBuffer(bufferGpa, (ulong)count * SourceEntry.Size, GuestBufferCodes.Address) is { } bad)
         {
-            return new(SvsmResult.InvalidAddress, 0);
+            return new(bad, 0);
         }
 
         for (var i = 0u; i < count; i++)
@@ -48,9 +48,10 @@ internal sealed class OcpService(OcpSourceList sources) : IOcpHandler
         var data = all[index].Read();
         var available = offset >= (uint)data.Length ? 0 : (uint)data.Length - offset;
         var count = Math.Min(bytesToRead, available);
-        if (bytesToRead > 0 && !context.Memory.IsMapped(bufferGpa, Math.Max(count, 1)))
+        // A read past the end copies nothing, but its buffer must still be guest memory.
+        if (context.CheckBuffer(bufferGpa, bytesToRead > 0 ? Math.Max(count, 1) : 0, GuestBufferCodes.Address) is { } bad)
         {
-            return new(SvsmResult.InvalidAddress, 0);
+            return new(bad, 0);
         }
 
         context.Memory.Write(bufferGpa, data.Span.Slice((int)Math.Min(offset, (uint)data.Length), (int)count));
@@ -65,9 +66,9 @@ internal sealed class OcpService(OcpSourceList sources) : IOcpHandler
             return new(SvsmResult.InvalidParameter, 0);
         }
 
-        if (bytesToWrite > 0 && !context.Memory.IsMapped(bufferGpa, bytesToWrite))
+        if (context.CheckBuffer(bufferGpa, bytesToWrite, GuestBufferCodes.Address) is { } bad)
         {
-            return new(SvsmResult.InvalidAddress, 0);
+            return new(bad, 0);
         }
 
         var data = new byte[bytesToWrite];

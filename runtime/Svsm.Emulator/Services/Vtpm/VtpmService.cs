@@ -32,29 +32,26 @@ internal sealed class VtpmService(ITpm tpm) : IVtpmHandler
 
         lock (gate)
         {
-            // The platform command first, on its own, then the whole buffer.
-            try
+            // The platform command first, on its own (vtpm.rs maps that read's fault to INVALID_PARAMETER), then the
+            // whole buffer (a fault there is INVALID_ADDRESS).
+            if (context.CheckBuffer(bufferGpa, sizeof(uint), GuestBufferCodes.Parameter) is { } badCommand)
             {
-                context.Memory.Read(bufferGpa, buffer.AsSpan(TpmSendCommandRequest.CommandOffset, sizeof(uint)));
+                return new(badCommand);
             }
-            catch (GuestMemoryException)
-            {
-                return new(SvsmResult.InvalidParameter);
-            }
+
+            context.Memory.Read(bufferGpa, buffer.AsSpan(TpmSendCommandRequest.CommandOffset, sizeof(uint)));
 
             if (BinaryPrimitives.ReadUInt32LittleEndian(buffer.AsSpan(TpmSendCommandRequest.CommandOffset)) != VtpmPlatformCommands.TpmSendCommand)
             {
                 return new(SvsmResult.InvalidParameter);
             }
 
-            try
+            if (context.CheckBuffer(bufferGpa, BufferSize, GuestBufferCodes.Address) is { } badBuffer)
             {
-                context.Memory.Read(bufferGpa, buffer);
+                return new(badBuffer);
             }
-            catch (GuestMemoryException)
-            {
-                return new(SvsmResult.InvalidAddress);
-            }
+
+            context.Memory.Read(bufferGpa, buffer);
 
             var inputSize = BinaryPrimitives.ReadUInt32LittleEndian(buffer.AsSpan(TpmSendCommandRequest.InputSizeOffset));
             if (buffer[TpmSendCommandRequest.LocalityOffset] != VtpmBufferSizes.Locality || inputSize > VtpmBufferSizes.MaxCommandSize)

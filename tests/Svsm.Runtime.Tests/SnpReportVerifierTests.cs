@@ -3,7 +3,7 @@ using System.Security.Cryptography.X509Certificates;
 using Svsm.Runtime.Attestation;
 using Xunit;
 
-namespace Svsm.Bindings.Tests;
+namespace Svsm.Runtime.Tests;
 
 /// <summary>
 /// The verifier on a real AMD-signed report: virtee/sev's Milan report and VCEK, chained through AMD's public Milan
