@@ -5,4 +5,17 @@ var root = new RootCommand("svsm-bindgen: reads SVSM protocol and ABI specs writ
 root.Subcommands.Add(ModelCommand.Create());
 root.Subcommands.Add(CheckCommand.Create());
 root.Subcommands.Add(GenerateCommand.Create());
-return root.Parse(args).Invoke();
+var parsed = root.Parse(args);
+
+// A command line that cannot be used is unusable input, as an unreadable file is: exit 2, not 1 (a spec's errors).
+if (parsed.Errors.Count > 0)
+{
+    foreach (var error in parsed.Errors)
+    {
+        Console.Error.WriteLine("svsm-bindgen: " + error.Message);
+    }
+
+    return 2;
+}
+
+return parsed.Invoke();

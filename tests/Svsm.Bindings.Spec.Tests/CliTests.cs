@@ -116,6 +116,20 @@ public sealed class CliTests
         Assert.Single(modelError.Trim().Split('\n'));
     }
 
+    [Theory]
+    [InlineData("client", true, false, false)]
+    [InlineData("server", false, true, false)]
+    [InlineData("server --registration", false, true, true)]
+    public void GenerateWritesTheHalfEmitAsks(string arguments, bool client, bool server, bool registration)
+    {
+        var output = Path.Combine(Path.GetTempPath(), "svsm-gen-" + Guid.NewGuid().ToString("N"));
+        var (exit, _, _) = Run(new[] { "generate", OcpPath, "--out", output, "--emit" }.Concat(arguments.Split(' ')).ToArray());
+        Assert.Equal(0, exit);
+        var text = File.ReadAllText(Assert.Single(Directory.GetFiles(output)));
+        Assert.Equal((client, server, registration), (text.Contains("class OcpClient", StringComparison.Ordinal), text.Contains("class OcpDispatcher", StringComparison.Ordinal), text.Contains("Registration(", StringComparison.Ordinal)));
+        Assert.Equal(2, Run("generate", OcpPath, "--out", output, "--emit", "guest-only").Exit);
+    }
+
     [Fact]
     public void GenerateWritesTheSameFilesAsTheEmitterAndOnlyWhatIsValidOfABrokenSpec()
     {
