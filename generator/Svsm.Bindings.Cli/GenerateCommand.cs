@@ -50,7 +50,7 @@ internal static class GenerateCommand
                     parseResult.GetValue(ns) ?? BindingsEmitter.DefaultNamespace,
                     Path.GetFileNameWithoutExtension(path),
                     HintNames.For(Path.GetFullPath(path), Directory.GetCurrentDirectory()),
-                    Sides: parseResult.GetValue(emit) switch { "client" => EmitSides.Client, "server" => EmitSides.Server, _ => EmitSides.Both },
+                    Sides: EmitSidesNames.TryParse(parseResult.GetValue(emit), out var sides) ? sides : EmitSides.Both,
                     EmulatorRegistration: parseResult.GetValue(registration));
                 folder.Create();
                 foreach (var file in BindingsEmitter.Emit(document, options))

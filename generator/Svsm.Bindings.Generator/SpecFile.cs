@@ -30,7 +30,8 @@ internal sealed record SpecFile(string Path, string? Text, bool Enabled, string 
         var content = enabled ? text.GetText(cancellationToken)?.ToString() : null;
         var ns = fileOptions.TryGetValue("build_metadata.AdditionalFiles.SvsmNamespace", out var nsValue) && !string.IsNullOrWhiteSpace(nsValue) ? nsValue.Trim() : null;
         var isInternal = fileOptions.TryGetValue("build_metadata.AdditionalFiles.SvsmVisibility", out var visibility) && string.Equals(visibility.Trim(), "internal", StringComparison.OrdinalIgnoreCase);
-        var sides = fileOptions.TryGetValue("build_metadata.AdditionalFiles.SvsmEmit", out var emit) ? SidesOf(emit) : EmitSides.Both;
+        fileOptions.TryGetValue("build_metadata.AdditionalFiles.SvsmEmit", out var emit);
+        var knownEmit = EmitSidesNames.TryParse(emit, out var sides);
         return new SpecFile(
             text.Path,
             content,
@@ -40,20 +41,8 @@ internal sealed record SpecFile(string Path, string? Text, bool Enabled, string 
             ns,
             isInternal,
             sides,
-            IsKnownEmit(emit) ? null : emit!.Trim());
+            knownEmit ? null : emit!.Trim());
     }
-
-    // An unknown value is taken as both halves; the generator says so (SVSM0054).
-    private static EmitSides SidesOf(string value) => value.Trim().ToLowerInvariant() switch
-    {
-        "client" or "guest" => EmitSides.Client,
-        "server" or "svsm" => EmitSides.Server,
-        _ => EmitSides.Both,
-    };
-
-    /// <summary>Whether <c>SvsmEmit</c> holds a value the generator knows (empty is the default, both).</summary>
-    public static bool IsKnownEmit(string? value) =>
-        string.IsNullOrWhiteSpace(value) || value!.Trim().ToLowerInvariant() is "client" or "guest" or "server" or "svsm" or "both";
 }
 
 /// <summary>The project-wide settings the generator reads.</summary>

@@ -201,10 +201,8 @@ public sealed class SvsmEmulator
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     private void ServeCall(VcpuState state, ref SvsmRegisters registers)
     {
-        var table = Volatile.Read(ref protocols);
-        var protocol = (uint)(registers.Rax >> 32);
-        var slot = protocol < (uint)table.Length ? table[protocol] : null;
-        if (slot is null || (slot.ServedTo is { } servedTo && !servedTo(state.Index)))
+        var slot = Find((uint)(registers.Rax >> 32), state.Index);
+        if (slot is null)
         {
             registers.Rax = SvsmResult.UnsupportedProtocolCode;
             return;
@@ -303,13 +301,15 @@ public sealed class SvsmEmulator
 
     internal VcpuState? VcpuAt(int index) => (uint)index < (uint)vcpus.Length ? Volatile.Read(ref vcpus[index]) : null;
 
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     private ProtocolSlot? Find(uint protocol)
     {
         var table = Volatile.Read(ref protocols);
         return protocol < (uint)table.Length ? table[protocol] : null;
     }
 
-    // The protocol as vCPU vcpu sees it: not there when its registration does not serve that vCPU.
+    // The protocol as vCPU vcpu sees it: not there when its registration does not serve that vCPU. Inlined: every call looks.
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     private ProtocolSlot? Find(uint protocol, int vcpu) =>
         Find(protocol) is { } slot && (slot.ServedTo?.Invoke(vcpu) ?? true) ? slot : null;
 

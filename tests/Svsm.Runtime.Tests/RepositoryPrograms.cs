@@ -1,3 +1,6 @@
+using System.Diagnostics;
+using Xunit;
+
 namespace Svsm.Runtime.Tests;
 
 /// <summary>The repository's own programs (svsm-emu, the samples) as the solution build left them, to run as processes.</summary>
@@ -31,5 +34,43 @@ internal static class RepositoryPrograms
             .ToList();
         looked = string.Join(", ", candidates);
         return candidates.FirstOrDefault(File.Exists);
+    }
+
+    /// <summary>Runs <c>dotnet <paramref name="dll"/> <paramref name="args"/></c>, its output read by the caller.</summary>
+    public static ProcessStartInfo Command(string dll, params string[] args)
+    {
+        var start = new ProcessStartInfo(DotnetHost()) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        start.ArgumentList.Add(dll);
+        foreach (var arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        return start;
+    }
+
+    /// <summary>
+    /// Starts svsm-emu <paramref name="args"/> (<c>serve ...</c>) and reads what it prints until it is ready: a line per
+    /// protocol, then <paramref name="ready"/>, which fails the test when it is something else.
+    /// </summary>
+    public static async Task<(Process Server, List<string> Protocols)> StartServe(string dll, string ready, CancellationToken cancel, params string[] args)
+    {
+        var server = Process.Start(Command(dll, args))!;
+        var protocols = new List<string>();
+        string? line;
+        while ((line = await server.StandardOutput.ReadLineAsync(cancel).AsTask().WaitAsync(TimeSpan.FromSeconds(60), cancel)) is not null &&
+            line.StartsWith("protocol ", StringComparison.Ordinal))
+        {
+            protocols.Add(line);
+        }
+
+        if (line != ready)
+        {
+            var error = server.HasExited ? await server.StandardError.ReadToEndAsync(cancel) : string.Empty;
+            server.Kill();
+            Assert.Fail("svsm-emu serve printed '" + line + "' " + error);
+        }
+
+        return (server, protocols);
     }
 }

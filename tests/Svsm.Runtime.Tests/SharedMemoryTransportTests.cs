@@ -398,37 +398,8 @@ public sealed class SharedMemoryTransportTests : IDisposable
     private static SvsmProtocolRegistration Protocol(uint id, SvsmProtocolDispatch dispatch) =>
         new(id, "test-" + id, 1, 1, dispatch, Array.Empty<SvsmCallDescriptor>());
 
-    private async Task<Process> StartServe(string dll, CancellationToken cancel)
-    {
-        var start = new ProcessStartInfo(RepositoryPrograms.DotnetHost())
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var argument in new[] { dll, "serve", "--memory", path, "--vcpus", "2", "--memory-size", RamSize.ToString(System.Globalization.CultureInfo.InvariantCulture) })
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        var process = Process.Start(start)!;
-        // A line per protocol served, then the ready line.
-        string? line;
-        do
-        {
-            line = await process.StandardOutput.ReadLineAsync(cancel).AsTask().WaitAsync(TimeSpan.FromSeconds(60), cancel);
-        }
-        while (line is not null && line.StartsWith("protocol ", StringComparison.Ordinal));
-
-        if (line != "serving 2 vCPUs on " + path)
-        {
-            var error = process.HasExited ? await process.StandardError.ReadToEndAsync(cancel) : string.Empty;
-            process.Kill();
-            Assert.Fail("svsm-emu serve printed '" + line + "' " + error);
-        }
-
-        return process;
-    }
+    private async Task<Process> StartServe(string dll, CancellationToken cancel) =>
+        (await RepositoryPrograms.StartServe(dll, "serving 2 vCPUs on " + path, cancel, "serve", "--memory", path, "--vcpus", "2", "--memory-size", RamSize.ToString(System.Globalization.CultureInfo.InvariantCulture))).Server;
 
     /// <summary>An SVSM on a background thread of this process, over its own mapping of the file.</summary>
     private sealed class ServerHost : IDisposable

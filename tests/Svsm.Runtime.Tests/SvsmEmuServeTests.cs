@@ -22,44 +22,9 @@ public sealed class SvsmEmuServeTests : IDisposable
         return found!;
     }
 
-    private static ProcessStartInfo Start(string dll, params string[] args)
-    {
-        var start = new ProcessStartInfo(RepositoryPrograms.DotnetHost()) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        start.ArgumentList.Add(dll);
-        foreach (var arg in args)
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        return start;
-    }
-
-    /// <summary>Starts svsm-emu serve and reads its lines up to the last protocol it serves.</summary>
-    private async Task<(Process Server, List<string> Lines)> Serve(params string[] extra)
-    {
-        var cancel = TestContext.Current.CancellationToken;
-        var server = Process.Start(Start(Program("tools/Svsm.Emulator.Cli", "svsm-emu.dll"), ["serve", "--memory", MemoryPath, .. extra]))!;
-        var lines = new List<string>();
-        while (true)
-        {
-            var line = await server.StandardOutput.ReadLineAsync(cancel).AsTask().WaitAsync(TimeSpan.FromSeconds(60), cancel);
-            if (line is null || !line.StartsWith("protocol ", StringComparison.Ordinal))
-            {
-                if (line != "serving 1 vCPUs on " + MemoryPath)
-                {
-                    var error = server.HasExited ? await server.StandardError.ReadToEndAsync(cancel) : string.Empty;
-                    server.Kill();
-                    Assert.Fail("svsm-emu serve printed '" + line + "' " + error);
-                }
-
-                break;
-            }
-
-            lines.Add(line);
-        }
-
-        return (server, lines);
-    }
+    /// <summary>Starts svsm-emu serve and reads the protocols it serves, up to its ready line.</summary>
+    private Task<(Process Server, List<string> Protocols)> Serve(params string[] extra) =>
+        RepositoryPrograms.StartServe(Program("tools/Svsm.Emulator.Cli", "svsm-emu.dll"), "serving 1 vCPUs on " + MemoryPath, TestContext.Current.CancellationToken, ["serve", "--memory", MemoryPath, .. extra]);
 
     private static async Task<(int ExitCode, string Output, string Error)> Run(ProcessStartInfo start)
     {
@@ -89,14 +54,14 @@ public sealed class SvsmEmuServeTests : IDisposable
                 Assert.Contains(lines, l => l.StartsWith("protocol " + id + ":", StringComparison.Ordinal));
             }
 
-            var (exit, output, error) = await Run(Start(Program("samples/GuestAttestation", "GuestAttestation.dll"), "--memory", MemoryPath));
+            var (exit, output, error) = await Run(RepositoryPrograms.Command(Program("samples/GuestAttestation", "GuestAttestation.dll"), "--memory", MemoryPath));
             Assert.True(exit == 0, output + error);
             Assert.Contains("svsm-emu through " + MemoryPath, output);
             Assert.Contains("EK RSA-2048", output);
             Assert.Contains("Verified:", output);
 
             // The OCP sample against the same server, every protocol served.
-            (exit, output, error) = await Run(Start(Program("samples/OcpExplorer", "OcpExplorer.dll"), "--memory", MemoryPath));
+            (exit, output, error) = await Run(RepositoryPrograms.Command(Program("samples/OcpExplorer", "OcpExplorer.dll"), "--memory", MemoryPath));
             Assert.True(exit == 0, output + error);
             Assert.Contains("svsm/version", output);
         }
@@ -115,7 +80,7 @@ public sealed class SvsmEmuServeTests : IDisposable
         {
             Assert.Contains("protocol 64: SVSM counter protocol, versions 1-1", lines);
             Assert.DoesNotContain(lines, l => l.StartsWith("protocol 2:", StringComparison.Ordinal));
-            var (exit, output, error) = await Run(Start(protocols, "--memory", MemoryPath));
+            var (exit, output, error) = await Run(RepositoryPrograms.Command(protocols, "--memory", MemoryPath));
             Assert.True(exit == 0, output + error);
             Assert.Contains("SNAPSHOT: SVSM_SUCCESS (0x00000000): value 42", output);
             Assert.Contains("SNAPSHOT at a misaligned GPA: SVSM_ERR_INVALID_ADDRESS", output);
@@ -142,7 +107,7 @@ public sealed class SvsmEmuServeTests : IDisposable
             path = typeof(ISvsmTransport).Assembly.Location;
         }
 
-        var (exit, _, error) = await Run(Start(Program("tools/Svsm.Emulator.Cli", "svsm-emu.dll"), "serve", "--memory", MemoryPath, "--no-vtpm", "--protocols", path));
+        var (exit, _, error) = await Run(RepositoryPrograms.Command(Program("tools/Svsm.Emulator.Cli", "svsm-emu.dll"), "serve", "--memory", MemoryPath, "--no-vtpm", "--protocols", path));
         Assert.Equal(2, exit);
         var line = Assert.Single(error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
         Assert.StartsWith("svsm-emu: --protocols ", line);
@@ -152,7 +117,7 @@ public sealed class SvsmEmuServeTests : IDisposable
     [Fact]
     public async Task HelpListsEveryProtocolServed()
     {
-        var (exit, output, _) = await Run(Start(Program("tools/Svsm.Emulator.Cli", "svsm-emu.dll"), "--help"));
+        var (exit, output, _) = await Run(RepositoryPrograms.Command(Program("tools/Svsm.Emulator.Cli", "svsm-emu.dll"), "--help"));
         Assert.Equal(0, exit);
         foreach (var protocol in new[] { "core (0)", "attestation", "(1)", "vTPM", "(2)", "APIC (3)", "OCP (5)", "--protocols" })
         {

@@ -106,13 +106,28 @@ internal static class ServeCommand
                     return ExitBadFile;
                 }
 
-                attested.Add(ServeUnlessTaken(emulator, 2, () => emulator.AddVtpm(swtpm).State));
+                if (Free(emulator, 2))
+                {
+                    attested.Add(emulator.AddVtpm(swtpm).State);
+                }
             }
 
             using var vtpm = swtpm;
-            ServeUnlessTaken(emulator, 1, () => emulator.AddAttestation(firmware, attested.Where(a => a is not null).ToArray()));
-            ServeUnlessTaken(emulator, 3, () => emulator.AddApic());
-            ServeUnlessTaken(emulator, 5, () => emulator.AddOcp());
+            if (Free(emulator, 1))
+            {
+                emulator.AddAttestation(firmware, attested.ToArray());
+            }
+
+            if (Free(emulator, 3))
+            {
+                emulator.AddApic();
+            }
+
+            if (Free(emulator, 5))
+            {
+                emulator.AddOcp();
+            }
+
             File.WriteAllText(path + ".ark.pem", firmware.Ark.ExportCertificatePem() + "\n");
             SharedMemoryServer server;
             try
@@ -152,8 +167,7 @@ internal static class ServeCommand
     }
 
     // A protocol of the user's (--protocols) under a built-in id is what is served there.
-    private static T ServeUnlessTaken<T>(SvsmEmulator emulator, uint id, Func<T> add) =>
-        emulator.ServedVersions(id) is null ? add() : default!;
+    private static bool Free(SvsmEmulator emulator, uint id) => emulator.ServedVersions(id) is null;
 
     private static MappedGuestMemory OpenOrCreate(string path, int? vcpus, ulong? memorySize)
     {

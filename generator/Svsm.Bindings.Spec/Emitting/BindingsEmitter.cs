@@ -28,6 +28,33 @@ public enum EmitSides
     Both = Client | Server,
 }
 
+/// <summary>The values of item metadata <c>SvsmEmit</c>, read the same by the generator and by <c>svsm-bindgen generate --emit</c>.</summary>
+public static class EmitSidesNames
+{
+    /// <summary>
+    /// <c>client</c> (or <c>guest</c>), <c>server</c> (or <c>svsm</c>), <c>both</c>, any case; empty or missing is both.
+    /// False, with both, for anything else.
+    /// </summary>
+    public static bool TryParse(string? value, out EmitSides sides)
+    {
+        switch (value?.Trim().ToLowerInvariant())
+        {
+            case "client" or "guest":
+                sides = EmitSides.Client;
+                return true;
+            case "server" or "svsm":
+                sides = EmitSides.Server;
+                return true;
+            case null or "" or "both":
+                sides = EmitSides.Both;
+                return true;
+            default:
+                sides = EmitSides.Both;
+                return false;
+        }
+    }
+}
+
 /// <summary>One generated C# file.</summary>
 public sealed record GeneratedFile(string HintName, string Text);
 
@@ -63,12 +90,12 @@ public static class BindingsEmitter
         if (plan.HasCalls)
         {
             parts.Add(ProtocolEmitter.Write);
-            if ((options.Sides & EmitSides.Client) != 0)
+            if ((plan.Sides & EmitSides.Client) != 0)
             {
                 parts.Add(ClientEmitter.Write);
             }
 
-            if ((options.Sides & EmitSides.Server) != 0)
+            if ((plan.Sides & EmitSides.Server) != 0)
             {
                 parts.Add(DispatchEmitter.Write);
             }

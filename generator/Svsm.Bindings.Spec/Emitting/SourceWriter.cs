@@ -45,49 +45,42 @@ internal sealed class SourceWriter
     }
 
     /// <summary>Writes a line of several parts, appended in turn rather than concatenated first.</summary>
-    public SourceWriter Line(string first, string second)
-    {
-        builder.Append(' ', indent * 4).Append(first).Append(second).Append('\n');
-        return this;
-    }
+    public SourceWriter Line(string first, string second) => End(Begin().Append(first).Append(second));
 
-    public SourceWriter Line(string first, string second, string third)
-    {
-        builder.Append(' ', indent * 4).Append(first).Append(second).Append(third).Append('\n');
-        return this;
-    }
+    public SourceWriter Line(string first, string second, string third) => End(Begin().Append(first).Append(second).Append(third));
 
-    public SourceWriter Line(string first, string second, string third, string fourth)
-    {
-        builder.Append(' ', indent * 4).Append(first).Append(second).Append(third).Append(fourth).Append('\n');
-        return this;
-    }
+    public SourceWriter Line(string first, string second, string third, string fourth) =>
+        End(Begin().Append(first).Append(second).Append(third).Append(fourth));
 
-    public SourceWriter Line(string first, string second, string third, string fourth, string fifth, params string[] rest)
-    {
-        builder.Append(' ', indent * 4).Append(first).Append(second).Append(third).Append(fourth).Append(fifth);
-        foreach (var part in rest)
-        {
-            builder.Append(part);
-        }
-
-        builder.Append('\n');
-        return this;
-    }
+    public SourceWriter Line(string first, string second, string third, string fourth, string fifth, params string[] rest) =>
+        End(Append(Begin().Append(first).Append(second).Append(third).Append(fourth).Append(fifth), rest));
 
     /// <summary>Writes a line of several parts and an opening brace, and indents.</summary>
     public SourceWriter Open(string first, string second, params string[] rest)
     {
-        builder.Append(' ', indent * 4).Append(first).Append(second);
-        foreach (var part in rest)
-        {
-            builder.Append(part);
-        }
-
-        builder.Append('\n');
+        End(Append(Begin().Append(first).Append(second), rest));
         Line("{");
         indent++;
         return this;
+    }
+
+    // The indentation a line starts with, and the line end after its parts.
+    private StringBuilder Begin() => builder.Append(' ', indent * 4);
+
+    private SourceWriter End(StringBuilder line)
+    {
+        line.Append('\n');
+        return this;
+    }
+
+    private static StringBuilder Append(StringBuilder line, string[] parts)
+    {
+        foreach (var part in parts)
+        {
+            line.Append(part);
+        }
+
+        return line;
     }
 
     /// <summary>Writes <paramref name="text"/> (if any) and an opening brace, and indents.</summary>

@@ -27,7 +27,6 @@ internal static class ParameterListRecogniser
     private static readonly Regex DirectionRegister = new(@"\b(?<direction>IN/OUT|INOUT|IN|OUT)\s+register\b", RegexOptions.CultureInvariant);
     private static readonly Regex PageAligned = new(@"\bpage[\s-]*aligned\b", Options);
     private static readonly Regex ByteAligned = new(@"\b(?<n>\d+)\s*(?<unit>k|kb|kib|m|mb|mib)?[\s-]*bytes?[\s-]+aligned\b|\baligned\s+(?:to|on)\s+(?:a\s+)?(?<n>\d+)\s*(?<unit>k|kb|kib|m|mb|mib)?[\s-]*bytes?\b|\b(?<n>\d+)\s*(?<unit>k|kb|kib|m|mb|mib)[\s-]*aligned\b", Options);
-    private static readonly Regex MisalignedCode = new(@"\baligned\b[^.;]*?\b(?:else|or)\s+`?(?<code>[A-Z][A-Z0-9_]+)`?|\baligned\b\s*\((?<unchecked>not checked)\)", RegexOptions.CultureInvariant);
     private static readonly Regex TypeSize = new(@"\b[ui](?<bits>8|16|32|64)\b|\b(?:low|lower)\s+(?<bits>8|16|32)\s+bits\b|\b(?<bits>8|16|32|64)[\s-]*bits?\b|\((?<bytes>[1248])\s*bytes?\)", Options);
 
     /// <summary>Whether an item names a general-purpose register (or a narrower name of one, which is then reported).</summary>
@@ -91,9 +90,11 @@ internal static class ParameterListRecogniser
         var description = text.IndexOf('(') < 0 ? text : ParenthesizedDirection.Replace(text, string.Empty).Trim();
         var mentionsAlignment = text.IndexOf("align", StringComparison.OrdinalIgnoreCase) >= 0;
         int? alignment = null;
-        if (mentionsAlignment && PageAligned.IsMatch(text))
+        var alignmentEnd = 0;
+        if (mentionsAlignment && PageAligned.Match(text) is { Success: true } page)
         {
             alignment = 4096;
+            alignmentEnd = page.Index + page.Length;
         }
         else if (mentionsAlignment && ByteAligned.Match(text) is { Success: true } aligned && long.TryParse(aligned.Groups["n"].Value, NumberStyles.None, CultureInfo.InvariantCulture, out var bytes))
         {
@@ -111,15 +112,10 @@ internal static class ParameterListRecogniser
             }
 
             alignment = (int)value;
+            alignmentEnd = aligned.Index + aligned.Length;
         }
 
-        // "Must be page aligned, else SVSM_ERR_INVALID_ADDRESS" names what a misaligned value gets.
-        AlignmentNote? note = null;
-        if (alignment is not null && MisalignedCode.Match(text) is { Success: true } named)
-        {
-            note = named.Groups["unchecked"].Success ? new AlignmentNote(null, NotChecked: true, span) : new AlignmentNote(named.Groups["code"].Value, NotChecked: false, span);
-        }
-
+        var note = alignment is null ? null : NoteAfter(text, alignmentEnd, span);
         var returnedOnError = direction != RegisterDirection.In && text.IndexOf(CellValues.AlsoOnError, StringComparison.OrdinalIgnoreCase) >= 0;
         var size = 8;
         var assumed = true;
@@ -133,6 +129,27 @@ internal static class ParameterListRecogniser
 
         set.Registers.Add(new RawRegister(register, direction, size, alignment, null, description.Length > 0 ? description : register, span, span, span, SizeAssumed: assumed, Misaligned: note, ReturnedOnError: returnedOnError));
     }
+
+    /// <summary>
+    /// What the words after an alignment say a misaligned value gets, read as an Alignment cell's are
+    /// (<see cref="CellValues.NoteOf"/>): "page aligned, else `SVSM_ERR_INVALID_ADDRESS`", "8-byte aligned (not checked)".
+    /// The sentence ends at a full stop or semicolon; words may stand between the alignment and its "else" or "or".
+    /// </summary>
+    private static AlignmentNote? NoteAfter(string text, int start, SpecSpan span)
+    {
+        var end = text.IndexOfAny(SentenceEnds, start);
+        var rest = text.Substring(start, (end < 0 ? text.Length : end) - start);
+        var alternative = rest.IndexOf(" else ", StringComparison.Ordinal) is var e and >= 0 ? e : rest.IndexOf(" or ", StringComparison.Ordinal);
+        var words = new string((alternative >= 0 ? rest.Substring(alternative) : rest).Where(c => "`(),".IndexOf(c) < 0).ToArray()).Trim();
+        if (words.StartsWith("or ", StringComparison.Ordinal))
+        {
+            words = words.Substring(3);
+        }
+
+        return words.Length == 0 ? null : CellValues.NoteOf(words, span);
+    }
+
+    private static readonly char[] SentenceEnds = { '.', ';' };
 
     /// <summary>A direction written in words: "(OUT)", "(IN/OUT)", "OUT register"; null when the words give none.</summary>
     private static RegisterDirection? DirectionOf(string text)
