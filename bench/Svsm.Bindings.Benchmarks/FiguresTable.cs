@@ -37,9 +37,12 @@ internal static class FiguresTable
                 }
 
                 var ratio = measured / reference;
+                var allocated = report.GcStats.GetBytesAllocatedPerOperation(report.BenchmarkCase);
                 var figure = (goal.AsPercent ? Percent(ratio) : Factor(ratio)) + " (" + Time(measured) + " vs " + Time(reference) +
-                    (goal.MedianOfLaunches ? ", median of " + Launches(report).ToString(CultureInfo.InvariantCulture) + " runs" : string.Empty) + ")";
-                table.AppendLine($"| {name} | {against} | {limit} | {figure} | {(ratio <= goal.MaxRatio ? "✓" : "✗")} |");
+                    (goal.MedianOfLaunches ? ", median of " + Launches(report).ToString(CultureInfo.InvariantCulture) + " runs" : string.Empty) +
+                    (goal.AllocationFree ? ", " + (allocated is { } bytes ? bytes.ToString(CultureInfo.InvariantCulture) + " B" : "allocation not measured") + " per call" : string.Empty) + ")";
+                var met = ratio <= goal.MaxRatio && (!goal.AllocationFree || allocated == 0);
+                table.AppendLine($"| {name} | {against} | {(goal.AllocationFree ? limit + ", 0 B" : limit)} | {figure} | {(met ? "✓" : "✗")} |");
             }
         }
 

@@ -21,4 +21,7 @@ public sealed class GoalAttribute(double maxRatio, string what) : Attribute
     /// baseline's: for a figure that one process's scheduling moves, as a round trip between processes is.
     /// </summary>
     public bool MedianOfLaunches { get; init; }
+
+    /// <summary>Also requires 0 bytes allocated per operation (the benchmark's class has a memory diagnoser).</summary>
+    public bool AllocationFree { get; init; }
 }

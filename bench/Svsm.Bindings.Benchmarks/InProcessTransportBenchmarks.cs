@@ -12,9 +12,11 @@ namespace Svsm.Bindings.Benchmarks;
 /// with a hand-written switch and calls the handler; the measured path is the generated client, the in-process
 /// transport, the emulator (vCPU lookup, protocol gating, counters, trace check, the guard against a handler's
 /// unchecked guest memory access) and the generated dispatcher with its alignment check. Goal: at most 1.1x, 0 bytes
-/// allocated per call.
+/// allocated per call. Three launches, their medians compared: one launch's baseline moves by a quarter from run to
+/// run on a shared machine, which is more than the margin the goal leaves.
 /// </summary>
 [MemoryDiagnoser]
+[SimpleJob(launchCount: 3)]
 public class InProcessTransportBenchmarks
 {
     private EmulatedMachine machine = null!;
@@ -41,7 +43,7 @@ public class InProcessTransportBenchmarks
         return registers.Rcx;
     }
 
-    [Goal(1.1, "OCP LIST of one entry: generated client, in-process transport, emulator and dispatcher")]
+    [Goal(1.1, "OCP LIST of one entry: generated client, in-process transport, emulator and dispatcher", MedianOfLaunches = true, AllocationFree = true)]
     [Benchmark]
     public ulong GeneratedClientInProcess() => client.List(0, buffer, 1).EntriesReturned;
 

@@ -143,6 +143,12 @@ internal static class ModelJson
             json.WriteString("style", Style(structSpec.Style));
             json.WriteString("description", structSpec.Description);
             json.WriteNumber("line", structSpec.Span.Line);
+            if (structSpec.VersionField is { } versionField)
+            {
+                json.WriteString("versionField", versionField.Name);
+                json.WriteNumber("newestVersion", structSpec.NewestVersion);
+            }
+
             json.WriteStartArray("fields");
             foreach (var field in structSpec.Fields)
             {
@@ -152,6 +158,11 @@ internal static class ModelJson
                 json.WriteString("name", field.Name);
                 json.WriteString("description", field.Description);
                 json.WriteBoolean("reserved", field.Reserved);
+                if (field.FirstVersion > 0)
+                {
+                    json.WriteNumber("firstVersion", field.FirstVersion);
+                }
+
                 if (field.TypeName is not null)
                 {
                     json.WriteString("cName", field.SourceName);

@@ -33,6 +33,21 @@ public sealed class CliTests
     private static string OcpPath => Path.Combine(TestSupport.RepositoryRoot, "specs", "ocp.md");
 
     [Fact]
+    public void ModelGivesVersionedFieldsTheirFirstVersion()
+    {
+        var (exit, output, _) = Run("model", Path.Combine(TestSupport.RepositoryRoot, "specs", "snp-report.md"));
+        Assert.Equal(0, exit);
+        using var json = JsonDocument.Parse(output);
+        var report = json.RootElement.GetProperty("structs").EnumerateArray().Single(s => s.GetProperty("name").GetString() == "ATTESTATION_REPORT");
+        Assert.Equal("version", report.GetProperty("versionField").GetString());
+        Assert.Equal(5, report.GetProperty("newestVersion").GetInt32());
+        var fields = report.GetProperty("fields").EnumerateArray().ToList();
+        Assert.Equal(3, fields.Single(f => f.GetProperty("name").GetString() == "cpuidFamId").GetProperty("firstVersion").GetInt32());
+        Assert.Equal(5, fields.Single(f => f.GetProperty("name").GetString() == "currentMitVector").GetProperty("firstVersion").GetInt32());
+        Assert.False(fields.Single(f => f.GetProperty("name").GetString() == "chipId").TryGetProperty("firstVersion", out _));
+    }
+
+    [Fact]
     public void ModelPrintsTheDocumentedJson()
     {
         var (exit, output, _) = Run("model", OcpPath);

@@ -59,4 +59,34 @@ public sealed class SnpReportTests
         Assert.Contains(((ReadOnlySpan<byte>)signature.S).ToArray(), b => b != 0);
         Assert.Empty(signature.Validate());
     }
+
+    [Fact]
+    public void FieldsOfLaterVersionsAreAbsentFromAVersion2ReportAndTheirBytesReserved()
+    {
+        var report = Report();
+        Assert.Equal(5u, AttestationReport.NewestVersion);
+        Assert.False(report.HasCpuidFamId);
+        Assert.Null(report.CpuidFamIdIfPresent);
+        Assert.Null(report.LaunchMitVectorIfPresent);
+
+        // In version 2 the CPUID bytes are reserved; version 3 gives them meaning.
+        report.CpuidFamId = 0x19;
+        Assert.Contains("reserved bytes 0x188-0x18A", Assert.Single(report.Validate()), StringComparison.Ordinal);
+        report.Version = 3;
+        Assert.Empty(report.Validate());
+        Assert.Equal((byte)0x19, report.CpuidFamIdIfPresent);
+
+        // 0x18B-0x19F stay reserved in every version.
+        var bytes = new byte[AttestationReport.Size];
+        MemoryMarshal.Write(bytes, in report);
+        bytes[0x18B] = 1;
+        Assert.Contains("0x18B-0x19F", Assert.Single(MemoryMarshal.Read<AttestationReport>(bytes).Validate()), StringComparison.Ordinal);
+
+        // The mitigation vectors are version 5's.
+        report.CurrentMitVector = 1;
+        Assert.Contains("before version 5", Assert.Single(report.Validate()), StringComparison.Ordinal);
+        report.Version = 5;
+        Assert.Empty(report.Validate());
+        Assert.Equal(1UL, report.CurrentMitVectorIfPresent);
+    }
 }

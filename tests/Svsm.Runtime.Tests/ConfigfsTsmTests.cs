@@ -40,7 +40,7 @@ public sealed class ConfigfsTsmTests : IDisposable
         var source = new ConfigfsTsmAttestationSource(root, kernel);
         var evidence = source.Attest(nonce);
         Assert.Equal(1, source.LastAttemptCount);
-        Assert.Equal(SnpVerification.Valid, evidence.Verify(firmware.Ark));
+        Assert.Equal(SnpVerification.Valid.Reason, evidence.Verify(firmware.Ark).Reason);
         Assert.Equal("vTPM", Assert.Single(evidence.Services).Name);
         Assert.Equal(3, evidence.Certificates.Count);
         Assert.Equal(["inblob", "service_provider", "service_guid", "service_manifest_version"], kernel.Writes.Select(w => w.Name));
@@ -49,7 +49,7 @@ public sealed class ConfigfsTsmTests : IDisposable
 
         var single = source.AttestService(SvsmAttestationGuids.Vtpm, nonce);
         Assert.Equal("ek public area", Encoding.ASCII.GetString(single.Manifest.Span));
-        Assert.Equal(SnpVerification.Valid, single.Verify(firmware.Ark));
+        Assert.Equal(SnpVerification.Valid.Reason, single.Verify(firmware.Ark).Reason);
     }
 
     [Fact]
@@ -63,7 +63,7 @@ public sealed class ConfigfsTsmTests : IDisposable
         // The other write made the kernel answer manifestblob from a new report: without the generation check the
         // evidence would pair one report's outblob with another's manifest.
         Assert.Equal(3, kernel.ReportsMade);
-        Assert.Equal(SnpVerification.Valid, evidence.Verify(firmware.Ark));
+        Assert.Equal(SnpVerification.Valid.Reason, evidence.Verify(firmware.Ark).Reason);
         Assert.Equal(nonce, evidence.Nonce.ToArray());
     }
 

@@ -145,9 +145,11 @@ internal sealed class StructBuilder
 
             mentions.Add(name);
             name = NameDeriver.Unique(name, names);
-            var field = new FieldSpec(member.Offset, member.Size, name, member.Description, member.Reserved, member.Span, member.Name is not null && !member.Reserved ? member.Name : null);
+            var field = new FieldSpec(member.Offset, member.Size, name, member.Description, member.Reserved, member.Span, member.Name is not null && !member.Reserved ? member.Name : null, FirstVersion: member.FirstVersion);
             target.Fields.Add(new BuiltField(field, mentions));
         }
+
+        ResolveVersionField(raw, target);
 
         var extent = target.Fields.Count == 0 ? 0 : target.Fields.Max(f => f.Spec.Offset + f.Spec.Size);
         var declared = target.SizeStatements.Count > 0 ? target.SizeStatements[0].Size : (int?)null;
@@ -157,6 +159,33 @@ internal sealed class StructBuilder
         }
 
         target.Header = target.Header with { Size = declared ?? extent, SizeDeclared = declared is not null };
+    }
+
+    /// <summary>
+    /// The field that holds the version of a struct whose fields have first versions: the one front matter's
+    /// <c>version-fields</c> names, else the field named <c>version</c>.
+    /// </summary>
+    private void ResolveVersionField(RawStruct raw, BuiltStruct target)
+    {
+        var named = spec.FrontMatter.VersionFieldOf(raw.Name);
+        if (named is null && target.Fields.All(f => f.Spec.FirstVersion == 0))
+        {
+            return;
+        }
+
+        var wanted = Words.Key(named?.Field ?? "version");
+        var found = target.Fields.FirstOrDefault(f => !f.Spec.Reserved && (Words.Key(f.Spec.SourceName ?? string.Empty) == wanted || Words.Key(f.Spec.Name) == wanted));
+        string? problem = found is null ? (named is null ? "no field is named version; name it in front matter version-fields" : "it has no field '" + named.Value.Field + "'")
+            : found.Spec.FirstVersion != 0 ? "the version field '" + found.Spec.Name + "' itself has a first version"
+            : found.Spec.Size is not (1 or 2 or 4 or 8) ? "the version field '" + found.Spec.Name + "' is not 1, 2, 4 or 8 bytes"
+            : null;
+        if (problem is not null)
+        {
+            target.Errors.Add(diagnostics.Add(SpecDiagnostics.VersionFieldMissing, named?.Span ?? raw.HeaderSpan, raw.Name, problem));
+            return;
+        }
+
+        target.Header = target.Header with { VersionField = found!.Spec };
     }
 
     private void BuildByType(RawStruct raw, BuiltStruct target)

@@ -229,6 +229,10 @@ public static class SpecDiagnostics
         "SVSM0054", Warning, "Unknown SvsmEmit value",
         "SvsmEmit=\"{0}\" is not client, server or both; both halves of the protocol are generated");
 
+    public static readonly SpecDiagnosticDescriptor VersionFieldMissing = new(
+        "SVSM0055", Error, "Versioned struct without a version field",
+        "'{0}' has fields with a first version, but its version field cannot be found: {1}");
+
     public static readonly SpecDiagnosticDescriptor GeneratorFailed = new(
         "SVSM0998", Error, "The generator failed",
         "Generating bindings for this spec failed ({0}); this is a bug in Svsm.Bindings, please report it with the spec");
@@ -249,6 +253,6 @@ public static class SpecDiagnostics
         SpecUnreadable, DuplicateResultCode, ResultCodeTooWide, ComputedPadding, ComputedSizeDisagrees, FlagBreaksPattern,
         ProposedWithoutNumber, TooManySyscallParameters, ParameterOutOfPlace, MixedConventions, SyscallErrorOutOfRange, BitFieldSharesBytes,
         NothingRecognised, MalformedDeclaration, UnknownType, PreprocessorLineSkipped, RegisterSizeAssumed, DeclarationNotRead, BadLength, CallWithoutParameters, MarkdownTooDeep, UnknownResultCode, UnknownEmit,
-        GeneratorFailed, ReaderFailed,
+        VersionFieldMissing, GeneratorFailed, ReaderFailed,
     };
 }

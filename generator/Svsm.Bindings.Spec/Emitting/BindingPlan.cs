@@ -227,10 +227,13 @@ internal sealed class StructPlan
 
     public List<FieldPlan> Fields { get; } = new();
 
+    /// <summary>The field that holds the struct's version, when some field has a first version.</summary>
+    public FieldPlan? VersionField => Spec.VersionField is { } version ? Fields.FirstOrDefault(f => f.Spec.Offset == version.Offset && f.Spec.Name == version.Name) : null;
+
     public static StructPlan Create(StructSpec spec, string typeName, BindingPlan bindings)
     {
         var plan = new StructPlan(spec, typeName);
-        var members = new HashSet<string>(StringComparer.Ordinal) { typeName, "Validate", "Size" };
+        var members = new HashSet<string>(StringComparer.Ordinal) { typeName, "Validate", "Size", "NewestVersion", "AreZero" };
         // A flexible array (size 0) takes no room in the struct, as in C: it gets no field.
         foreach (var field in spec.Fields.Where(f => f.Size > 0))
         {

@@ -1,3 +1,4 @@
+using System.Collections.Generic;
 using System.Linq;
 
 namespace Svsm.Bindings.Spec.Emitting;
@@ -53,6 +54,7 @@ internal static class StructEmitter
             WriteText(w, field);
         }
 
+        WriteVersions(w, s);
         WriteValidate(w, s);
 
         foreach (var field in s.Fields.Where(f => f.BufferType is not null))
@@ -93,15 +95,57 @@ internal static class StructEmitter
         w.Close();
     }
 
+    /// <summary>
+    /// For a struct whose fields have first versions: the newest version described, and for each versioned field
+    /// whether this struct's version has it and its value where it does.
+    /// </summary>
+    private static void WriteVersions(SourceWriter w, StructPlan s)
+    {
+        if (s.VersionField is not { } version)
+        {
+            return;
+        }
+
+        w.Line();
+        w.Summary("The newest version of " + s.Spec.Name + " its spec describes: the highest first version of a field.");
+        w.Line("public const uint NewestVersion = ", Naming.Number(s.Spec.NewestVersion), ";");
+        foreach (var field in s.Fields.Where(f => f.Spec.FirstVersion > 0 && !f.Spec.Reserved))
+        {
+            var since = Naming.Number(field.Spec.FirstVersion);
+            w.Line();
+            w.SummaryXml("Whether this " + s.Spec.Name + "'s <see cref=\"" + version.Name + "\"/> has <see cref=\"" + field.Name + "\"/>: version " + since + " and later.");
+            w.Line("public readonly bool Has", field.Name, " => ", version.Name, " >= ", since, ";");
+            w.Line();
+            w.SummaryXml("<see cref=\"" + field.Name + "\"/> where this " + s.Spec.Name + "'s version has it (" + since + " and later), else null: in older versions its bytes are reserved.");
+            w.Line("public readonly ", field.Type, "? ", field.Name, "IfPresent => ", version.Name, " >= ", since, " ? ", field.Name, " : null;");
+        }
+
+        w.Line();
+        w.Line("private readonly bool AreZero(int offset, int length) =>");
+        w.Line("    global::System.MemoryExtensions.IndexOfAnyExcept(global::System.Runtime.InteropServices.MemoryMarshal.AsBytes(global::System.Runtime.InteropServices.MemoryMarshal.CreateReadOnlySpan(in this, 1)).Slice(offset, length), (byte)0) < 0;");
+    }
+
     private static void WriteValidate(SourceWriter w, StructPlan s)
     {
         w.Line();
-        w.Summary("The reserved bytes and bits that are not zero, one message each; empty when the struct is valid.");
+        w.Summary(s.VersionField is null
+            ? "The reserved bytes and bits that are not zero, one message each; empty when the struct is valid."
+            : "The reserved bytes and bits that are not zero in this struct's version, one message each; empty when the struct is valid. The bytes of a field that a later version adds are reserved in older ones.");
         w.Open("public readonly global::System.Collections.Generic.IReadOnlyList<string> Validate()");
         w.Line("var problems = new global::System.Collections.Generic.List<string>();");
+        if (s.VersionField is { } versionField)
+        {
+            w.Line("var version = (ulong)", versionField.Name, ";");
+        }
+
         foreach (var field in s.Fields)
         {
             var where = field.Name + " (offset " + Naming.Hex((ulong)field.Spec.Offset, 1) + ")";
+            if (s.VersionField is not null && WriteVersionedReserved(w, s, field, where))
+            {
+                continue;
+            }
+
             if (field.Spec.Reserved && field.BufferType is not null)
             {
                 // IndexOfAnyExcept rather than foreach: iterating a span this way needs no newer C# than 12.
@@ -123,7 +167,8 @@ internal static class StructEmitter
             }
             else if (field.BitField is { } bits && bits.ReservedMask != 0)
             {
-                w.Open("if (((", bits.Underlying, ")", field.Name, " & ", bits.ExtensionsType, ".ReservedMask) != 0)");
+                w.Open("if (", field.Spec.FirstVersion > 0 ? "version >= " + Naming.Number(field.Spec.FirstVersion) + " && " : string.Empty,
+                    "((", bits.Underlying, ")", field.Name, " & ", bits.ExtensionsType, ".ReservedMask) != 0)");
                 w.Line("problems.Add(\"reserved bits of ", where, " are not zero\");");
                 w.Close();
             }
@@ -133,4 +178,71 @@ internal static class StructEmitter
         w.Line("return problems;");
         w.Close();
     }
+
+    /// <summary>
+    /// In a versioned struct: a Reserved row that fields of later versions stand in is checked in pieces, each
+    /// reserved only before the version that gives it meaning; a field of a later version in bytes no Reserved
+    /// row covers is reserved before its version. False for what is checked as in an unversioned struct.
+    /// </summary>
+    private static bool WriteVersionedReserved(SourceWriter w, StructPlan s, FieldPlan field, string where)
+    {
+        var spec = field.Spec;
+        if (spec.Reserved)
+        {
+            var inside = s.Fields.Where(f => !f.Spec.Reserved && f.Spec.FirstVersion > 0 && Overlaps(f.Spec, spec)).ToList();
+            if (inside.Count == 0)
+            {
+                return false;
+            }
+
+            var cuts = inside.SelectMany(f => new[] { f.Spec.Offset, f.Spec.Offset + f.Spec.Size })
+                .Concat(new[] { spec.Offset, spec.Offset + spec.Size })
+                .Where(o => o >= spec.Offset && o <= spec.Offset + spec.Size).Distinct().OrderBy(o => o).ToList();
+            // Pieces reserved until the same version are checked together.
+            var pieces = new List<(int Start, int End, uint GivenMeaning)>();
+            for (var i = 0; i + 1 < cuts.Count; i++)
+            {
+                var (start, end) = (cuts[i], cuts[i + 1]);
+                var version = inside.Where(f => f.Spec.Offset <= start && f.Spec.Offset + f.Spec.Size >= end).Select(f => f.Spec.FirstVersion).DefaultIfEmpty(0u).Min();
+                if (pieces.Count > 0 && pieces[pieces.Count - 1].GivenMeaning == version)
+                {
+                    pieces[pieces.Count - 1] = (pieces[pieces.Count - 1].Start, end, version);
+                }
+                else
+                {
+                    pieces.Add((start, end, version));
+                }
+            }
+
+            foreach (var (start, end, givenMeaning) in pieces)
+            {
+                var bytes = Recognising.CellValues.ByteRange(start, end - start);
+                w.Open("if (", givenMeaning > 0 ? "version < " + Naming.Number(givenMeaning) + " && " : string.Empty, "!AreZero(", Naming.Number(start), ", ", Naming.Number(end - start), "))");
+                w.Line("problems.Add(\"reserved bytes ", bytes, " of ", field.Name, " are not zero", givenMeaning > 0 ? " (before version " + Naming.Number(givenMeaning) + ")" : string.Empty, "\");");
+                w.Close();
+            }
+
+            return true;
+        }
+
+        if (spec.FirstVersion == 0 || s.Fields.Any(f => f.Spec.Reserved && Overlaps(f.Spec, spec)))
+        {
+            return false;
+        }
+
+        w.Open("if (version < ", Naming.Number(spec.FirstVersion), " && !AreZero(", Naming.Number(spec.Offset), ", ", Naming.Number(spec.Size), "))");
+        w.Line("problems.Add(\"", where, ", which version ", Naming.Number(spec.FirstVersion), " adds, is not zero in version \" + version.ToString(global::System.Globalization.CultureInfo.InvariantCulture));");
+        w.Close();
+        if (field.BitField is { } bits && bits.ReservedMask != 0)
+        {
+            w.Open("if (version >= ", Naming.Number(spec.FirstVersion), " && ((", bits.Underlying, ")", field.Name, " & ", bits.ExtensionsType, ".ReservedMask) != 0)");
+            w.Line("problems.Add(\"reserved bits of ", where, " are not zero\");");
+            w.Close();
+        }
+
+        return true;
+    }
+
+    private static bool Overlaps(Model.FieldSpec one, Model.FieldSpec other) =>
+        one.Offset < other.Offset + other.Size && other.Offset < one.Offset + one.Size;
 }

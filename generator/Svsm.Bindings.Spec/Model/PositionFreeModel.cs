@@ -38,16 +38,18 @@ public static class PositionFreeModel
         {
             if (!structs.TryGetValue(structure, out var stripped))
             {
+                var fields = structure.Fields.Select(f => f with
+                {
+                    Span = SpecSpan.None,
+                    Struct = f.Struct is { } s ? Strip(s) : null,
+                    Bits = f.Bits is { } b ? Strip(b) : null,
+                    Enum = f.Enum is { } e ? Strip(e) : null,
+                }).ToEquatableArray();
                 stripped = structure with
                 {
                     Span = SpecSpan.None,
-                    Fields = structure.Fields.Select(f => f with
-                    {
-                        Span = SpecSpan.None,
-                        Struct = f.Struct is { } s ? Strip(s) : null,
-                        Bits = f.Bits is { } b ? Strip(b) : null,
-                        Enum = f.Enum is { } e ? Strip(e) : null,
-                    }).ToEquatableArray(),
+                    Fields = fields,
+                    VersionField = structure.VersionField is { } version ? fields.First(f => f.Offset == version.Offset && f.Name == version.Name) : null,
                 };
                 structs[structure] = stripped;
             }

@@ -1,3 +1,5 @@
+using System.Linq;
+
 namespace Svsm.Bindings.Spec.Model;
 
 /// <summary>How a declaration was written in its spec.</summary>
@@ -25,6 +27,7 @@ public enum DeclarationStyle
 /// <param name="Alignment">The alignment gcc (or rustc, for <c>#[repr(C)]</c>) gives it; 1 for an offset table.</param>
 /// <param name="Packed">Packed (<c>__packed</c>, <c>#[repr(C, packed)]</c>): members at alignment 1.</param>
 /// <param name="Description">The doc comment of a declaration in code; empty for tables.</param>
+/// <param name="VersionField">The field that holds the struct's version, resolved, when some field has a first version.</param>
 public sealed record StructSpec(
     string Name,
     int Size,
@@ -35,7 +38,12 @@ public sealed record StructSpec(
     bool Packed = false,
     int Alignment = 1,
     string Description = "",
-    DeclarationStyle Style = DeclarationStyle.Table);
+    DeclarationStyle Style = DeclarationStyle.Table,
+    FieldSpec? VersionField = null)
+{
+    /// <summary>The highest first version of a field: the newest version of the struct its spec describes (0 when unversioned).</summary>
+    public uint NewestVersion => Fields.Count == 0 ? 0 : Fields.Max(f => f.FirstVersion);
+}
 
 /// <summary>One member of a struct, at its offset.</summary>
 /// <param name="Name">Identifier in camelCase: the <c>Name</c> cell, else derived from the description.</param>
@@ -45,6 +53,7 @@ public sealed record StructSpec(
 /// <param name="Struct">The struct or union of this spec the member is (a single one, not an array), resolved.</param>
 /// <param name="Bits">The bit table that describes this field's bits, resolved.</param>
 /// <param name="Enum">The enum of this spec the member is, resolved.</param>
+/// <param name="FirstVersion">The struct version that first has the field (a layout table's <c>First version</c> cell); 0 when every version has it. In older versions its bytes are reserved.</param>
 public sealed record FieldSpec(
     int Offset,
     int Size,
@@ -57,4 +66,5 @@ public sealed record FieldSpec(
     int Count = 1,
     StructSpec? Struct = null,
     BitFieldSpec? Bits = null,
-    ConstantTableSpec? Enum = null);
+    ConstantTableSpec? Enum = null,
+    uint FirstVersion = 0);

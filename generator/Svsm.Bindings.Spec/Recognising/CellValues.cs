@@ -275,6 +275,10 @@ internal static class CellValues
     public static bool IsReserved(string text) =>
         ReservedWord.IsMatch(text);
 
+    /// <summary>Whether a <c>First version</c> cell says "every version": a dash, <c>all</c>, <c>any</c> or <c>n/a</c>.</summary>
+    public static bool IsNotApplicable(string text) =>
+        Common.Words.Key(text) is "" or "all" or "any" or "na" or "every";
+
     /// <summary>The text without white space and the characters in <paramref name="characters"/>.</summary>
     private static string Without(string text, string characters)
     {

@@ -10,7 +10,8 @@ namespace Svsm.Bindings.Spec.Recognising;
 
 /// <summary>
 /// The YAML front matter keys the reader uses: <c>protocol-id</c>, <c>version</c>, <c>name</c>, <c>prefix</c>,
-/// <c>namespace</c>, <c>result-type</c>, <c>convention</c>, and <c>sizes</c> (a map of struct name to size). Other keys are ignored.
+/// <c>namespace</c>, <c>result-type</c>, <c>convention</c>, <c>sizes</c> (a map of struct name to size) and
+/// <c>version-fields</c> (a map of struct name to the field that holds its version). Other keys are ignored.
 /// </summary>
 internal sealed class FrontMatter
 {
@@ -18,6 +19,7 @@ internal sealed class FrontMatter
     private static readonly Regex DottedIdentifier = new(@"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$", RegexOptions.CultureInvariant);
 
     private readonly Dictionary<string, (int Size, SpecSpan Span)> sizes = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, (string Field, SpecSpan Span)> versionFields = new(StringComparer.Ordinal);
 
     public uint? ProtocolId { get; private set; }
 
@@ -53,6 +55,10 @@ internal sealed class FrontMatter
     public (int Size, SpecSpan Span)? SizeOf(string structName) =>
         sizes.TryGetValue(Words.Key(structName), out var entry) ? entry : null;
 
+    /// <summary>The field front matter names as the struct's version field, if any.</summary>
+    public (string Field, SpecSpan Span)? VersionFieldOf(string structName) =>
+        versionFields.TryGetValue(Words.Key(structName), out var entry) ? entry : null;
+
     private void ReadLines(IReadOnlyList<FrontMatterLine> lines, DiagnosticBag diagnostics)
     {
         string? parent = null;
@@ -72,6 +78,17 @@ internal sealed class FrontMatter
                 else
                 {
                     diagnostics.Add(SpecDiagnostics.BadFrontMatter, line.Span, line.Key, line.Value, "a struct size is a positive number of bytes");
+                }
+            }
+            else if (parent == "versionfields")
+            {
+                if (line.Value.Length > 0)
+                {
+                    versionFields[Words.Key(line.Key)] = (line.Value.Trim('`'), line.Span);
+                }
+                else
+                {
+                    diagnostics.Add(SpecDiagnostics.BadFrontMatter, line.Span, line.Key, line.Value, "name the field that holds the struct's version, such as version");
                 }
             }
         }

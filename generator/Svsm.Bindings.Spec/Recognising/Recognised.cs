@@ -169,7 +169,8 @@ internal sealed record RawMember(
     RawType? Type = null,
     int? BitWidth = null,
     int? AlignAttribute = null,
-    bool Reserved = false);
+    bool Reserved = false,
+    uint FirstVersion = 0);
 
 /// <summary>A member's type as written: a name (<c>__u64</c>, <c>struct snp_report_req</c>, <c>MmCoreHeader</c>) with array lengths.</summary>
 /// <param name="Name">The element type without <c>struct</c>/<c>union</c>/<c>enum</c> and without array lengths.</param>

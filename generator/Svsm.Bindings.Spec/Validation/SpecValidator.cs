@@ -189,7 +189,10 @@ internal sealed class SpecValidator
         }
     }
 
-    /// <summary>An offset table's fields against each other and its size: overlaps, overruns and undocumented bytes.</summary>
+    /// <summary>
+    /// An offset table's fields against each other and its size: overlaps, overruns and undocumented bytes. A field
+    /// that a later version adds may stand in bytes a Reserved row keeps for the older versions.
+    /// </summary>
     private void CheckOffsets(BuiltStruct structure)
     {
         var fields = structure.Fields.Select(f => f.Spec).OrderBy(f => f.Offset).ThenBy(f => f.Span.Start).ToList();
@@ -199,9 +202,9 @@ internal sealed class SpecValidator
         FieldSpec? previous = null;
         foreach (var field in fields)
         {
-            if (previous is not null && field.Offset < covered)
+            if (previous is not null && field.Offset < covered &&
+                fields.TakeWhile(f => f != field).LastOrDefault(f => f.Offset + f.Size > field.Offset && !AddedInReservedBytes(f, field)) is { } other)
             {
-                var other = fields.Last(f => f != field && f.Offset <= field.Offset && f.Offset + f.Size > field.Offset);
                 structure.Errors.Add(diagnostics.Add(
                     SpecDiagnostics.FieldsOverlap, field.Span, field.Name, CellValues.ByteRange(field.Offset, field.Size),
                     other.Name, CellValues.ByteRange(other.Offset, other.Size), structure.Name));
@@ -225,6 +228,9 @@ internal sealed class SpecValidator
             diagnostics.Add(SpecDiagnostics.FieldGap, structure.HeaderSpan, CellValues.ByteRange(covered, size - covered), size - covered, structure.Name);
         }
     }
+
+    private static bool AddedInReservedBytes(FieldSpec one, FieldSpec other) =>
+        (one.Reserved && !other.Reserved && other.FirstVersion > 0) || (other.Reserved && !one.Reserved && one.FirstVersion > 0);
 
     /// <summary>Each bit table: no bit described twice, none past the width, none left undescribed.</summary>
     private void CheckBits()

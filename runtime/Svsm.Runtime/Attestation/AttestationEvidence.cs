@@ -150,8 +150,8 @@ public sealed class AttestationEvidence
 
         var reportData = Fields.ReportData;
         return ((ReadOnlySpan<byte>)reportData).SequenceEqual(ExpectedReportData())
-            ? SnpVerification.Valid
-            : new(SnpVerificationFailure.ReportDataMismatch, "REPORT_DATA is not SHA-512(nonce ‖ manifest): the report was made for another nonce or manifest");
+            ? signature
+            : new(SnpVerificationFailure.ReportDataMismatch, "REPORT_DATA is not SHA-512(nonce ‖ manifest): the report was made for another nonce or manifest") { Product = signature.Product };
     }
 
     /// <summary>

@@ -18,7 +18,7 @@ namespace Svsm.Protocols
         public const int Size = 1184;
 
         /// <summary>
-        /// Version of the report format (2) (offset 0x00, 4 bytes)
+        /// Version of the report format (2 to 5) (offset 0x00, 4 bytes)
         /// </summary>
         [global::System.Runtime.InteropServices.FieldOffset(0)]
         public uint Version;
@@ -132,7 +132,25 @@ namespace Svsm.Protocols
         public ulong ReportedTcb;
 
         /// <summary>
-        /// Reserved (version 3: CPUID family, model and stepping at 0x188 to 0x18A) (offset 0x188, 24 bytes)
+        /// The CPUID family of the chip (extended family plus base family) (offset 0x188, 1 bytes)
+        /// </summary>
+        [global::System.Runtime.InteropServices.FieldOffset(392)]
+        public byte CpuidFamId;
+
+        /// <summary>
+        /// The CPUID model of the chip (extended model and base model) (offset 0x189, 1 bytes)
+        /// </summary>
+        [global::System.Runtime.InteropServices.FieldOffset(393)]
+        public byte CpuidModId;
+
+        /// <summary>
+        /// The CPUID stepping of the chip (offset 0x18A, 1 bytes)
+        /// </summary>
+        [global::System.Runtime.InteropServices.FieldOffset(394)]
+        public byte CpuidStep;
+
+        /// <summary>
+        /// Reserved (version 2; from version 3, 0x18B to 0x19F) (offset 0x188, 24 bytes)
         /// </summary>
         [global::System.Runtime.InteropServices.FieldOffset(392)]
         public Reserved2Buffer Reserved2;
@@ -204,7 +222,19 @@ namespace Svsm.Protocols
         public ulong LaunchTcb;
 
         /// <summary>
-        /// Reserved (offset 0x1F8, 168 bytes)
+        /// The mitigations the guest was launched with (offset 0x1F8, 8 bytes)
+        /// </summary>
+        [global::System.Runtime.InteropServices.FieldOffset(504)]
+        public ulong LaunchMitVector;
+
+        /// <summary>
+        /// The mitigations in force now (offset 0x200, 8 bytes)
+        /// </summary>
+        [global::System.Runtime.InteropServices.FieldOffset(512)]
+        public ulong CurrentMitVector;
+
+        /// <summary>
+        /// Reserved (before version 5; from version 5, 0x208 to 0x29F) (offset 0x1F8, 168 bytes)
         /// </summary>
         [global::System.Runtime.InteropServices.FieldOffset(504)]
         public Reserved5Buffer Reserved5;
@@ -306,6 +336,21 @@ namespace Svsm.Protocols
         public const int ReportedTcbOffset = 384;
 
         /// <summary>
+        /// The byte offset of <see cref="CpuidFamId"/>, for code that addresses the field in guest memory.
+        /// </summary>
+        public const int CpuidFamIdOffset = 392;
+
+        /// <summary>
+        /// The byte offset of <see cref="CpuidModId"/>, for code that addresses the field in guest memory.
+        /// </summary>
+        public const int CpuidModIdOffset = 393;
+
+        /// <summary>
+        /// The byte offset of <see cref="CpuidStep"/>, for code that addresses the field in guest memory.
+        /// </summary>
+        public const int CpuidStepOffset = 394;
+
+        /// <summary>
         /// The byte offset of <see cref="ChipId"/>, for code that addresses the field in guest memory.
         /// </summary>
         public const int ChipIdOffset = 416;
@@ -351,16 +396,85 @@ namespace Svsm.Protocols
         public const int LaunchTcbOffset = 496;
 
         /// <summary>
+        /// The byte offset of <see cref="LaunchMitVector"/>, for code that addresses the field in guest memory.
+        /// </summary>
+        public const int LaunchMitVectorOffset = 504;
+
+        /// <summary>
+        /// The byte offset of <see cref="CurrentMitVector"/>, for code that addresses the field in guest memory.
+        /// </summary>
+        public const int CurrentMitVectorOffset = 512;
+
+        /// <summary>
         /// The byte offset of <see cref="Signature"/>, for code that addresses the field in guest memory.
         /// </summary>
         public const int SignatureOffset = 672;
 
         /// <summary>
-        /// The reserved bytes and bits that are not zero, one message each; empty when the struct is valid.
+        /// The newest version of ATTESTATION_REPORT its spec describes: the highest first version of a field.
+        /// </summary>
+        public const uint NewestVersion = 5;
+
+        /// <summary>
+        /// Whether this ATTESTATION_REPORT's <see cref="Version"/> has <see cref="CpuidFamId"/>: version 3 and later.
+        /// </summary>
+        public readonly bool HasCpuidFamId => Version >= 3;
+
+        /// <summary>
+        /// <see cref="CpuidFamId"/> where this ATTESTATION_REPORT's version has it (3 and later), else null: in older versions its bytes are reserved.
+        /// </summary>
+        public readonly byte? CpuidFamIdIfPresent => Version >= 3 ? CpuidFamId : null;
+
+        /// <summary>
+        /// Whether this ATTESTATION_REPORT's <see cref="Version"/> has <see cref="CpuidModId"/>: version 3 and later.
+        /// </summary>
+        public readonly bool HasCpuidModId => Version >= 3;
+
+        /// <summary>
+        /// <see cref="CpuidModId"/> where this ATTESTATION_REPORT's version has it (3 and later), else null: in older versions its bytes are reserved.
+        /// </summary>
+        public readonly byte? CpuidModIdIfPresent => Version >= 3 ? CpuidModId : null;
+
+        /// <summary>
+        /// Whether this ATTESTATION_REPORT's <see cref="Version"/> has <see cref="CpuidStep"/>: version 3 and later.
+        /// </summary>
+        public readonly bool HasCpuidStep => Version >= 3;
+
+        /// <summary>
+        /// <see cref="CpuidStep"/> where this ATTESTATION_REPORT's version has it (3 and later), else null: in older versions its bytes are reserved.
+        /// </summary>
+        public readonly byte? CpuidStepIfPresent => Version >= 3 ? CpuidStep : null;
+
+        /// <summary>
+        /// Whether this ATTESTATION_REPORT's <see cref="Version"/> has <see cref="LaunchMitVector"/>: version 5 and later.
+        /// </summary>
+        public readonly bool HasLaunchMitVector => Version >= 5;
+
+        /// <summary>
+        /// <see cref="LaunchMitVector"/> where this ATTESTATION_REPORT's version has it (5 and later), else null: in older versions its bytes are reserved.
+        /// </summary>
+        public readonly ulong? LaunchMitVectorIfPresent => Version >= 5 ? LaunchMitVector : null;
+
+        /// <summary>
+        /// Whether this ATTESTATION_REPORT's <see cref="Version"/> has <see cref="CurrentMitVector"/>: version 5 and later.
+        /// </summary>
+        public readonly bool HasCurrentMitVector => Version >= 5;
+
+        /// <summary>
+        /// <see cref="CurrentMitVector"/> where this ATTESTATION_REPORT's version has it (5 and later), else null: in older versions its bytes are reserved.
+        /// </summary>
+        public readonly ulong? CurrentMitVectorIfPresent => Version >= 5 ? CurrentMitVector : null;
+
+        private readonly bool AreZero(int offset, int length) =>
+            global::System.MemoryExtensions.IndexOfAnyExcept(global::System.Runtime.InteropServices.MemoryMarshal.AsBytes(global::System.Runtime.InteropServices.MemoryMarshal.CreateReadOnlySpan(in this, 1)).Slice(offset, length), (byte)0) < 0;
+
+        /// <summary>
+        /// The reserved bytes and bits that are not zero in this struct's version, one message each; empty when the struct is valid. The bytes of a field that a later version adds are reserved in older ones.
         /// </summary>
         public readonly global::System.Collections.Generic.IReadOnlyList<string> Validate()
         {
             var problems = new global::System.Collections.Generic.List<string>();
+            var version = (ulong)Version;
             if (((ulong)Policy & AttestationReportPolicyExtensions.ReservedMask) != 0)
             {
                 problems.Add("reserved bits of Policy (offset 0x08) are not zero");
@@ -377,9 +491,13 @@ namespace Svsm.Protocols
             {
                 problems.Add("reserved Reserved (offset 0x4C) is not zero");
             }
-            if (global::System.MemoryExtensions.IndexOfAnyExcept((global::System.ReadOnlySpan<byte>)Reserved2, (byte)0) >= 0)
+            if (version < 3 && !AreZero(392, 3))
             {
-                problems.Add("reserved Reserved2 (offset 0x188) is not zero");
+                problems.Add("reserved bytes 0x188-0x18A of Reserved2 are not zero (before version 3)");
+            }
+            if (!AreZero(395, 21))
+            {
+                problems.Add("reserved bytes 0x18B-0x19F of Reserved2 are not zero");
             }
             if (Reserved3 != 0)
             {
@@ -389,9 +507,13 @@ namespace Svsm.Protocols
             {
                 problems.Add("reserved Reserved4 (offset 0x1EF) is not zero");
             }
-            if (global::System.MemoryExtensions.IndexOfAnyExcept((global::System.ReadOnlySpan<byte>)Reserved5, (byte)0) >= 0)
+            if (version < 5 && !AreZero(504, 16))
             {
-                problems.Add("reserved Reserved5 (offset 0x1F8) is not zero");
+                problems.Add("reserved bytes 0x1F8-0x207 of Reserved5 are not zero (before version 5)");
+            }
+            if (!AreZero(520, 152))
+            {
+                problems.Add("reserved bytes 0x208-0x29F of Reserved5 are not zero");
             }
 
             return problems;
@@ -589,6 +711,103 @@ namespace Svsm.Protocols
             }
 
             return problems;
+        }
+    }
+
+    /// <summary>
+    /// Turin TCB_VERSION: 8 bytes, laid out as its spec's table says.
+    /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Svsm.Bindings", "{{version}}")]
+    [global::System.Runtime.InteropServices.StructLayout(global::System.Runtime.InteropServices.LayoutKind.Explicit, Size = 8)]
+    public partial struct TurinTcbVersion
+    {
+        /// <summary>
+        /// The struct's size in bytes.
+        /// </summary>
+        public const int Size = 8;
+
+        /// <summary>
+        /// SVN of the FMC (offset 0x00, 1 bytes)
+        /// </summary>
+        [global::System.Runtime.InteropServices.FieldOffset(0)]
+        public byte Fmc;
+
+        /// <summary>
+        /// SVN of the PSP boot loader (offset 0x01, 1 bytes)
+        /// </summary>
+        [global::System.Runtime.InteropServices.FieldOffset(1)]
+        public byte BootLoader;
+
+        /// <summary>
+        /// SVN of the PSP operating system (offset 0x02, 1 bytes)
+        /// </summary>
+        [global::System.Runtime.InteropServices.FieldOffset(2)]
+        public byte Tee;
+
+        /// <summary>
+        /// SVN of the SNP firmware (offset 0x03, 1 bytes)
+        /// </summary>
+        [global::System.Runtime.InteropServices.FieldOffset(3)]
+        public byte Snp;
+
+        /// <summary>
+        /// Reserved (offset 0x04, 3 bytes)
+        /// </summary>
+        [global::System.Runtime.InteropServices.FieldOffset(4)]
+        public ReservedBuffer Reserved;
+
+        /// <summary>
+        /// Lowest current patch level of all cores (offset 0x07, 1 bytes)
+        /// </summary>
+        [global::System.Runtime.InteropServices.FieldOffset(7)]
+        public byte Microcode;
+
+        /// <summary>
+        /// The byte offset of <see cref="Fmc"/>, for code that addresses the field in guest memory.
+        /// </summary>
+        public const int FmcOffset = 0;
+
+        /// <summary>
+        /// The byte offset of <see cref="BootLoader"/>, for code that addresses the field in guest memory.
+        /// </summary>
+        public const int BootLoaderOffset = 1;
+
+        /// <summary>
+        /// The byte offset of <see cref="Tee"/>, for code that addresses the field in guest memory.
+        /// </summary>
+        public const int TeeOffset = 2;
+
+        /// <summary>
+        /// The byte offset of <see cref="Snp"/>, for code that addresses the field in guest memory.
+        /// </summary>
+        public const int SnpOffset = 3;
+
+        /// <summary>
+        /// The byte offset of <see cref="Microcode"/>, for code that addresses the field in guest memory.
+        /// </summary>
+        public const int MicrocodeOffset = 7;
+
+        /// <summary>
+        /// The reserved bytes and bits that are not zero, one message each; empty when the struct is valid.
+        /// </summary>
+        public readonly global::System.Collections.Generic.IReadOnlyList<string> Validate()
+        {
+            var problems = new global::System.Collections.Generic.List<string>();
+            if (global::System.MemoryExtensions.IndexOfAnyExcept((global::System.ReadOnlySpan<byte>)Reserved, (byte)0) >= 0)
+            {
+                problems.Add("reserved Reserved (offset 0x04) is not zero");
+            }
+
+            return problems;
+        }
+
+        /// <summary>
+        /// The 3 bytes of <see cref="Reserved"/>; converts to a span of bytes.
+        /// </summary>
+        [global::System.Runtime.CompilerServices.InlineArray(3)]
+        public struct ReservedBuffer
+        {
+            private byte element0;
         }
     }
 
@@ -822,6 +1041,10 @@ namespace Svsm.Protocols
         /// Bit 5: The memory alias check has completed
         /// </summary>
         AliasCheckComplete = 0x0000000000000020UL,
+        /// <summary>
+        /// Bit 7: SEV-TIO (trusted I/O) is enabled
+        /// </summary>
+        TioEn = 0x0000000000000080UL,
     }
 
     /// <summary>
@@ -833,7 +1056,7 @@ namespace Svsm.Protocols
         /// <summary>
         /// The reserved bits: they must be zero.
         /// </summary>
-        public const ulong ReservedMask = 0xFFFFFFFFFFFFFFC0UL;
+        public const ulong ReservedMask = 0xFFFFFFFFFFFFFF40UL;
     }
 
     /// <summary>

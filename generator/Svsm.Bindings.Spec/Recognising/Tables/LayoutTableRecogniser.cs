@@ -2,12 +2,16 @@ using Svsm.Bindings.Spec.Diagnostics;
 
 namespace Svsm.Bindings.Spec.Recognising.Tables;
 
-/// <summary>Reads a layout table (<c>Offset</c>, <c>Size (Bytes)</c>, <c>Description</c>, optional <c>Name</c>) into a struct's members.</summary>
+/// <summary>
+/// Reads a layout table (<c>Offset</c>, <c>Size (Bytes)</c>, <c>Description</c>, optional <c>Name</c> and
+/// <c>First version</c>) into a struct's members.
+/// </summary>
 internal static class LayoutTableRecogniser
 {
     public static void Read(TableRows table, RawStruct structure, DiagnosticBag diagnostics)
     {
         var hasName = table.Has(TableSchema.MemberName);
+        var hasVersion = table.Has(TableSchema.FieldFirstVersion);
         foreach (var row in table.Rows)
         {
             var offsetCell = table.Cell(row, TableSchema.Offset);
@@ -44,9 +48,25 @@ internal static class LayoutTableRecogniser
                 continue;
             }
 
+            var firstVersion = 0u;
+            if (hasVersion)
+            {
+                var versionCell = table.Cell(row, TableSchema.FieldFirstVersion);
+                if (versionCell.Text.Length > 0 && !CellValues.IsNotApplicable(versionCell.Text))
+                {
+                    if (!CellValues.TryParseInteger(versionCell.Text, out var version) || version == 0 || version > uint.MaxValue)
+                    {
+                        structure.Errors.Add(diagnostics.Add(SpecDiagnostics.MalformedCell, versionCell.Span, versionCell.Text, "first version", "write the struct version that first has the field, such as 3, or leave the cell empty when every version has it"));
+                        continue;
+                    }
+
+                    firstVersion = (uint)version;
+                }
+            }
+
             var reserved = CellValues.IsReserved(nameText) || CellValues.IsReserved(description);
             structure.Members.Add(new RawMember(
-                MemberKind.ByOffset, nameText.Length > 0 ? nameText : null, description, row.Span, nameCell?.Span ?? row.Span, offset, size, Reserved: reserved));
+                MemberKind.ByOffset, nameText.Length > 0 ? nameText : null, description, row.Span, nameCell?.Span ?? row.Span, offset, size, Reserved: reserved, FirstVersion: firstVersion));
         }
     }
 }

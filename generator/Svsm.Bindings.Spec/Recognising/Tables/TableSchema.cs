@@ -42,6 +42,7 @@ internal sealed record TableSchema(TableKind Kind, string Title, IReadOnlyList<C
     public static readonly ColumnSpec MemberName = new("Name", false, false, "name", "field", "fieldname", "parameter");
 
     public static readonly ColumnSpec Offset = new("Offset", true, true, "offset", "byteoffset", "offsetbytes");
+    public static readonly ColumnSpec FieldFirstVersion = new("First version", false, false, "firstversion", "sinceversion", "since", "version", "firstversionsupported", "minimumversion", "minversion");
 
     public static readonly ColumnSpec Bits = new("Bit(s)", true, true, "bits", "bit", "bitrange", "bitposition");
     public static readonly ColumnSpec BitName = new("Name", true, false, "name", "field", "flag");
@@ -71,7 +72,7 @@ internal sealed record TableSchema(TableKind Kind, string Title, IReadOnlyList<C
     {
         new TableSchema(TableKind.Calls, "call", new[] { CallId, FirstVersion, CallName, Function }),
         new TableSchema(TableKind.Registers, "Registers", new[] { Register, Size, Alignment, Direction, Description, MemberName }),
-        new TableSchema(TableKind.Layout, "layout", new[] { Offset, Size, Description, MemberName }),
+        new TableSchema(TableKind.Layout, "layout", new[] { Offset, Size, Description, MemberName, FieldFirstVersion }),
         new TableSchema(TableKind.Bits, "bit", new[] { Bits, BitName, Description }),
         new TableSchema(TableKind.Constants, "constant", new[] { Value, ConstantName, OptionalDescription }),
         new TableSchema(TableKind.TypedLayout, "typed layout", new[] { FieldType, TypedField, OptionalDescription }),
@@ -106,7 +107,9 @@ internal sealed record TableSchema(TableKind Kind, string Title, IReadOnlyList<C
                 score = 0;
             }
 
-            if (score > bestScore)
+            // A tie goes to the schema more of the header's columns belong to: "Offset | ... | First version" is a
+            // layout whose fields have versions, not a call table.
+            if (score > bestScore || (score > 0 && score == bestScore && best is not null && MatchedColumns(schema, keys) > MatchedColumns(best, keys)))
             {
                 best = schema;
                 bestScore = score;
@@ -168,6 +171,8 @@ internal sealed record TableSchema(TableKind Kind, string Title, IReadOnlyList<C
 
         return result;
     }
+
+    private static int MatchedColumns(TableSchema schema, List<string> keys) => schema.Columns.Count(c => c.Spellings.Any(keys.Contains));
 
     private static bool Matches(TableSchema schema, ColumnSpec column, List<string> keys) =>
         column.Spellings.Any(keys.Contains) && schema.Columns.Contains(column);

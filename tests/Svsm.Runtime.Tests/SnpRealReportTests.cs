@@ -1,0 +1,139 @@
+using System.Security.Cryptography.X509Certificates;
+using Svsm.Runtime.Attestation;
+using Xunit;
+
+namespace Svsm.Runtime.Tests;
+
+/// <summary>
+/// The verifier on real AMD-signed reports from independent public sources (TestData/Snp/README.md cites each):
+/// versions 2, 3 and 5, Milan, Genoa and Turin, VCEK and VLEK, each under the AMD roots the library pins.
+/// </summary>
+public sealed class SnpRealReportTests
+{
+    public static TheoryData<string, string, SnpProduct, uint, SnpSigningKey> Reports => new()
+    {
+        { "virtee-sev_milan_v2_report.bin", "virtee-sev_milan_vcek.der", SnpProduct.Milan, 2, SnpSigningKey.Vcek },
+        { "go-sev-guest_milan_v2_report.bin", "go-sev-guest_milan_vcek.der", SnpProduct.Milan, 2, SnpSigningKey.Vcek },
+        { "automata_milan_v2_report.bin", "automata_milan_vcek.der", SnpProduct.Milan, 2, SnpSigningKey.Vcek },
+        { "trustee-snp_milan_v2_report.bin", "trustee-snp_milan_vcek.der", SnpProduct.Milan, 2, SnpSigningKey.Vcek },
+        { "trustee-azhcl_milan_v2_report.bin", "trustee-azhcl_milan_vcek.der", SnpProduct.Milan, 2, SnpSigningKey.Vcek },
+        { "oak-cb_milan_v3_report.bin", "oak-cb_milan_vcek.der", SnpProduct.Milan, 3, SnpSigningKey.Vcek },
+        { "oak-ocrel_milan_v3_report.bin", "oak-oc_milan_vcek.der", SnpProduct.Milan, 3, SnpSigningKey.Vcek },
+        { "oak-ocstg_milan_v3_report.bin", "oak-oc_milan_vcek.der", SnpProduct.Milan, 3, SnpSigningKey.Vcek },
+        { "oak-rkrel_milan_v3_report.bin", "oak-rk_milan_vcek.der", SnpProduct.Milan, 3, SnpSigningKey.Vcek },
+        { "oak-rkstg_milan_v3_report.bin", "oak-rk_milan_vcek.der", SnpProduct.Milan, 3, SnpSigningKey.Vcek },
+        { "trustee-azv0_milan_v3_report.bin", "trustee-azv0_milan_vcek.der", SnpProduct.Milan, 3, SnpSigningKey.Vcek },
+        { "trustee-azv1_milan_v3_report.bin", "trustee-azv0_milan_vcek.der", SnpProduct.Milan, 3, SnpSigningKey.Vcek },
+        { "trustee-azv2_milan_v3_report.bin", "trustee-azv2_milan_vcek.der", SnpProduct.Milan, 3, SnpSigningKey.Vcek },
+        { "trustee-snp_milan_v3_vlek_report.bin", "trustee-snp_milan_vlek.der", SnpProduct.Milan, 3, SnpSigningKey.Vlek },
+        { "trustee-azgenoa_genoa_v3_report.bin", "trustee-azgenoa_genoa_vcek.der", SnpProduct.Genoa, 3, SnpSigningKey.Vcek },
+        { "routex-v3_genoa_v3_report.bin", "routex-v3_genoa_vcek.der", SnpProduct.Genoa, 3, SnpSigningKey.Vcek },
+        { "routex_genoa_v5_report.bin", "routex_genoa_vcek.der", SnpProduct.Genoa, 5, SnpSigningKey.Vcek },
+        { "oak_genoa_v5_report.bin", "oak_genoa_vcek.der", SnpProduct.Genoa, 5, SnpSigningKey.Vcek },
+        { "oak_turin_v5_report.bin", "oak_turin_vcek.der", SnpProduct.Turin, 5, SnpSigningKey.Vcek },
+    };
+
+    internal static byte[] Report(string name) => File.ReadAllBytes(Path.Combine(AppContext.BaseDirectory, "TestData", "Snp", name));
+
+    internal static X509Certificate2 Certificate(string name) => X509CertificateLoader.LoadCertificate(Report(name));
+
+    private static SnpTrustedSigningKey Trusted(string certificate)
+    {
+        var (key, result) = SnpTrustedSigningKey.Validate(Certificate(certificate));
+        Assert.True(result.IsValid, result.Reason);
+        return key!;
+    }
+
+    [Theory]
+    [MemberData(nameof(Reports))]
+    public void EachVerifiesUnderThePinnedRootsAndIsBoundToItsCertificate(string report, string certificate, SnpProduct product, uint version, SnpSigningKey kind)
+    {
+        using var key = Trusted(certificate);
+        Assert.Equal(kind, key.Identity.Kind);
+        Assert.Equal(product, key.Identity.Product);
+        var bytes = Report(report);
+        var result = key.Verify(bytes);
+        Assert.Equal(SnpVerification.Valid.Reason, result.Reason);
+        Assert.Equal(product, result.Product);
+        Assert.Equal(version, SnpReportReader.Read(bytes, product).Report.Version);
+    }
+
+    [Fact]
+    public void EveryBitFlipOfEachReportFails()
+    {
+        // A flip anywhere the signature covers, or in its R and S, fails; the signature's reserved bytes must be zero.
+        foreach (var row in Reports)
+        {
+            var (report, certificate, _, _, _) = row.Data;
+            using var key = Trusted(certificate);
+            var bytes = Report(report);
+            for (var bit = 0; bit < bytes.Length * 8; bit += 7)
+            {
+                bytes[bit / 8] ^= (byte)(1 << (bit % 8));
+                Assert.False(key.Verify(bytes).IsValid, $"{report}: flipping bit {bit} still verifies");
+                bytes[bit / 8] ^= (byte)(1 << (bit % 8));
+            }
+        }
+    }
+
+    [Fact]
+    public void TheTurinReportReadsItsTcbInTheTurinLayoutAndWarnsOfPlatformInfoBit6()
+    {
+        using var key = Trusted("oak_turin_vcek.der");
+        var bytes = Report("oak_turin_v5_report.bin");
+        var result = key.Verify(bytes);
+        Assert.True(result.IsValid, result.Reason);
+        Assert.Contains(result.Warnings, w => w.Contains("PLATFORM_INFO bit 6", StringComparison.Ordinal));
+
+        var (report, product, _) = SnpReportReader.Read(bytes);
+        Assert.Equal(SnpProduct.Turin, product);
+        var tcb = SnpTcb.Read(report.ReportedTcb, SnpProduct.Turin);
+        Assert.Equal(key.Identity.Tcb, tcb);
+        Assert.NotNull(tcb.Fmc);
+        Assert.Equal(8, key.Identity.HwId!.Length);
+    }
+
+    [Fact]
+    public void AVcekOfAnotherChipFails()
+    {
+        using var other = Trusted("oak-oc_milan_vcek.der");
+        var result = other.Verify(Report("oak-rkrel_milan_v3_report.bin"));
+        Assert.Equal(SnpVerificationFailure.BadSignature, result.Failure);
+    }
+
+    [Fact]
+    public void ATurinVcekUnderTheGenoaRootFails()
+    {
+        var (key, result) = SnpTrustedSigningKey.Validate(Certificate("oak_turin_vcek.der"), AmdRoots.Ask(SnpProduct.Genoa), AmdRoots.Ark(SnpProduct.Genoa));
+        Assert.Null(key);
+        Assert.Equal(SnpVerificationFailure.ChainInvalid, result.Failure);
+
+        var (named, mismatch) = SnpTrustedSigningKey.Validate(Certificate("oak_turin_vcek.der"), product: SnpProduct.Genoa);
+        Assert.Null(named);
+        Assert.Equal(SnpVerificationFailure.ProductMismatch, mismatch.Failure);
+    }
+
+    [Fact]
+    public void AVersion2ReportIsJudgedByTheProductItsCertificateNames()
+    {
+        var bytes = Report("virtee-sev_milan_v2_report.bin");
+        Assert.Equal(SnpVerificationFailure.UnknownProduct, SnpReportReader.Read(bytes).Result.Failure);
+        Assert.Equal(SnpVerificationFailure.ProductMismatch, SnpReportReader.Read(bytes, SnpProduct.Turin).Result.Failure);
+        using var key = Trusted("virtee-sev_milan_vcek.der");
+        Assert.True(key.Verify(bytes).IsValid);
+    }
+
+    [Fact]
+    public void AVlekReportNeedsAVlek()
+    {
+        using var vcek = Trusted("trustee-snp_milan_vcek.der");
+        var result = vcek.Verify(Report("trustee-snp_milan_v3_vlek_report.bin"));
+        Assert.Equal(SnpVerificationFailure.SigningKeyMismatch, result.Failure);
+        Assert.Contains("VLEK", result.Reason, StringComparison.Ordinal);
+
+        using var vlek = Trusted("trustee-snp_milan_vlek.der");
+        Assert.Equal(SnpSigningKey.Vlek, vlek.Identity.Kind);
+        Assert.NotNull(vlek.Identity.CspId);
+        Assert.Null(vlek.Identity.HwId);
+    }
+}
