@@ -7,6 +7,8 @@
 //   dotnet run --project samples/GuestAttestation -- --configfs --ark ark.pem
 //                                                                  a real SEV-SNP guest under an SVSM, through
 //                                                                  Linux's configfs-tsm, checked against AMD's ARK
+//   ... --product Turin                                            the emulated chip's generation (default Milan)
+//   ... --measurement HEX                                          the policy: only this launch measurement is accepted
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using Svsm.Emulator;
@@ -21,6 +23,33 @@ using Svsm.Runtime.Tpm;
 var configfs = args.Contains("--configfs");
 var arkIndex = Array.IndexOf(args, "--ark");
 var memoryIndex = Array.IndexOf(args, "--memory");
+var productIndex = Array.IndexOf(args, "--product");
+var measurementIndex = Array.IndexOf(args, "--measurement");
+var product = productIndex >= 0 && productIndex + 1 < args.Length ? SnpProducts.Parse(args[productIndex + 1]) : SnpProduct.Milan;
+byte[]? expectedMeasurement = null;
+if (product is null || (productIndex >= 0 && productIndex + 1 >= args.Length))
+{
+    Console.Error.WriteLine("--product takes Milan, Genoa or Turin");
+    return 2;
+}
+
+if (measurementIndex >= 0)
+{
+    try
+    {
+        expectedMeasurement = Convert.FromHexString(measurementIndex + 1 < args.Length ? args[measurementIndex + 1] : string.Empty);
+    }
+    catch (FormatException)
+    {
+    }
+
+    if (expectedMeasurement is not { Length: 48 })
+    {
+        Console.Error.WriteLine("--measurement takes the 48-byte launch measurement in hex (96 digits)");
+        return 2;
+    }
+}
+
 var nonce = RandomNumberGenerator.GetBytes(64);
 
 IAttestationSource source;
@@ -59,7 +88,7 @@ else
 {
     // The emulated guest: SNP firmware with its own ARK, ASK and VCEK, and an SVSM serving attestation and the vTPM.
     var machine = EmulatedMachine.Create();
-    firmware = new EmulatedSnpFirmware(new SnpGuestIdentity { Measurement = SHA384.HashData("guest-attestation sample"u8) });
+    firmware = new EmulatedSnpFirmware(new SnpGuestIdentity { Measurement = SHA384.HashData("guest-attestation sample"u8), Product = product.Value });
     var services = new List<AttestedService>();
     try
     {
@@ -87,13 +116,17 @@ try
 {
     var evidence = source.Attest(nonce);
     var report = evidence.Fields;
+
+    // Version 3 and later name their product by CPUID; for version 2 the VCEK's product name says it.
+    var read = SnpReportReader.Read(evidence.Report.Span, product);
+    var reportProduct = read.Product ?? product.Value;
     Console.WriteLine();
     Console.WriteLine("Attestation report");
-    Console.WriteLine($"  version {report.Version}, guest SVN {report.GuestSvn}, VMPL {report.Vmpl}, policy {report.Policy}");
+    Console.WriteLine($"  version {report.Version} from {reportProduct.Name()}, guest SVN {report.GuestSvn}, VMPL {report.Vmpl}, policy {report.Policy}");
     Console.WriteLine($"  measurement  {Convert.ToHexStringLower(report.Measurement)}");
     Console.WriteLine($"  report data  {Convert.ToHexStringLower(report.ReportData)[..32]}… (SHA-512 of nonce and manifest)");
     Console.WriteLine($"  chip id      {Convert.ToHexStringLower(report.ChipId)[..32]}…");
-    Console.WriteLine($"  reported TCB 0x{report.ReportedTcb:X16}");
+    Console.WriteLine($"  reported TCB {SnpTcb.Read(report.ReportedTcb, reportProduct)} (0x{report.ReportedTcb:X16})");
 
     Console.WriteLine();
     Console.WriteLine($"Services manifest ({evidence.Manifest.Length} bytes)");
@@ -117,9 +150,16 @@ try
     }
 
     var verification = evidence.Verify(pinnedArk);
+    if (verification.IsValid && expectedMeasurement is not null)
+    {
+        // The relying party's policy, after the signature: here, the one launch measurement it accepts.
+        verification = new SnpReportPolicy { Measurements = [expectedMeasurement] }.Check(evidence.Report.Span, reportProduct);
+    }
+
     Console.WriteLine();
     Console.WriteLine(verification.IsValid
-        ? "Verified: the VCEK chains to the pinned ARK, the signature holds, and REPORT_DATA binds this nonce and manifest."
+        ? "Verified: the VCEK chains to the pinned ARK, it was issued for this chip and TCB, the signature holds, REPORT_DATA binds this nonce and manifest" +
+          (expectedMeasurement is null ? "." : ", and the measurement is the one expected.")
         : $"NOT verified ({verification.Failure}): {verification.Reason}");
     return verification.IsValid ? 0 : 1;
 }

@@ -135,6 +135,22 @@ public sealed class EmulatedSnpFirmwareTests
         Assert.Equal(SnpVerificationFailure.ChainInvalid, crl.Check(good.Ask, good.Ark, new FixedClock(DateTimeOffset.UtcNow.AddYears(10))).Failure);
     }
 
+    [Fact]
+    public void TheVerifierTakesTheExtendedReportsCertificatesAndChecksTheCrl()
+    {
+        using var revoked = new EmulatedSnpFirmware(new SnpGuestIdentity { IntermediateRevoked = true, Product = SnpProduct.Genoa });
+        var table = AttestationEvidence.WriteCertificateTable(
+            revoked.HostCertificates.Select(c => (c.Id, c.Der)).Append((SvsmAttestationGuids.Crl, revoked.Crl)).ToList(), 16 * 1024);
+        var certificates = SnpCertificates.FromCertificateTable(table);
+        var report = revoked.CreateReport(new byte[64], 0);
+        var options = new SnpVerifyOptions { PinnedArk = revoked.Ark };
+        Assert.True(SnpReportVerifier.Verify(report, certificates, options).IsValid);
+        Assert.Equal(SnpVerificationFailure.CertificateRevoked, SnpReportVerifier.Verify(report, certificates, options with { CheckRevocation = true }).Failure);
+
+        // AMD's root is pinned unless the caller pins another: an emulated chain is not AMD's.
+        Assert.Equal(SnpVerificationFailure.RootNotPinned, SnpReportVerifier.Verify(report, certificates).Failure);
+    }
+
     private sealed class FixedClock(DateTimeOffset now) : TimeProvider
     {
         public override DateTimeOffset GetUtcNow() => now;

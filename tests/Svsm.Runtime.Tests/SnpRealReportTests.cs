@@ -136,4 +136,59 @@ public sealed class SnpRealReportTests
         Assert.NotNull(vlek.Identity.CspId);
         Assert.Null(vlek.Identity.HwId);
     }
+
+    [Fact]
+    public void ANewerVersionIsReadAsVersion5WithItsReservedBytesAsWarnings()
+    {
+        var bytes = Report("oak_turin_v5_report.bin");
+        bytes[0] = 6;
+        bytes[0x210] = 0xAA;
+        var (_, product, result) = SnpReportReader.Read(bytes);
+        Assert.True(result.IsValid, result.Reason);
+        Assert.Equal(SnpProduct.Turin, product);
+        Assert.Contains(result.Warnings, w => w.Contains("read as version 5", StringComparison.Ordinal));
+        Assert.Contains(result.Warnings, w => w.Contains("0x208-0x29F", StringComparison.Ordinal));
+
+        // In version 5 itself the same byte is a failure.
+        bytes[0] = 5;
+        Assert.Equal(SnpVerificationFailure.ReservedBytesSet, SnpReportReader.Read(bytes).Result.Failure);
+    }
+
+    [Theory]
+    [InlineData(0x1A, 0x50)]
+    [InlineData(0x17, 0x31)]
+    [InlineData(0x19, 0x30)]
+    public void ACpuidOfAnotherChipIsANamedFailure(byte family, byte model)
+    {
+        var bytes = Report("oak_turin_v5_report.bin");
+        (bytes[0x188], bytes[0x189]) = (family, model);
+        var result = SnpReportReader.Read(bytes).Result;
+        Assert.Equal(SnpVerificationFailure.UnknownProduct, result.Failure);
+        Assert.Contains($"family 0x{family:X2} model 0x{model:X2}", result.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void AVersion2ReportWithATurinChipIdIsTurin()
+    {
+        var bytes = Report("oak_turin_v5_report.bin");
+        bytes[0] = 2;
+        bytes.AsSpan(0x188, 3).Clear();
+        bytes.AsSpan(0x1F8, 16).Clear();
+        var (_, product, result) = SnpReportReader.Read(bytes);
+        Assert.True(result.IsValid, result.Reason);
+        Assert.Equal(SnpProduct.Turin, product);
+    }
+
+    [Fact]
+    public void TheTurinVcekOfVirteeWithoutAReportReadsAsTurin()
+    {
+        var identity = AmdKeyCertificate.Read(Certificate("virtee-sev_turin_vcek.der"));
+        Assert.Equal(SnpProduct.Turin, identity.Product);
+        Assert.Equal("Turin", identity.ProductName);
+        Assert.Equal(8, identity.HwId!.Length);
+        Assert.NotNull(identity.Tcb.Fmc);
+        var (key, result) = SnpTrustedSigningKey.Validate(Certificate("virtee-sev_turin_vcek.der"));
+        Assert.True(result.IsValid, result.Reason);
+        key!.Dispose();
+    }
 }

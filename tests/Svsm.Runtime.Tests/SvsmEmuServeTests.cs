@@ -59,6 +59,15 @@ public sealed class SvsmEmuServeTests : IDisposable
             Assert.Contains("svsm-emu through " + MemoryPath, output);
             Assert.Contains("EK RSA-2048", output);
             Assert.Contains("Verified:", output);
+            Assert.Contains("from Milan", output);
+            Assert.Contains("boot loader 3, tee 0, snp 8, microcode 115", output);
+
+            // In process, a Turin chip, and a policy that expects another measurement.
+            (exit, output, error) = await Run(RepositoryPrograms.Command(Program("samples/GuestAttestation", "GuestAttestation.dll"), "--product", "Turin", "--measurement", new string('a', 96)));
+            Assert.True(exit == 1, output + error);
+            Assert.Contains("version 5 from Turin", output);
+            Assert.Contains("fmc 1, boot loader 3", output);
+            Assert.Contains("NOT verified (MeasurementMismatch)", output);
 
             // The OCP sample against the same server, every protocol served.
             (exit, output, error) = await Run(RepositoryPrograms.Command(Program("samples/OcpExplorer", "OcpExplorer.dll"), "--memory", MemoryPath));

@@ -30,3 +30,9 @@ catch (UnusableInputException exception)
     Console.Error.WriteLine("svsm-attest: " + exception.Message);
     return ReportInput.ExitUnusable;
 }
+catch (Exception exception) when (exception is not OutOfMemoryException)
+{
+    // Not a verdict on the report: what could not be done, on one line, and no stack trace.
+    Console.Error.WriteLine("svsm-attest: " + exception.GetType().Name + ": " + exception.Message);
+    return ReportInput.ExitUnusable;
+}

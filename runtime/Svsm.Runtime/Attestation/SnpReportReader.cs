@@ -13,8 +13,8 @@ public static class SnpReportReader
 {
     /// <summary>
     /// The report in <paramref name="report"/>, judged by its layout alone. The product comes from the CPUID fields
-    /// (version 3 and later), else from <paramref name="product"/>; a version-2 report of unknown product fails, as
-    /// Milan and Genoa cannot be told apart from it. Set platform-info bits that no library defines, and reserved
+    /// (version 3 and later), else from <paramref name="product"/>, else from a chip id that uses only bytes 0-7
+    /// (Turin's); any other version-2 report fails, as Milan and Genoa cannot be told apart from it. Set platform-info bits that no library defines, and reserved
     /// bytes of a version newer than <see cref="AttestationReport.NewestVersion"/>, are warnings.
     /// </summary>
     public static (AttestationReport Report, SnpProduct? Product, SnpVerification Result) Read(ReadOnlySpan<byte> report, SnpProduct? product = null)
@@ -97,6 +97,11 @@ public static class SnpReportReader
             }
 
             chosen = given;
+        }
+        else if (((ReadOnlySpan<byte>)parsed.ChipId)[..8].ContainsAnyExcept((byte)0) && !((ReadOnlySpan<byte>)parsed.ChipId)[8..].ContainsAnyExcept((byte)0))
+        {
+            // Only Turin's chip ids end after byte 7, as virtee/sev reads a version-2 report.
+            chosen = SnpProduct.Turin;
         }
         else
         {
