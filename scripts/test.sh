@@ -9,10 +9,12 @@ rm -rf "$results"
 mkdir -p "$results"
 
 # The layout tests compile the real kernel headers with gcc (Debian: gcc, linux-libc-dev); the vTPM tests start
-# a real software TPM, swtpm, on sockets of their own (Debian: swtpm, swtpm-tools).
+# a real software TPM, swtpm, on sockets of their own (Debian: swtpm, swtpm-tools), and drive the vTPM through the
+# SVSM with tpm2-tools over the mssim TCTI (Debian: tpm2-tools, libtss2-tcti-mssim0).
 missing=""
 if ! command -v gcc >/dev/null || [ ! -f /usr/include/linux/sev-guest.h ]; then missing="gcc libc6-dev linux-libc-dev"; fi
 if ! command -v swtpm >/dev/null; then missing="$missing swtpm swtpm-tools"; fi
+if ! command -v tpm2_createprimary >/dev/null || ! ls /usr/lib/*/libtss2-tcti-mssim.so.0 >/dev/null 2>&1; then missing="$missing tpm2-tools libtss2-tcti-mssim0"; fi
 if [ -n "$missing" ]; then
   echo "Installing $missing for the C layout and vTPM tests..."
   sudo_cmd=""; [ "$(id -u)" -ne 0 ] && sudo_cmd="sudo"

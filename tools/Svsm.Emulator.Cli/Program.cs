@@ -12,8 +12,10 @@ using Svsm.Runtime.Tpm;
 var root = new RootCommand(
     "svsm-emu: the emulated SVSM in its own process, serving guests through a shared guest-memory file. It serves " +
     "every protocol the in-process emulator serves: core (0), attestation over the emulated SNP firmware (1), the vTPM " +
-    "over a swtpm it starts and stops (2), APIC (3) and OCP (5), and protocols of your own with --protocols.");
+    "over a swtpm it starts and stops (2), APIC (3) and OCP (5), and protocols of your own with --protocols; and, with " +
+    "vtpm-socket, the guest's vTPM to standard TPM tools over the mssim protocol.");
 root.Subcommands.Add(ServeCommand.Create());
+root.Subcommands.Add(Svsm.Emulator.Cli.VtpmSocketCommand.Create());
 return root.Parse(args).Invoke();
 
 /// <summary>
