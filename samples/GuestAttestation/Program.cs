@@ -9,6 +9,8 @@
 //                                                                  Linux's configfs-tsm, checked against AMD's ARK
 //   ... --product Turin                                            the emulated chip's generation (default Milan)
 //   ... --measurement HEX                                          the policy: only this launch measurement is accepted
+//   ... --vtpm                                                     also attest the vTPM: EK bound to the report, AK
+//                                                                  proven by credential activation, a verified quote
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using Svsm.Emulator;
@@ -21,6 +23,7 @@ using Svsm.Runtime.SharedMemory;
 using Svsm.Runtime.Tpm;
 
 var configfs = args.Contains("--configfs");
+var attestVtpm = args.Contains("--vtpm");
 var arkIndex = Array.IndexOf(args, "--ark");
 var memoryIndex = Array.IndexOf(args, "--memory");
 var productIndex = Array.IndexOf(args, "--product");
@@ -57,6 +60,7 @@ X509Certificate2 pinnedArk;
 SwtpmProcess? swtpm = null;
 EmulatedSnpFirmware? firmware = null;
 MappedGuestMemory? shared = null;
+Func<ITpm>? guestTpm = null;
 if (memoryIndex >= 0)
 {
     if (memoryIndex + 1 >= args.Length)
@@ -69,7 +73,11 @@ if (memoryIndex >= 0)
     var path = args[memoryIndex + 1];
     shared = MappedGuestMemory.Open(path);
     var free = CallingAreaPage.BootGpa(shared.VcpuCount);
-    source = new SvsmAttestationClient(new SharedMemoryTransport(shared, 0, TimeSpan.FromSeconds(30)), shared, new GuestAllocator(shared, free, shared.RamSize - free));
+    var transport = new SharedMemoryTransport(shared, 0, TimeSpan.FromSeconds(30));
+    var allocator = new GuestAllocator(shared, free, shared.RamSize - free);
+    source = new SvsmAttestationClient(transport, shared, allocator);
+    var memory = shared;
+    guestTpm = () => new SvsmVtpm(transport, memory, allocator);
     pinnedArk = X509Certificate2.CreateFromPem(File.ReadAllText(path + ".ark.pem"));
     Console.WriteLine($"SVSM: svsm-emu through {path}, its emulated ARK pinned from {path}.ark.pem");
 }
@@ -82,6 +90,7 @@ else if (configfs)
     }
 
     source = new ConfigfsTsmAttestationSource();
+    guestTpm = TpmDevice.Open;
     pinnedArk = X509Certificate2.CreateFromPem(File.ReadAllText(args[arkIndex + 1]));
 }
 else
@@ -100,6 +109,7 @@ else
         var response = new byte[4096];
         vtpm.Execute(TpmWire.StartupClearCommand(), response);
         var random = TpmWire.GetRandomBytes(response.AsSpan(0, vtpm.Execute(TpmWire.GetRandomCommand(8), response)));
+        guestTpm = () => vtpm;
         Console.WriteLine($"vTPM (swtpm through SVSM_VTPM_CMD): TPM2_GetRandom gave {Convert.ToHexStringLower(random)}");
     }
     catch (TpmException e)
@@ -161,9 +171,14 @@ try
         ? "Verified: the VCEK chains to the pinned ARK, it was issued for this chip and TCB, the signature holds, REPORT_DATA binds this nonce and manifest" +
           (expectedMeasurement is null ? "." : ", and the measurement is the one expected.")
         : $"NOT verified ({verification.Failure}): {verification.Reason}");
-    return verification.IsValid ? 0 : 1;
+    if (!verification.IsValid || !attestVtpm)
+    {
+        return verification.IsValid ? 0 : 1;
+    }
+
+    return AttestVtpm(source, guestTpm?.Invoke() ?? throw new TpmException("this SVSM has no vTPM to attest"), pinnedArk);
 }
-catch (Exception e) when (e is ConfigfsTsmException or SvsmCallException or AttestationFormatException)
+catch (Exception e) when (e is ConfigfsTsmException or SvsmCallException or AttestationFormatException or TpmException)
 {
     Console.Error.WriteLine(e.Message);
     return 1;
@@ -173,6 +188,35 @@ finally
     swtpm?.Dispose();
     firmware?.Dispose();
     shared?.Dispose();
+}
+
+// The vTPM attested as a relying party would have it: the verifier's nonce and credential challenge, the guest's
+// report, EK, AK, activation and quote, then each check.
+static int AttestVtpm(IAttestationSource svsm, ITpm tpm, X509Certificate2 pinnedArk)
+{
+    int[] pcrs = [0, 1, 2, 3, 7];
+    var verifier = new VtpmChallenger();
+    Console.WriteLine();
+    Console.WriteLine("vTPM attestation");
+    var evidence = VtpmAttestation.Attest(svsm, tpm, verifier.Nonce, pcrs, (ek, ak) =>
+    {
+        Console.WriteLine($"  EK     RSA-{ek.KeyBits}, modulus {Convert.ToHexStringLower(ek.Modulus.AsSpan(0, 8))}… (the TCG default template)");
+        Console.WriteLine($"  AK     RSA-{ak.KeyBits} restricted signing key, name {Convert.ToHexStringLower(ak.Name())[..24]}…");
+        Console.WriteLine("  the verifier makes a credential for the AK under the EK (TPM2_MakeCredential in software)");
+        return verifier.Challenge(ek, ak);
+    });
+    Console.WriteLine($"  the TPM activated it (TPM2_ActivateCredential, EK by PolicySecret): {(evidence.ActivatedCredential.AsSpan().SequenceEqual(verifier.Credential) ? "the same credential" : "another credential")}");
+    Console.WriteLine($"  quote of PCRs {string.Join(",", pcrs)} under the AK, qualifying data SHA-256(nonce)");
+    for (var i = 0; i < pcrs.Length; i++)
+    {
+        Console.WriteLine($"    PCR {pcrs[i],2} {Convert.ToHexStringLower(evidence.PcrValues[i])}");
+    }
+
+    var result = evidence.Verify(pinnedArk, verifier);
+    Console.WriteLine(result.IsValid
+        ? "Verified: the report binds the EK, the AK lives in that TPM, and the quote is the AK's over this nonce and these PCRs."
+        : $"vTPM NOT verified ({result.Failure}): {result.Reason}");
+    return result.IsValid ? 0 : 1;
 }
 
 // The vTPM's manifest is its EK public area (TPMT_PUBLIC, big-endian): say what key it is.

@@ -54,13 +54,15 @@ public sealed class SvsmEmuServeTests : IDisposable
                 Assert.Contains(lines, l => l.StartsWith("protocol " + id + ":", StringComparison.Ordinal));
             }
 
-            var (exit, output, error) = await Run(RepositoryPrograms.Command(Program("samples/GuestAttestation", "GuestAttestation.dll"), "--memory", MemoryPath));
+            var (exit, output, error) = await Run(RepositoryPrograms.Command(Program("samples/GuestAttestation", "GuestAttestation.dll"), "--memory", MemoryPath, "--vtpm"));
             Assert.True(exit == 0, output + error);
             Assert.Contains("svsm-emu through " + MemoryPath, output);
             Assert.Contains("EK RSA-2048", output);
             Assert.Contains("Verified:", output);
             Assert.Contains("from Milan", output);
             Assert.Contains("boot loader 3, tee 0, snp 8, microcode 115", output);
+            Assert.Contains("the TPM activated it (TPM2_ActivateCredential, EK by PolicySecret): the same credential", output);
+            Assert.Contains("Verified: the report binds the EK, the AK lives in that TPM", output);
 
             // In process, a Turin chip, and a policy that expects another measurement.
             (exit, output, error) = await Run(RepositoryPrograms.Command(Program("samples/GuestAttestation", "GuestAttestation.dll"), "--product", "Turin", "--measurement", new string('a', 96)));

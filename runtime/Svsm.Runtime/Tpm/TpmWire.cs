@@ -8,7 +8,7 @@ namespace Svsm.Runtime.Tpm;
 /// The few TPM 2.0 commands the SVSM and its tests send, in the TPM wire format (TPM 2.0 Library, Part 3: the
 /// command and response layouts; Part 2: the constants). Every integer is big-endian.
 /// </summary>
-public static class TpmWire
+public static partial class TpmWire
 {
     /// <summary>The largest response read back: TPM 2.0's usual maximum command and response size.</summary>
     public const int MaxResponseSize = 4096;
@@ -113,12 +113,15 @@ public static class TpmWire
     /// TPM2_CreatePrimary in the endorsement hierarchy with <paramref name="template"/>, as COCONUT-SVSM's
     /// <c>tss::create_ek</c> sends it: the empty password, no sensitive data, no outside info, no creation PCRs.
     /// </summary>
-    public static byte[] CreatePrimaryCommand(ReadOnlySpan<byte> template)
+    public static byte[] CreatePrimaryCommand(ReadOnlySpan<byte> template) => CreatePrimaryCommand(EndorsementHierarchy, template);
+
+    /// <summary>TPM2_CreatePrimary in <paramref name="hierarchy"/> with <paramref name="template"/>, authorized by the hierarchy's empty password.</summary>
+    public static byte[] CreatePrimaryCommand(uint hierarchy, ReadOnlySpan<byte> template)
     {
         var publicArea = template.ToArray();
         return Command(Sessions, CreatePrimary, w =>
         {
-            w.U32(EndorsementHierarchy);
+            w.U32(hierarchy);
             w.PasswordAuthorization();
             w.U16(4);
             w.U16(0);
@@ -216,6 +219,12 @@ public static class TpmWire
         }
 
         public void Bytes(byte[] value) => bytes.AddRange(value);
+
+        public void Sized(ReadOnlySpan<byte> value)
+        {
+            U16((ushort)value.Length);
+            bytes.AddRange(value.ToArray());
+        }
 
         // An authorization area with one password session and the empty password.
         public void PasswordAuthorization()
