@@ -10,9 +10,11 @@ namespace Svsm.Bindings.Benchmarks;
 /// Verifying a real report (oak's Turin report, version 5) with a signing key whose chain was validated once: the
 /// layout, product and reserved-byte checks, the signature, and the certificate's binding to the report's TCB and
 /// chip. The baseline is the raw ECDSA P-384 verify of the same signed bytes with the same key, SHA-384 included.
-/// Goal: at most 1.1x.
+/// Goal: at most 1.1x, judged on the medians of three launches: one launch's ECDSA timing moves by a tenth from run
+/// to run on a shared machine, as much as the goal's margin.
 /// </summary>
 [MemoryDiagnoser]
+[SimpleJob(launchCount: 3)]
 public class ReportVerificationBenchmarks
 {
     private byte[] report = null!;
@@ -48,7 +50,7 @@ public class ReportVerificationBenchmarks
     public bool RawEcdsaP384Verify() =>
         raw.VerifyData(report.AsSpan(0, SnpTrustedSigningKey.SignedLength), p1363, HashAlgorithmName.SHA384, DSASignatureFormat.IeeeP1363FixedFieldConcatenation);
 
-    [Goal(1.1, "verifying a real Turin report with an already validated VCEK: layout, signature and binding to the certificate")]
+    [Goal(1.1, "verifying a real Turin report with an already validated VCEK: layout, signature and binding to the certificate", MedianOfLaunches = true)]
     [Benchmark]
     public bool VerifyWithValidatedKey() => trusted.Verify(report).IsValid;
 }

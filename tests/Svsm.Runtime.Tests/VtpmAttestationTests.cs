@@ -84,6 +84,14 @@ public sealed class VtpmAttestationTests : IDisposable
             Assert.Equal(failure, changed.Verify(firmware.Ark, challenger).Failure);
         }
 
+        // The manifest alone swapped: REPORT_DATA no longer binds it.
+        var report = evidence.Report;
+        var manifestSwapped = new AttestationEvidence(report.Nonce, report.Service, report.Report, Ek(report.Manifest.ToArray()), report.CertificateTable);
+        var withManifest = new VtpmEvidence(evidence.Nonce, manifestSwapped, evidence.EndorsementKey, evidence.AttestationKey, evidence.Challenge, evidence.ActivatedCredential, evidence.QuoteAttest, evidence.QuoteSignature, evidence.Pcrs, evidence.PcrValues);
+        var manifestResult = withManifest.Verify(firmware.Ark, challenger);
+        Assert.Equal(VtpmVerificationFailure.ReportInvalid, manifestResult.Failure);
+        Assert.Contains("ReportDataMismatch", manifestResult.Reason, StringComparison.Ordinal);
+
         // The nonce the verifier asked for, and the quote of another run with its own AK: the report binds the nonce first.
         var replay = new VtpmEvidence(other.Nonce, evidence.Report, evidence.EndorsementKey, evidence.AttestationKey, evidence.Challenge, evidence.ActivatedCredential, evidence.QuoteAttest, evidence.QuoteSignature, evidence.Pcrs, evidence.PcrValues);
         Assert.Equal(VtpmVerificationFailure.ReportInvalid, replay.Verify(firmware.Ark, challenger).Failure);

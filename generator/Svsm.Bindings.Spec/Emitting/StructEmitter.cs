@@ -216,7 +216,7 @@ internal static class StructEmitter
 
             foreach (var (start, end, givenMeaning) in pieces)
             {
-                var bytes = Recognising.CellValues.ByteRange(start, end - start);
+                var bytes = end - start == 1 ? Offset(start) : Offset(start) + "-" + Offset(end - 1);
                 w.Open("if (", givenMeaning > 0 ? "version < " + Naming.Number(givenMeaning) + " && " : string.Empty, "!AreZero(", Naming.Number(start), ", ", Naming.Number(end - start), "))");
                 w.Line("problems.Add(\"reserved bytes ", bytes, " of ", field.Name, " are not zero", givenMeaning > 0 ? " (before version " + Naming.Number(givenMeaning) + ")" : string.Empty, "\");");
                 w.Close();
@@ -242,6 +242,8 @@ internal static class StructEmitter
 
         return true;
     }
+
+    private static string Offset(int offset) => "0x" + offset.ToString("X", System.Globalization.CultureInfo.InvariantCulture);
 
     private static bool Overlaps(Model.FieldSpec one, Model.FieldSpec other) =>
         one.Offset < other.Offset + other.Size && other.Offset < one.Offset + one.Size;
