@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json;
 using Xunit;
 
@@ -7,27 +6,8 @@ namespace Svsm.Runtime.Tests;
 /// <summary>Runs the built svsm-attest as a user does: real reports offline, tampered ones, KDS on 127.0.0.1, and bad input.</summary>
 public sealed class AttestCliTests
 {
-    internal static (int Exit, string Out, string Error) Run(string? stdin, params string[] args)
-    {
-        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true, UseShellExecute = false };
-        info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "svsm-attest.dll"));
-        foreach (var arg in args)
-        {
-            info.ArgumentList.Add(arg);
-        }
-
-        using var process = Process.Start(info)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        if (stdin is not null)
-        {
-            process.StandardInput.Write(stdin);
-        }
-
-        process.StandardInput.Close();
-        Assert.True(process.WaitForExit(60_000), "svsm-attest did not finish");
-        return (process.ExitCode, output.Result, error.Result);
-    }
+    internal static (int Exit, string Out, string Error) Run(string? stdin, params string[] args) =>
+        ToolProcess.Run(RepositoryPrograms.DotnetHost(), [Path.Combine(AppContext.BaseDirectory, "svsm-attest.dll"), .. args], stdin: stdin);
 
     private static string Data(string name) => Path.Combine(AppContext.BaseDirectory, "TestData", "Snp", name);
 

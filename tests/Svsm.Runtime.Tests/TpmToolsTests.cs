@@ -124,31 +124,6 @@ public sealed class TpmToolsTests : IDisposable
         return output.Trim();
     }
 
-    private (int Exit, string Output, string Error) Run(string tcti, string tool, params string[] args)
-    {
-        var start = new ProcessStartInfo(tool) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = directory };
-        start.Environment["TPM2TOOLS_TCTI"] = tcti;
-        foreach (var arg in args)
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        Process process;
-        try
-        {
-            process = Process.Start(start)!;
-        }
-        catch (System.ComponentModel.Win32Exception exception)
-        {
-            throw new InvalidOperationException($"cannot run {tool} ({exception.Message}): scripts/test.sh installs Debian's tpm2-tools and libtss2-tcti-mssim0", exception);
-        }
-
-        using (process)
-        {
-            var output = process.StandardOutput.ReadToEndAsync();
-            var error = process.StandardError.ReadToEndAsync();
-            Assert.True(process.WaitForExit(60_000), tool + " did not finish");
-            return (process.ExitCode, output.Result, error.Result);
-        }
-    }
+    private (int Exit, string Output, string Error) Run(string tcti, string tool, params string[] args) =>
+        ToolProcess.Run(tool, args, directory, new Dictionary<string, string> { ["TPM2TOOLS_TCTI"] = tcti });
 }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Security.Cryptography;
 using CsCheck;
 using Svsm.Emulator;
@@ -206,16 +205,7 @@ public sealed class VtpmAttestationTests : IDisposable
 
     private (int Exit, string Error) Run(string tool, params string[] args)
     {
-        var start = new ProcessStartInfo(tool) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = directory };
-        foreach (var arg in args)
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        Assert.True(process.WaitForExit(60_000), tool + " did not finish");
-        return (process.ExitCode, output.Result + error.Result);
+        var (exit, output, error) = ToolProcess.Run(tool, args, directory);
+        return (exit, output + error);
     }
 }

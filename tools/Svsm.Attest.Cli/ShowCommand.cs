@@ -217,11 +217,7 @@ internal sealed class ReportView(AttestationReport report, SnpProduct? product, 
         ("report id", ((ReadOnlySpan<byte>)report.ReportId).ToArray()), ("report id ma", ((ReadOnlySpan<byte>)report.ReportIdMa).ToArray()),
     ];
 
-    private IEnumerable<int> UnknownPlatformBits()
-    {
-        var unknown = (ulong)report.PlatformInfo & AttestationReportPlatformInfoExtensions.ReservedMask;
-        return Enumerable.Range(0, 64).Where(bit => (unknown & (1UL << bit)) != 0);
-    }
+    private IEnumerable<int> UnknownPlatformBits() => SnpReportReader.UnknownPlatformInfoBits(report);
 
     private static IEnumerable<string> SetNames<T>((string Name, T Bit)[] bits, T value)
         where T : struct, Enum =>

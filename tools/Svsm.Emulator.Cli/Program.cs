@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.Globalization;
-using System.Runtime.InteropServices;
 using Svsm.Emulator;
 using Svsm.Emulator.Firmware;
 using Svsm.Emulator.SharedMemory;
@@ -144,15 +143,7 @@ internal static class ServeCommand
 
             using (server)
             {
-                using var stop = new CancellationTokenSource();
-                void OnSignal(PosixSignalContext context)
-                {
-                    context.Cancel = true;
-                    stop.Cancel();
-                }
-
-                using var terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
-                using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
+                using var stop = new Svsm.Emulator.Cli.StopSignal();
                 // A line per protocol, then the one that says it is ready: a script waits for the line starting "serving".
                 foreach (var protocol in emulator.Protocols)
                 {

@@ -1,7 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Net.Sockets;
-using System.Runtime.InteropServices;
 using Svsm.Emulator;
 using Svsm.Emulator.Tpm;
 using Svsm.Runtime;
@@ -102,15 +101,7 @@ internal static class VtpmSocketCommand
 
         using (endpoint)
         {
-            using var stop = new ManualResetEventSlim();
-            void OnSignal(PosixSignalContext context)
-            {
-                context.Cancel = true;
-                stop.Set();
-            }
-
-            using var terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
-            using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
+            using var stop = new StopSignal();
             Console.Out.WriteLine(string.Format(CultureInfo.InvariantCulture, "mssim on 127.0.0.1:{0} (platform port {1}), through {2}: TPM2TOOLS_TCTI={3}", endpoint.Port, endpoint.Port + 1, through, endpoint.Tcti));
             Console.Out.Flush();
             stop.Wait();

@@ -48,6 +48,9 @@ public sealed class AmdKeyCertificate
     /// <summary>VCEK when the certificate has a HWID, VLEK when it has a CSP id.</summary>
     public SnpSigningKey Kind { get; }
 
+    /// <summary>"VCEK" or "VLEK", as reasons name the key.</summary>
+    public string KindName => Kind == SnpSigningKey.Vlek ? "VLEK" : "VCEK";
+
     /// <summary>The product the product name gives (<c>Milan-B0</c> is Milan), else the issuer's (<c>SEV-Milan</c>, <c>SEV-VLEK-Genoa</c>).</summary>
     public SnpProduct? Product { get; }
 

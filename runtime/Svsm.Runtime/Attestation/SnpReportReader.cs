@@ -41,13 +41,9 @@ public static class SnpReportReader
         }
 
         var warnings = new List<string>();
-        var unknownPlatformBits = (ulong)parsed.PlatformInfo & AttestationReportPlatformInfoExtensions.ReservedMask;
-        for (var bit = 0; bit < 64; bit++)
+        foreach (var bit in UnknownPlatformInfoBits(parsed))
         {
-            if ((unknownPlatformBits & (1UL << bit)) != 0)
-            {
-                warnings.Add("PLATFORM_INFO bit " + bit.ToString(CultureInfo.InvariantCulture) + " is set; no library defines it");
-            }
+            warnings.Add("PLATFORM_INFO bit " + bit.ToString(CultureInfo.InvariantCulture) + " is set; no library defines it");
         }
 
         // The platform's facts are warnings, checked above; a newer version's bytes are read as the newest's.
@@ -109,6 +105,19 @@ public static class SnpReportReader
         }
 
         return (parsed, chosen, SnpVerification.Valid with { Product = chosen, Warnings = warnings });
+    }
+
+    /// <summary>The set PLATFORM_INFO bits that specs/snp-report.md reserves (bit 6, which Turin sets, among them).</summary>
+    public static IEnumerable<int> UnknownPlatformInfoBits(AttestationReport report)
+    {
+        var unknown = (ulong)report.PlatformInfo & AttestationReportPlatformInfoExtensions.ReservedMask;
+        for (var bit = 0; bit < 64; bit++)
+        {
+            if ((unknown & (1UL << bit)) != 0)
+            {
+                yield return bit;
+            }
+        }
     }
 
     /// <summary>"VCEK", "VLEK", "none" or "reserved value N" for SIGNER_INFO's signing key.</summary>

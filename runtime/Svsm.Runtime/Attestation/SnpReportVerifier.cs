@@ -33,23 +33,19 @@ public static class SnpReportVerifier
     {
         ArgumentNullException.ThrowIfNull(certificates);
         options ??= new SnpVerifyOptions();
-        AmdKeyCertificate identity;
-        try
+        var (identity, read) = SnpTrustedSigningKey.ReadIdentity(certificates.SigningKey);
+        if (identity is null)
         {
-            identity = AmdKeyCertificate.Read(certificates.SigningKey);
-        }
-        catch (System.Security.Cryptography.CryptographicException exception)
-        {
-            return new(SnpVerificationFailure.CertificateMalformed, "the signing key's certificate: " + exception.Message);
+            return read;
         }
 
-        var read = SnpReportReader.Read(report, options.Product ?? identity.Product);
-        if (!read.Result.IsValid)
+        var layout = SnpReportReader.Read(report, options.Product ?? identity.Product);
+        if (!layout.Result.IsValid)
         {
-            return read.Result;
+            return layout.Result;
         }
 
-        var product = read.Product!.Value;
+        var product = layout.Product!.Value;
         var pinned = options.PinnedArk ?? AmdRoots.Ark(product);
         if (certificates.Ark is { } ark && !ark.RawDataMemory.Span.SequenceEqual(pinned.RawDataMemory.Span))
         {
@@ -85,7 +81,7 @@ public static class SnpReportVerifier
             }
         }
 
-        var (key, chain) = SnpTrustedSigningKey.Validate(certificates.SigningKey, intermediate, pinned);
+        var (key, chain) = SnpTrustedSigningKey.Validate(identity, intermediate, pinned);
         if (key is null)
         {
             return chain with { Product = product };

@@ -44,17 +44,28 @@ public sealed class SnpTrustedSigningKey : IDisposable
         ArgumentNullException.ThrowIfNull(signingKey);
         ArgumentNullException.ThrowIfNull(intermediate);
         ArgumentNullException.ThrowIfNull(pinnedArk);
-        AmdKeyCertificate identity;
+        var (identity, read) = ReadIdentity(signingKey);
+        return identity is null ? (null, read) : Validate(identity, intermediate, pinnedArk);
+    }
+
+    /// <summary>A key certificate's AMD extensions, or CertificateMalformed naming what is wrong with them.</summary>
+    internal static (AmdKeyCertificate? Identity, SnpVerification Result) ReadIdentity(X509Certificate2 signingKey)
+    {
         try
         {
-            identity = AmdKeyCertificate.Read(signingKey);
+            return (AmdKeyCertificate.Read(signingKey), SnpVerification.Valid);
         }
         catch (CryptographicException exception)
         {
             return (null, new(SnpVerificationFailure.CertificateMalformed, "the signing key's certificate: " + exception.Message));
         }
+    }
 
-        var chain = AmdCertificateChain.Check(signingKey, intermediate, pinnedArk, identity.Kind == SnpSigningKey.Vlek ? "VLEK" : "VCEK");
+    /// <summary>The chain of a key certificate whose extensions were read, and its key.</summary>
+    internal static (SnpTrustedSigningKey? Key, SnpVerification Result) Validate(AmdKeyCertificate identity, X509Certificate2 intermediate, X509Certificate2 pinnedArk)
+    {
+        var signingKey = identity.Certificate;
+        var chain = AmdCertificateChain.Check(signingKey, intermediate, pinnedArk, identity.KindName);
         if (!chain.IsValid)
         {
             return (null, chain);
@@ -64,7 +75,7 @@ public sealed class SnpTrustedSigningKey : IDisposable
         if (key is null || key.KeySize != 384)
         {
             key?.Dispose();
-            return (null, new(SnpVerificationFailure.NotAnEcdsaP384Key, "the " + identity.Kind.ToString().ToUpperInvariant() + "'s key is not ECDSA P-384"));
+            return (null, new(SnpVerificationFailure.NotAnEcdsaP384Key, "the " + identity.KindName + "'s key is not ECDSA P-384"));
         }
 
         return (new SnpTrustedSigningKey(key, identity), SnpVerification.Valid with { Product = identity.Product });
@@ -77,14 +88,10 @@ public sealed class SnpTrustedSigningKey : IDisposable
     public static (SnpTrustedSigningKey? Key, SnpVerification Result) Validate(X509Certificate2 signingKey, X509Certificate2? intermediate = null, SnpProduct? product = null)
     {
         ArgumentNullException.ThrowIfNull(signingKey);
-        AmdKeyCertificate identity;
-        try
+        var (identity, read) = ReadIdentity(signingKey);
+        if (identity is null)
         {
-            identity = AmdKeyCertificate.Read(signingKey);
-        }
-        catch (CryptographicException exception)
-        {
-            return (null, new(SnpVerificationFailure.CertificateMalformed, "the signing key's certificate: " + exception.Message));
+            return (null, read);
         }
 
         if ((product ?? identity.Product) is not { } chosen)
@@ -97,7 +104,7 @@ public sealed class SnpTrustedSigningKey : IDisposable
             return (null, new(SnpVerificationFailure.ProductMismatch, $"the certificate is for {named.Name()}, not {chosen.Name()}"));
         }
 
-        return Validate(signingKey, intermediate ?? AmdRoots.Intermediate(chosen, identity.Kind), AmdRoots.Ark(chosen));
+        return Validate(identity, intermediate ?? AmdRoots.Intermediate(chosen, identity.Kind), AmdRoots.Ark(chosen));
     }
 
     /// <summary>
@@ -120,7 +127,7 @@ public sealed class SnpTrustedSigningKey : IDisposable
         var signingKey = parsed.SignerInfo.GetSigningKey();
         if (signingKey != (uint)Identity.Kind)
         {
-            return Fail(SnpVerificationFailure.SigningKeyMismatch, $"SIGNER_INFO says the report was signed by {SnpReportReader.SigningKeyName(signingKey)}, but the certificate is a {Identity.Kind.ToString().ToUpperInvariant()}", chosen);
+            return Fail(SnpVerificationFailure.SigningKeyMismatch, $"SIGNER_INFO says the report was signed by {SnpReportReader.SigningKeyName(signingKey)}, but the certificate is a {Identity.KindName}", chosen);
         }
 
         if (Identity.Product is { } certified && certified != chosen)
@@ -142,7 +149,7 @@ public sealed class SnpTrustedSigningKey : IDisposable
 
         if (!key.VerifyData(report[..SignedLength], p1363, HashAlgorithmName.SHA384, DSASignatureFormat.IeeeP1363FixedFieldConcatenation))
         {
-            return Fail(SnpVerificationFailure.BadSignature, "the signature does not verify with the " + Identity.Kind.ToString().ToUpperInvariant(), chosen);
+            return Fail(SnpVerificationFailure.BadSignature, "the signature does not verify with the " + Identity.KindName, chosen);
         }
 
         if (TcbDifference(SnpTcb.Read(parsed.ReportedTcb, chosen), Identity.Tcb, chosen) is { } tcb)

@@ -74,39 +74,18 @@ public static partial class TpmWire
     }
 
     /// <summary>TPM2_PCR_Read of one SHA-256 PCR.</summary>
-    public static byte[] PcrReadCommand(uint pcr) => Command(NoSessions, PcrRead, w =>
-    {
-        w.U32(1);
-        w.U16(Sha256);
-        w.U8(3);
-        for (var i = 0u; i < 3; i++)
-        {
-            w.U8(pcr / 8 == i ? (byte)(1 << (int)(pcr % 8)) : (byte)0);
-        }
-    });
+    public static byte[] PcrReadCommand(uint pcr) => PcrReadCommand(new[] { (int)pcr });
 
     /// <summary>The one digest of a TPM2_PCR_Read response for one PCR.</summary>
     public static byte[] PcrReadDigest(ReadOnlySpan<byte> response)
     {
-        Succeeded(response, "TPM2_PCR_Read");
-
-        // pcrUpdateCounter, then the selection read back (count, then hash, size and bitmap of each), then the digests.
-        var at = HeaderSize + 4;
-        var selections = BinaryPrimitives.ReadUInt32BigEndian(response[at..]);
-        at += 4;
-        for (var i = 0; i < selections; i++)
+        var digests = PcrReadDigests(response);
+        if (digests.Count != 1)
         {
-            at += 3 + response[at + 2];
+            throw new TpmException($"TPM2_PCR_Read returned {digests.Count} digests, not 1");
         }
 
-        var count = BinaryPrimitives.ReadUInt32BigEndian(response[at..]);
-        if (count != 1)
-        {
-            throw new TpmException($"TPM2_PCR_Read returned {count} digests, not 1");
-        }
-
-        var size = BinaryPrimitives.ReadUInt16BigEndian(response[(at + 4)..]);
-        return response.Slice(at + 6, size).ToArray();
+        return digests[0];
     }
 
     /// <summary>
@@ -137,8 +116,11 @@ public static partial class TpmWire
     public static (uint Handle, byte[] PublicArea) CreatePrimaryResult(ReadOnlySpan<byte> response)
     {
         Succeeded(response, "TPM2_CreatePrimary");
-        var size = BinaryPrimitives.ReadUInt16BigEndian(response[18..]);
-        return (BinaryPrimitives.ReadUInt32BigEndian(response[10..]), response.Slice(20, size).ToArray());
+
+        // The handle, the parameter area's size, then the TPM2B_PUBLIC.
+        var reader = new Reader(response, "TPM2_CreatePrimary response").Skip(HeaderSize);
+        var handle = reader.U32();
+        return (handle, reader.Skip(4).Sized().ToArray());
     }
 
     /// <summary>TPM2_FlushContext of a transient object.</summary>
