@@ -4,6 +4,7 @@ using Svsm.Emulator.Firmware;
 using Svsm.Emulator.Services.Apic;
 using Svsm.Emulator.Services.Attestation;
 using Svsm.Emulator.Services.Ocp;
+using Svsm.Emulator.Services.UefiMm;
 using Svsm.Emulator.Services.Vtpm;
 using Svsm.Runtime;
 using Svsm.Runtime.Tpm;
@@ -92,5 +93,34 @@ public static class SvsmEmulatorServices
         // apic.rs: a vCPU without an emulated APIC is refused every call, before the call id is looked at.
         var registration = ApicDispatcher.Registration(new ApicService(apics)) with { ServedTo = apics.UsesApicEmulation };
         return new(emulator.Serve(registration), apics);
+    }
+
+    /// <summary>
+    /// Serves UEFI MM (protocol 4, version 1) over <paramref name="store"/>, or a new in-memory store: edk2's MM
+    /// variable messages, as OVMF sends them to COCONUT-SVSM. Its state is the store; its
+    /// <see cref="EmulatedVariableStore.AsAttestedService"/> is the service for <see cref="AddAttestation"/>.
+    /// </summary>
+    public static SvsmService<EmulatedVariableStore> AddUefiMm(this SvsmEmulator emulator, EmulatedVariableStore? store = null)
+    {
+        ArgumentNullException.ThrowIfNull(emulator);
+        store ??= EmulatedVariableStore.Open();
+        var service = new UefiMmService(store, emulator.Log);
+
+        // uefivars.rs's check_buffer answers a buffer off a page boundary with INVALID_ADDRESS, after its null and
+        // guest-memory checks, which a misaligned address (never null) gets the same code from; the spec names no code.
+        var registration = UefiMmDispatcher.Registration(service) with
+        {
+            Dispatch = (in SvsmCallContext context, ref SvsmRegisters registers) =>
+            {
+                if ((uint)registers.Rax == (uint)UefiMmCall.Request && (registers.Rax >> 32) == UefiMmProtocol.Id && (registers.Rcx & (PrivateGuestMemory.PageSize - 1)) != 0)
+                {
+                    registers.Rax = SvsmResult.InvalidAddress.Value;
+                    return;
+                }
+
+                service.Dispatch(context, ref registers);
+            },
+        };
+        return new(emulator.Serve(registration), store);
     }
 }

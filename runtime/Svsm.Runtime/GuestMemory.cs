@@ -2,18 +2,28 @@ using System;
 using System.Collections.Generic;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Threading;
 
 namespace Svsm.Runtime;
 
 /// <summary>
 /// Guest RAM held in the process: 4 KiB pages mapped where the guest has memory. Every access is checked whole
 /// before a byte moves, so a range that wraps, or straddles an unmapped page, fails without touching memory.
+/// Accesses take no lock: pages below 64 GiB are found through a two-level table, and only mapping, unmapping and the
+/// rare page above that take one. An access that races an unmap of its own pages is the guest's race: it may see the
+/// page go, and fail part way.
 /// </summary>
 public sealed class PrivateGuestMemory : IGuestMemory
 {
     public const int PageSize = 4096;
 
-    private readonly Dictionary<ulong, byte[]> pages = new();
+    private const int PageBits = 12;
+    private const int LeafBits = 10;
+    private const int LeafSize = 1 << LeafBits;
+    private const ulong TableLimit = 1UL << 36;
+
+    private readonly byte[]?[]?[] directory = new byte[]?[]?[(int)(TableLimit >> (PageBits + LeafBits))];
+    private readonly Dictionary<ulong, byte[]> highPages = new();
     private readonly object gate = new();
 
     /// <summary>Maps zeroed pages over <paramref name="length"/> bytes from page-aligned <paramref name="gpa"/>.</summary>
@@ -29,7 +39,25 @@ public sealed class PrivateGuestMemory : IGuestMemory
         {
             for (ulong i = 0; i < length / PageSize; i++)
             {
-                pages.TryAdd(gpa + (i * PageSize), new byte[PageSize]);
+                var page = gpa + (i * PageSize);
+                if (page >= TableLimit)
+                {
+                    highPages.TryAdd(page, new byte[PageSize]);
+                    continue;
+                }
+
+                var index = page >> PageBits;
+                var leaf = directory[index >> LeafBits];
+                if (leaf is null)
+                {
+                    leaf = new byte[]?[LeafSize];
+                    Volatile.Write(ref directory[index >> LeafBits], leaf);
+                }
+
+                if (leaf[index & (LeafSize - 1)] is null)
+                {
+                    Volatile.Write(ref leaf[index & (LeafSize - 1)], new byte[PageSize]);
+                }
             }
         }
     }
@@ -42,7 +70,15 @@ public sealed class PrivateGuestMemory : IGuestMemory
         {
             for (ulong i = 0; i < (length + PageSize - 1) / PageSize; i++)
             {
-                pages.Remove(gpa + (i * PageSize));
+                var page = gpa + (i * PageSize);
+                if (page >= TableLimit)
+                {
+                    highPages.Remove(page);
+                }
+                else if (directory[page >> (PageBits + LeafBits)] is { } leaf)
+                {
+                    Volatile.Write(ref leaf[(page >> PageBits) & (LeafSize - 1)], null);
+                }
             }
         }
     }
@@ -55,43 +91,46 @@ public sealed class PrivateGuestMemory : IGuestMemory
             return false;
         }
 
-        lock (gate)
-        {
-            return FirstMissingPage(gpa, length) is null;
-        }
+        return FirstMissingPage(gpa, length) is null;
     }
 
     public void Read(ulong gpa, Span<byte> destination)
     {
-        lock (gate)
+        if (InOnePage(gpa, destination.Length) is { } page)
         {
-            CheckMapped(gpa, (ulong)destination.Length);
-            var done = 0;
-            while (done < destination.Length)
-            {
-                var address = gpa + (ulong)done;
-                var offset = (int)(address % PageSize);
-                var count = Math.Min(PageSize - offset, destination.Length - done);
-                pages[address - (ulong)offset].AsSpan(offset, count).CopyTo(destination.Slice(done, count));
-                done += count;
-            }
+            page.AsSpan((int)(gpa & (PageSize - 1)), destination.Length).CopyTo(destination);
+            return;
+        }
+
+        CheckMapped(gpa, (ulong)destination.Length);
+        var done = 0;
+        while (done < destination.Length)
+        {
+            var address = gpa + (ulong)done;
+            var offset = (int)(address % PageSize);
+            var count = Math.Min(PageSize - offset, destination.Length - done);
+            PageOrThrow(address - (ulong)offset, gpa, destination.Length).AsSpan(offset, count).CopyTo(destination.Slice(done, count));
+            done += count;
         }
     }
 
     public void Write(ulong gpa, ReadOnlySpan<byte> source)
     {
-        lock (gate)
+        if (InOnePage(gpa, source.Length) is { } page)
         {
-            CheckMapped(gpa, (ulong)source.Length);
-            var done = 0;
-            while (done < source.Length)
-            {
-                var address = gpa + (ulong)done;
-                var offset = (int)(address % PageSize);
-                var count = Math.Min(PageSize - offset, source.Length - done);
-                source.Slice(done, count).CopyTo(pages[address - (ulong)offset].AsSpan(offset, count));
-                done += count;
-            }
+            source.CopyTo(page.AsSpan((int)(gpa & (PageSize - 1))));
+            return;
+        }
+
+        CheckMapped(gpa, (ulong)source.Length);
+        var done = 0;
+        while (done < source.Length)
+        {
+            var address = gpa + (ulong)done;
+            var offset = (int)(address % PageSize);
+            var count = Math.Min(PageSize - offset, source.Length - done);
+            source.Slice(done, count).CopyTo(PageOrThrow(address - (ulong)offset, gpa, source.Length).AsSpan(offset, count));
+            done += count;
         }
     }
 
@@ -99,13 +138,7 @@ public sealed class PrivateGuestMemory : IGuestMemory
     /// Throws the <see cref="GuestMemoryException"/> a <paramref name="length"/>-byte access at <paramref name="gpa"/>
     /// would: handlers check guest-supplied lengths (up to 2^64) with this before allocating anything.
     /// </summary>
-    public void CheckAccess(ulong gpa, ulong length)
-    {
-        lock (gate)
-        {
-            CheckMapped(gpa, length);
-        }
-    }
+    public void CheckAccess(ulong gpa, ulong length) => CheckMapped(gpa, length);
 
     private void CheckMapped(ulong gpa, ulong length)
     {
@@ -113,6 +146,31 @@ public sealed class PrivateGuestMemory : IGuestMemory
         if (FirstMissingPage(gpa, length) is { } page)
         {
             throw new GuestMemoryException(GuestMemoryError.Unmapped, gpa, length, $"page 0x{page:X} is not mapped");
+        }
+    }
+
+    // Most accesses are within one mapped page: that page, found once; null sends the access the long way round.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private byte[]? InOnePage(ulong gpa, int length)
+    {
+        var offset = gpa & (PageSize - 1);
+        return length > 0 && offset + (ulong)length <= PageSize && gpa < TableLimit ? Page(gpa - offset) : null;
+    }
+
+    private byte[] PageOrThrow(ulong page, ulong gpa, int length) =>
+        Page(page) ?? throw new GuestMemoryException(GuestMemoryError.Unmapped, gpa, (ulong)length, $"page 0x{page:X} was unmapped during the access");
+
+    private byte[]? Page(ulong page)
+    {
+        if (page < TableLimit)
+        {
+            var leaf = Volatile.Read(ref directory[page >> (PageBits + LeafBits)]);
+            return leaf is null ? null : Volatile.Read(ref leaf[(page >> PageBits) & (LeafSize - 1)]);
+        }
+
+        lock (gate)
+        {
+            return highPages.GetValueOrDefault(page);
         }
     }
 
@@ -129,7 +187,7 @@ public sealed class PrivateGuestMemory : IGuestMemory
         for (ulong i = 0; i < count; i++)
         {
             var page = first + (i * PageSize);
-            if (!pages.ContainsKey(page))
+            if (Page(page) is null)
             {
                 return page;
             }

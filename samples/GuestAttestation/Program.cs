@@ -21,6 +21,7 @@ using Svsm.Runtime;
 using Svsm.Runtime.Attestation;
 using Svsm.Runtime.SharedMemory;
 using Svsm.Runtime.Tpm;
+using Svsm.Runtime.Uefi;
 
 var configfs = args.Contains("--configfs");
 var attestVtpm = args.Contains("--vtpm");
@@ -95,7 +96,8 @@ else if (configfs)
 }
 else
 {
-    // The emulated guest: SNP firmware with its own ARK, ASK and VCEK, and an SVSM serving attestation and the vTPM.
+    // The emulated guest: SNP firmware with its own ARK, ASK and VCEK, and an SVSM serving attestation, the vTPM and
+    // UEFI MM (its variable store in memory, as COCONUT-SVSM's is).
     var machine = EmulatedMachine.Create();
     firmware = new EmulatedSnpFirmware(new SnpGuestIdentity { Measurement = SHA384.HashData("guest-attestation sample"u8), Product = product.Value });
     var services = new List<AttestedService>();
@@ -117,6 +119,7 @@ else
         Console.WriteLine($"No vTPM: {e.Message}");
     }
 
+    services.Add(machine.Emulator.AddUefiMm().State.AsAttestedService());
     machine.Emulator.AddAttestation(firmware, services.ToArray());
     source = new SvsmAttestationClient(machine.Transport(), machine.Memory, machine.Allocator);
     pinnedArk = firmware.Ark;
@@ -142,7 +145,7 @@ try
     Console.WriteLine($"Services manifest ({evidence.Manifest.Length} bytes)");
     foreach (var service in evidence.Services)
     {
-        Console.WriteLine($"  {service.Name,-6} {service.Id}  {service.Manifest.Length} bytes{Describe(service)}");
+        Console.WriteLine($"  {service.Name,-7} {service.Id}  {service.Manifest.Length} bytes{Describe(service)}");
     }
 
     if (evidence.Services.Count == 0)
@@ -223,6 +226,12 @@ static int AttestVtpm(IAttestationSource svsm, ITpm tpm, X509Certificate2 pinned
 static string Describe(ServiceManifest service)
 {
     var area = service.Manifest.Span;
+    if (service.Id == SvsmAttestationGuids.UefiMm && area.Length == UefiMmManifest.Size)
+    {
+        var flags = UefiMmManifest.Parse(area);
+        return $": persistent NV variables {(flags.PersistentNonVolatileVariables ? "yes" : "no")}, secure boot {(flags.SecureBootEnabled ? "on" : "off")}";
+    }
+
     if (service.Id != SvsmAttestationGuids.Vtpm || area.Length < 58 || area[0] != 0 || area[1] != 1)
     {
         return "";

@@ -113,6 +113,7 @@ public sealed class PropertyTests
     public static TheoryData<string> CodeSpecs() => new()
     {
         "specs/uefi-mm.md",
+        "specs/uefi-variables.md",
         "specs/vmfwupdate.md",
         "tests/Svsm.Bindings.Spec.Tests/TestSpecs/coconut-attest.md",
         "tests/Svsm.Bindings.Spec.Tests/TestSpecs/coconut-vtpm.md",

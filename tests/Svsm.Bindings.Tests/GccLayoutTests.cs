@@ -129,15 +129,15 @@ public sealed class GccLayoutTests
         $"memcpy(&raw, (char *)&s + {offset}, {size}); raw; }})";
 
     /// <summary>Compiles every check's C expression against <paramref name="headers"/> and fails naming each figure gcc disagrees with.</summary>
-    internal static void AssertGccAgrees(IReadOnlyList<string> headers, List<(string What, string CExpression, ulong Expected)> checks)
+    internal static void AssertGccAgrees(IReadOnlyList<string> headers, List<(string What, string CExpression, ulong Expected)> checks, params string[] includeDirectories)
     {
-        var actual = Compile(headers, checks.Select(c => c.CExpression).ToList());
+        var actual = Compile(headers, checks.Select(c => c.CExpression).ToList(), includeDirectories);
         var mismatches = checks.Zip(actual).Where(p => p.First.Expected != p.Second)
             .Select(p => $"{p.First.What}: spec {p.First.Expected}, gcc {p.Second}").ToList();
         Assert.True(mismatches.Count == 0, string.Join("\n", mismatches));
     }
 
-    private static List<ulong> Compile(IReadOnlyList<string> headers, IReadOnlyList<string> expressions)
+    private static List<ulong> Compile(IReadOnlyList<string> headers, IReadOnlyList<string> expressions, IReadOnlyList<string> includeDirectories)
     {
         var directory = Directory.CreateTempSubdirectory("svsm-gcc-").FullName;
         try
@@ -154,7 +154,7 @@ public sealed class GccLayoutTests
             var c = Path.Combine(directory, "layout.c");
             var exe = Path.Combine(directory, "layout");
             File.WriteAllText(c, source.ToString());
-            var (compiled, compileOutput) = Run("gcc", "-std=gnu11", "-Wall", "-Werror", "-o", exe, c);
+            var (compiled, compileOutput) = Run("gcc", ["-std=gnu11", "-Wall", "-Werror", .. includeDirectories.Select(d => "-I" + d), "-o", exe, c]);
             Assert.True(compiled == 0, "gcc failed (scripts/test.sh installs gcc and linux-libc-dev):\n" + compileOutput);
             var (ran, output) = Run(exe);
             Assert.Equal(0, ran);

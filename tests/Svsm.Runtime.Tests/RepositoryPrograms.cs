@@ -36,6 +36,14 @@ internal static class RepositoryPrograms
         return candidates.FirstOrDefault(File.Exists);
     }
 
+    /// <summary><see cref="Find"/>, failing the test when the program is not built.</summary>
+    public static string Require(string project, string dll)
+    {
+        var found = Find(project, dll, out var looked);
+        Assert.True(found is not null, dll + " is not built (looked in " + looked + "); scripts/test.sh builds the solution first");
+        return found!;
+    }
+
     /// <summary>Runs <c>dotnet <paramref name="dll"/> <paramref name="args"/></c>, its output read by the caller.</summary>
     public static ProcessStartInfo Command(string dll, params string[] args)
     {

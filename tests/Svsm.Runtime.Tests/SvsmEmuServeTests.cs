@@ -15,16 +15,9 @@ public sealed class SvsmEmuServeTests : IDisposable
 
     public void Dispose() => Directory.Delete(directory, recursive: true);
 
-    private static string Program(string project, string dll)
-    {
-        var found = RepositoryPrograms.Find(project, dll, out var looked);
-        Assert.True(found is not null, dll + " is not built (looked in " + looked + "); scripts/test.sh builds the solution first");
-        return found!;
-    }
-
     /// <summary>Starts svsm-emu serve and reads the protocols it serves, up to its ready line.</summary>
     private Task<(Process Server, List<string> Protocols)> Serve(params string[] extra) =>
-        RepositoryPrograms.StartServe(Program("tools/Svsm.Emulator.Cli", "svsm-emu.dll"), "serving 1 vCPUs on " + MemoryPath, TestContext.Current.CancellationToken, ["serve", "--memory", MemoryPath, .. extra]);
+        RepositoryPrograms.StartServe(RepositoryPrograms.Require("tools/Svsm.Emulator.Cli", "svsm-emu.dll"), "serving 1 vCPUs on " + MemoryPath, TestContext.Current.CancellationToken, ["serve", "--memory", MemoryPath, .. extra]);
 
     private static async Task<(int ExitCode, string Output, string Error)> Run(ProcessStartInfo start)
     {
@@ -49,15 +42,16 @@ public sealed class SvsmEmuServeTests : IDisposable
         var (server, lines) = await Serve();
         try
         {
-            foreach (var id in new[] { 0, 1, 2, 3, 5 })
+            foreach (var id in new[] { 0, 1, 2, 3, 4, 5 })
             {
                 Assert.Contains(lines, l => l.StartsWith("protocol " + id + ":", StringComparison.Ordinal));
             }
 
-            var (exit, output, error) = await Run(RepositoryPrograms.Command(Program("samples/GuestAttestation", "GuestAttestation.dll"), "--memory", MemoryPath, "--vtpm"));
+            var (exit, output, error) = await Run(RepositoryPrograms.Command(RepositoryPrograms.Require("samples/GuestAttestation", "GuestAttestation.dll"), "--memory", MemoryPath, "--vtpm"));
             Assert.True(exit == 0, output + error);
             Assert.Contains("svsm-emu through " + MemoryPath, output);
             Assert.Contains("EK RSA-2048", output);
+            Assert.Contains("UEFI MM a4453a59-9e1b-4787-a033-1986d6adbe55  8 bytes: persistent NV variables yes, secure boot off", output);
             Assert.Contains("Verified:", output);
             Assert.Contains("from Milan", output);
             Assert.Contains("boot loader 3, tee 0, snp 8, microcode 115", output);
@@ -65,14 +59,14 @@ public sealed class SvsmEmuServeTests : IDisposable
             Assert.Contains("Verified: the report binds the EK, the AK lives in that TPM", output);
 
             // In process, a Turin chip, and a policy that expects another measurement.
-            (exit, output, error) = await Run(RepositoryPrograms.Command(Program("samples/GuestAttestation", "GuestAttestation.dll"), "--product", "Turin", "--measurement", new string('a', 96)));
+            (exit, output, error) = await Run(RepositoryPrograms.Command(RepositoryPrograms.Require("samples/GuestAttestation", "GuestAttestation.dll"), "--product", "Turin", "--measurement", new string('a', 96)));
             Assert.True(exit == 1, output + error);
             Assert.Contains("version 5 from Turin", output);
             Assert.Contains("fmc 1, boot loader 3", output);
             Assert.Contains("NOT verified (MeasurementMismatch)", output);
 
             // The OCP sample against the same server, every protocol served.
-            (exit, output, error) = await Run(RepositoryPrograms.Command(Program("samples/OcpExplorer", "OcpExplorer.dll"), "--memory", MemoryPath));
+            (exit, output, error) = await Run(RepositoryPrograms.Command(RepositoryPrograms.Require("samples/OcpExplorer", "OcpExplorer.dll"), "--memory", MemoryPath));
             Assert.True(exit == 0, output + error);
             Assert.Contains("svsm/version", output);
         }
@@ -85,7 +79,7 @@ public sealed class SvsmEmuServeTests : IDisposable
     [Fact]
     public async Task ItServesAUsersProtocolFromAnAssemblyThatTheSampleThenCalls()
     {
-        var protocols = Program("samples/CustomProtocol", "CustomProtocol.dll");
+        var protocols = RepositoryPrograms.Require("samples/CustomProtocol", "CustomProtocol.dll");
         var (server, lines) = await Serve("--no-vtpm", "--protocols", protocols);
         try
         {
@@ -118,7 +112,7 @@ public sealed class SvsmEmuServeTests : IDisposable
             path = typeof(ISvsmTransport).Assembly.Location;
         }
 
-        var (exit, _, error) = await Run(RepositoryPrograms.Command(Program("tools/Svsm.Emulator.Cli", "svsm-emu.dll"), "serve", "--memory", MemoryPath, "--no-vtpm", "--protocols", path));
+        var (exit, _, error) = await Run(RepositoryPrograms.Command(RepositoryPrograms.Require("tools/Svsm.Emulator.Cli", "svsm-emu.dll"), "serve", "--memory", MemoryPath, "--no-vtpm", "--protocols", path));
         Assert.Equal(2, exit);
         var line = Assert.Single(error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
         Assert.StartsWith("svsm-emu: --protocols ", line);
@@ -128,9 +122,9 @@ public sealed class SvsmEmuServeTests : IDisposable
     [Fact]
     public async Task HelpListsEveryProtocolServed()
     {
-        var (exit, output, _) = await Run(RepositoryPrograms.Command(Program("tools/Svsm.Emulator.Cli", "svsm-emu.dll"), "--help"));
+        var (exit, output, _) = await Run(RepositoryPrograms.Command(RepositoryPrograms.Require("tools/Svsm.Emulator.Cli", "svsm-emu.dll"), "--help"));
         Assert.Equal(0, exit);
-        foreach (var protocol in new[] { "core (0)", "attestation", "(1)", "vTPM", "(2)", "APIC (3)", "OCP (5)", "--protocols" })
+        foreach (var protocol in new[] { "core (0)", "attestation", "(1)", "vTPM", "(2)", "APIC (3)", "UEFI MM", "(4)", "OCP (5)", "--protocols" })
         {
             Assert.Contains(protocol, output.ReplaceLineEndings(" ").Replace("  ", " ", StringComparison.Ordinal));
         }

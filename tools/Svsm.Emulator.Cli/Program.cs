@@ -4,6 +4,7 @@ using Svsm.Emulator;
 using Svsm.Emulator.Firmware;
 using Svsm.Emulator.SharedMemory;
 using Svsm.Emulator.Services.Attestation;
+using Svsm.Emulator.Services.UefiMm;
 using Svsm.Emulator.Tpm;
 using Svsm.Runtime.SharedMemory;
 using Svsm.Runtime.Tpm;
@@ -11,15 +12,16 @@ using Svsm.Runtime.Tpm;
 var root = new RootCommand(
     "svsm-emu: the emulated SVSM in its own process, serving guests through a shared guest-memory file. It serves " +
     "every protocol the in-process emulator serves: core (0), attestation over the emulated SNP firmware (1), the vTPM " +
-    "over a swtpm it starts and stops (2), APIC (3) and OCP (5), and protocols of your own with --protocols; and, with " +
+    "over a swtpm it starts and stops (2), APIC (3), UEFI MM over a UEFI variable store kept in a file (4) and OCP (5), and protocols of your own with --protocols; and, with " +
     "vtpm-socket, the guest's vTPM to standard TPM tools over the mssim protocol.");
 root.Subcommands.Add(ServeCommand.Create());
 root.Subcommands.Add(Svsm.Emulator.Cli.VtpmSocketCommand.Create());
 return root.Parse(args).Invoke();
 
 /// <summary>
-/// <c>svsm-emu serve --memory PATH [--vcpus N] [--memory-size BYTES]</c>: serves calls made through PATH until
-/// SIGTERM or Ctrl+C. Exits 0 when stopped, 2 when the file cannot be made or opened, 3 when another server owns it.
+/// <c>svsm-emu serve --memory PATH [--vcpus N] [--memory-size BYTES] [--varstore FILE]</c>: serves calls made
+/// through PATH until SIGTERM or Ctrl+C. Exits 0 when stopped, 2 when a file cannot be made, opened or read (the
+/// variable store included), 3 when another server owns the memory file.
 /// </summary>
 internal static class ServeCommand
 {
@@ -39,6 +41,10 @@ internal static class ServeCommand
         var vcpus = new Option<int?>("--vcpus") { Description = "vCPUs, each with its calling area at page 1 + index (default " + DefaultVcpus + "; must match an existing file)." };
         var memorySize = new Option<ulong?>("--memory-size") { Description = "Guest RAM in bytes, whole 4 KiB pages (default " + DefaultMemorySize + "; must match an existing file)." };
         var noVtpm = new Option<bool>("--no-vtpm") { Description = "Serve no vTPM (protocol 2), and so start no swtpm; attestation then attests no service." };
+        var varstore = new Option<string?>("--varstore")
+        {
+            Description = "The file UEFI MM's non-volatile variables persist in, across restarts (default: PATH.vars). A file that does not read whole stops the server before it serves.",
+        };
         var protocols = new Option<string[]>("--protocols")
         {
             Description = "An assembly of your own protocols: [assembly: SvsmProtocols(typeof(T))] names an ISvsmProtocolSource with a parameterless constructor, whose registrations are served too. May be repeated.",
@@ -46,24 +52,31 @@ internal static class ServeCommand
         };
         var command = new Command(
             "serve",
-            "Serve SVSM calls that guests make through the shared guest-memory file PATH, until SIGTERM or Ctrl+C: core, attestation, vTPM, APIC, OCP and " +
+            "Serve SVSM calls that guests make through the shared guest-memory file PATH, until SIGTERM or Ctrl+C: core, attestation, vTPM, APIC, UEFI MM, OCP and " +
             "--protocols. Writes the emulated firmware's ARK to PATH.ark.pem for guests to pin, prints a line per protocol, then 'serving N vCPUs on PATH' once ready.")
         {
             memoryPath,
             vcpus,
             memorySize,
             noVtpm,
+            varstore,
             protocols,
         };
-        command.SetAction(parseResult => Serve(parseResult.GetValue(memoryPath)!, parseResult.GetValue(vcpus), parseResult.GetValue(memorySize), !parseResult.GetValue(noVtpm), parseResult.GetValue(protocols) ?? Array.Empty<string>()));
+        command.SetAction(parseResult =>
+        {
+            var path = parseResult.GetValue(memoryPath)!;
+            return Serve(path, parseResult.GetValue(vcpus), parseResult.GetValue(memorySize), !parseResult.GetValue(noVtpm), parseResult.GetValue(varstore) ?? path + ".vars", parseResult.GetValue(protocols) ?? Array.Empty<string>());
+        });
         return command;
     }
 
-    private static int Serve(string path, int? vcpus, ulong? memorySize, bool withVtpm, string[] protocolAssemblies)
+    private static int Serve(string path, int? vcpus, ulong? memorySize, bool withVtpm, string varstorePath, string[] protocolAssemblies)
     {
         MappedGuestMemory memory;
+        EmulatedVariableStore variables;
         try
         {
+            variables = EmulatedVariableStore.Open(new UefiVariableStoreOptions { FilePath = varstorePath });
             memory = OpenOrCreate(path, vcpus, memorySize);
         }
         catch (Exception exception) when (exception is IOException or UnauthorizedAccessException or ArgumentException or InvalidDataException)
@@ -114,6 +127,11 @@ internal static class ServeCommand
             }
 
             using var vtpm = swtpm;
+            if (Free(emulator, 4))
+            {
+                attested.Add(emulator.AddUefiMm(variables).State.AsAttestedService());
+            }
+
             if (Free(emulator, 1))
             {
                 emulator.AddAttestation(firmware, attested.ToArray());

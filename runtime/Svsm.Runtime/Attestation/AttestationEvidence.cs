@@ -16,6 +16,9 @@ public static class SvsmAttestationGuids
     /// <summary>The vTPM service; its manifest is the TPM's endorsement key public area.</summary>
     public static readonly Guid Vtpm = new("c476f1eb-0123-45a5-9641-b4e7dde5bfe3");
 
+    /// <summary>The UEFI MM service (attest.rs's <c>SVSM_ATTEST_UEFI_MM_GUID</c>); its manifest is <see cref="Svsm.Runtime.Uefi.UefiMmManifest"/>'s 8 bytes.</summary>
+    public static readonly Guid UefiMm = new("a4453a59-9e1b-4787-a033-1986d6adbe55");
+
     /// <summary>AMD Root Key (GHCB certificate table; virtee/sev names the same GUIDs).</summary>
     public static readonly Guid Ark = new("c0b406a4-a803-4952-9743-3fb6014cd0ae");
 
@@ -33,7 +36,7 @@ public static class SvsmAttestationGuids
 
     /// <summary>A short name for a certificate-table or service GUID ("VCEK", "vTPM"), or the GUID itself.</summary>
     public static string NameOf(Guid id) =>
-        id == Ark ? "ARK" : id == Ask ? "ASK" : id == Vcek ? "VCEK" : id == Vlek ? "VLEK" : id == Crl ? "CRL" : id == Vtpm ? "vTPM" : id.ToString();
+        id == Ark ? "ARK" : id == Ask ? "ASK" : id == Vcek ? "VCEK" : id == Vlek ? "VLEK" : id == Crl ? "CRL" : id == Vtpm ? "vTPM" : id == UefiMm ? "UEFI MM" : id.ToString();
 }
 
 /// <summary>Evidence that does not parse: a manifest or certificate table whose lengths or offsets do not hold.</summary>

@@ -1,0 +1,3 @@
+/* Stands in for edk2's Guid/VariableFormat.h, which SmmVariableCommon.h includes: the one type it needs is in edk2-types.h. */
+#pragma once
+#include "../edk2-types.h"
