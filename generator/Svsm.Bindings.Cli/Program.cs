@@ -5,6 +5,8 @@ var root = new RootCommand("svsm-bindgen: reads SVSM protocol and ABI specs writ
 root.Subcommands.Add(ModelCommand.Create());
 root.Subcommands.Add(CheckCommand.Create());
 root.Subcommands.Add(GenerateCommand.Create());
+root.Subcommands.Add(DiffCommand.Create());
+root.Subcommands.Add(ShipCommand.Create());
 var parsed = root.Parse(args);
 
 // A command line that cannot be used is unusable input, as an unreadable file is: exit 2, not 1 (a spec's errors).

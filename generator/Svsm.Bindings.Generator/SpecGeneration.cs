@@ -7,13 +7,14 @@ using Svsm.Bindings.Spec.Model;
 
 namespace Svsm.Bindings.Generator;
 
-/// <summary>What reading one spec gives: its diagnostics, with positions, and its model, without them.</summary>
-internal sealed record SpecReading(SpecReport Report, SpecEmission Emission)
+/// <summary>What reading one spec gives: its diagnostics, with positions, its model, without them, and its surface for comparing with a baseline.</summary>
+internal sealed record SpecReading(SpecReport Report, SpecEmission Emission, SpecSurface Surface)
 {
     public static SpecReading Read(SpecFile file)
     {
         var document = SpecParser.Parse(file.Text ?? string.Empty);
-        return new SpecReading(SpecReport.From(file, document), SpecEmission.From(file, document));
+        var surface = new SpecSurface(file.Path, Spec.Comparing.ProtocolSurface.From(document), file.Text is not null && document.HasDefinitions);
+        return new SpecReading(SpecReport.From(file, document), SpecEmission.From(file, document), surface);
     }
 }
 

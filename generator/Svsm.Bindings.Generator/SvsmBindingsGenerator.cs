@@ -40,6 +40,38 @@ public sealed class SvsmBindingsGenerator : IIncrementalGenerator
             .Select(static (reading, _) => reading.Emission)
             .WithTrackingName(TrackingNames.SpecEmissions);
 
+        // A shipped baseline pairs with the spec beside it. Only the baselines are collected, never the specs: editing
+        // one baseline re-runs the pairing, whose output stays equal for every other spec, so only its spec is checked again.
+        var surfaces = models
+            .Select(static (reading, _) => reading.Surface)
+            .WithTrackingName(TrackingNames.SpecSurfaces);
+
+        var baselines = context.AdditionalTextsProvider
+            .Where(static text => ShippedBaselineFile.IsBaseline(text))
+            .Select(static (text, cancellationToken) => ShippedBaselineFile.Read(text, cancellationToken))
+            .WithTrackingName(TrackingNames.ShippedBaselines)
+            .Collect();
+
+        var evolutions = surfaces
+            .Combine(baselines)
+            .Select(static (pair, _) => new SpecEvolution(pair.Left, pair.Right.FirstOrDefault(b => ShippedBaselineFile.SamePath(b.SpecPath, pair.Left.Path))))
+            .WithTrackingName(TrackingNames.BaselinePairs)
+            .Select(static (evolution, _) => evolution.Check())
+            .WithTrackingName(TrackingNames.EvolutionReports);
+
+        context.RegisterSourceOutput(evolutions, static (output, report) =>
+        {
+            foreach (var diagnostic in report.Diagnostics)
+            {
+                output.ReportDiagnostic(DiagnosticDescriptors.Create(diagnostic, report.SpecPath));
+            }
+
+            foreach (var diagnostic in report.BaselineDiagnostics)
+            {
+                output.ReportDiagnostic(DiagnosticDescriptors.Create(diagnostic, report.BaselinePath!));
+            }
+        });
+
         var support = context.CompilationProvider
             .Select(static (compilation, _) => new TargetSupport(
                 ((CSharpCompilation)compilation).LanguageVersion.ToDisplayString(),

@@ -12,4 +12,9 @@ public static class TrackingNames
     public const string TargetSupport = nameof(TargetSupport);
 
     public const string EmulatorReferenced = nameof(EmulatorReferenced);
+
+    public const string SpecSurfaces = nameof(SpecSurfaces);
+    public const string ShippedBaselines = nameof(ShippedBaselines);
+    public const string BaselinePairs = nameof(BaselinePairs);
+    public const string EvolutionReports = nameof(EvolutionReports);
 }

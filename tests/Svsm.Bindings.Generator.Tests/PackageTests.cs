@@ -126,6 +126,21 @@ public sealed class PackageTests : IDisposable
         var check = Run(Path.Combine(tools, "svsm-bindgen"), app, "check specs/broken.md", packages);
         Assert.Equal(1, check.ExitCode);
         Assert.Contains("specs/broken.md(10,3): error SVSM0003", check.Output);
+
+        // A released version, shipped: the baseline beside the spec, listed as an AdditionalFile, makes a breaking
+        // edit fail the consumer's build at the spec's line.
+        File.Delete(Path.Combine(app, "specs", "broken.md"));
+        var ship = Run(Path.Combine(tools, "svsm-bindgen"), app, "ship specs/ocp.md", packages);
+        ship.AssertSuccess();
+        Assert.Contains("shipped version 1 of SVSM Observability and Configuration Protocol to specs/ocp.shipped.json", ship.Output);
+        var appProject = Path.Combine(app, "App.csproj");
+        File.WriteAllText(appProject, File.ReadAllText(appProject).Replace("<AdditionalFiles Include=\"specs/*.md\" />", "<AdditionalFiles Include=\"specs/*.md\" />\n    <AdditionalFiles Include=\"specs/*.shipped.json\" />", StringComparison.Ordinal));
+        Dotnet(app, "build -nologo", packages).AssertSuccess();
+        var spec = Path.Combine(app, "specs", "ocp.md");
+        File.WriteAllText(spec, File.ReadAllText(spec).Replace("| 1 | 1 | `SVSM_OCP_READ`", "| 3 | 1 | `SVSM_OCP_READ`", StringComparison.Ordinal));
+        var breaking = Dotnet(app, "build -nologo", packages);
+        Assert.NotEqual(0, breaking.ExitCode);
+        Assert.Contains("specs/ocp.md(43,1): error SVSM0057: 'SVSM_OCP_READ' was call 1 and is now call 3: callers of the released version still send 1 (was ocp.md(43,1) in version 1 as shipped)", breaking.Output);
     }
 
     /// <summary>

@@ -183,5 +183,88 @@ public sealed class CliTests
         Assert.Contains("JSON", modelHelp);
         var (_, checkHelp, _) = Run("check", "--help");
         Assert.Contains("path(line,col)", checkHelp);
+        Assert.Contains("diff", output);
+        Assert.Contains("ship", output);
+        Assert.Contains("(was old.md(29,3))", Run("diff", "--help").Out);
+    }
+
+    private static string Renumbered => File.ReadAllText(OcpPath).Replace("| 1 | 1 | `SVSM_OCP_READ`", "| 3 | 1 | `SVSM_OCP_READ`", StringComparison.Ordinal);
+
+    [Fact]
+    public void DiffFlagsACallRenumberedInsideVersionOneWithBothLocationsAndExitsOne()
+    {
+        var renumbered = TempSpec(Renumbered);
+        var (exit, output, _) = Run("diff", OcpPath, renumbered);
+        Assert.Equal(1, exit);
+        Assert.Contains($"{renumbered}(43,1): error SVSM0057: 'SVSM_OCP_READ' was call 1 and is now call 3: callers of the released version still send 1 (was {OcpPath}(43,1))", output);
+        Assert.EndsWith("1 breaking, 0 additive\n", output.ReplaceLineEndings("\n"));
+
+        var (jsonExit, json, _) = Run("diff", OcpPath, renumbered, "--json");
+        Assert.Equal(1, jsonExit);
+        using var parsed = JsonDocument.Parse(json);
+        var change = parsed.RootElement.GetProperty("changes").EnumerateArray().Single();
+        Assert.Equal(("SVSM0057", "breaking", 43, 43), (change.GetProperty("id").GetString(), change.GetProperty("kind").GetString(), change.GetProperty("at").GetProperty("line").GetInt32(), change.GetProperty("was").GetProperty("line").GetInt32()));
+        Assert.Equal(1, parsed.RootElement.GetProperty("breaking").GetInt32());
+    }
+
+    [Fact]
+    public void DiffOfNoOrAdditiveChangeExitsZeroAndOfOtherProtocolsOrUnreadableFilesTwo()
+    {
+        Assert.Equal((0, "no change\n"), (Run("diff", OcpPath, OcpPath).Exit, Run("diff", OcpPath, OcpPath).Out.ReplaceLineEndings("\n")));
+        var additive = TempSpec(File.ReadAllText(OcpPath)
+            .Replace("the OCP is 1. Versioning", "the OCP is 2. Versioning", StringComparison.Ordinal)
+            .Replace("| 2 | 1 | `SVSM_OCP_WRITE` | Write data to a configuration source. |", "| 2 | 1 | `SVSM_OCP_WRITE` | Write data to a configuration source. |\n| 3 | 2 | `SVSM_OCP_RESET` | Reset. |", StringComparison.Ordinal));
+        var (exit, output, _) = Run("diff", OcpPath, additive);
+        Assert.Equal(0, exit);
+        Assert.Contains("info SVSM0066: 'SVSM_OCP_RESET' (call 3) is new in version 2", output);
+
+        var core = Path.Combine(TestSupport.RepositoryRoot, "specs", "core.md");
+        (exit, output, _) = Run("diff", OcpPath, core);
+        Assert.Equal(2, exit);
+        Assert.Contains("error SVSM0067: These specs are not versions of one protocol", output);
+        Assert.DoesNotContain("SVSM0056", output);
+
+        Assert.Equal(2, Run("diff", OcpPath, "/nonexistent/ocp.md").Exit);
+        Assert.Equal(2, Run("diff", OcpPath, TempSpec("# Notes\n\nNothing here.\n")).Exit);
+    }
+
+    [Fact]
+    public void DiffOfASpecWithErrorsDiffsWhatIsValidAndListsTheErrors()
+    {
+        // A second call with id 2 is an error, and not generated; the rest compares: READ renumbered still shows.
+        var broken = TempSpec(Renumbered.Replace("| 2 | 1 | `SVSM_OCP_WRITE` | Write data to a configuration source. |", "| 2 | 1 | `SVSM_OCP_WRITE` | Write data to a configuration source. |\n| 2 | 1 | `SVSM_OCP_TWICE` | Again. |", StringComparison.Ordinal));
+        var (exit, output, _) = Run("diff", OcpPath, broken);
+        Assert.Equal(1, exit);
+        Assert.Contains("error SVSM0003", output);
+        Assert.Contains("error SVSM0057", output);
+    }
+
+    [Fact]
+    public void ShipWritesTheBaselineAndRefusesABreakingEditOrAnUnusableBaseline()
+    {
+        var directory = Directory.CreateTempSubdirectory("svsm-ship-").FullName;
+        var spec = Path.Combine(directory, "ocp.md");
+        File.Copy(OcpPath, spec);
+        var (exit, output, _) = Run("ship", spec);
+        Assert.Equal(0, exit);
+        var baseline = Path.Combine(directory, "ocp.shipped.json");
+        Assert.Contains("shipped version 1 of SVSM Observability and Configuration Protocol to " + baseline + " (versions 1)", output);
+        using (var json = JsonDocument.Parse(File.ReadAllText(baseline)))
+        {
+            Assert.Equal(1, json.RootElement.GetProperty("format").GetInt32());
+            Assert.Equal(3, json.RootElement.GetProperty("versions")[0].GetProperty("calls").GetArrayLength());
+        }
+
+        File.WriteAllText(spec, Renumbered);
+        (exit, output, var error) = Run("ship", spec);
+        Assert.Equal(1, exit);
+        Assert.Contains("error SVSM0057", output);
+        Assert.Contains("breaks version 1", error);
+
+        File.WriteAllText(baseline, "{ \"format\": 9, \"tool\": \"9.0.0\", \"versions\": [] }");
+        (exit, output, _) = Run("ship", spec);
+        Assert.Equal(2, exit);
+        Assert.Contains(baseline + "(1,1): error SVSM0068: The shipped baseline " + baseline + " cannot be used: it is format 9, written by a newer svsm-bindgen (9.0.0)", output);
+        Directory.Delete(directory, recursive: true);
     }
 }

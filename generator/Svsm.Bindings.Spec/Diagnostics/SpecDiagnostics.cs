@@ -233,6 +233,62 @@ public static class SpecDiagnostics
         "SVSM0055", Error, "Versioned struct without a version field",
         "'{0}' has fields with a first version, but its version field cannot be found: {1}");
 
+    public static readonly SpecDiagnosticDescriptor CallRemoved = new(
+        "SVSM0056", Error, "Call removed from a released version",
+        "'{0}' (call {1}, first in version {2}) is gone, but every later version keeps the calls of a released one");
+
+    public static readonly SpecDiagnosticDescriptor CallRenumbered = new(
+        "SVSM0057", Error, "Call renumbered",
+        "'{0}' was call {1} and is now call {2}: callers of the released version still send {1}");
+
+    public static readonly SpecDiagnosticDescriptor CallRenamed = new(
+        "SVSM0058", Error, "Call renamed",
+        "Call {0} was '{1}' and is now '{2}': a released call keeps its name, which its bindings are generated under");
+
+    public static readonly SpecDiagnosticDescriptor CallIdReused = new(
+        "SVSM0059", Error, "Call id reused",
+        "Call {0} was '{1}' and is now '{2}', with other registers: a released call's id is used for something else");
+
+    public static readonly SpecDiagnosticDescriptor CallChanged = new(
+        "SVSM0060", Error, "Call changed within a released version",
+        "'{0}' changed within version {1}: {2}");
+
+    public static readonly SpecDiagnosticDescriptor CallAddedToReleasedVersion = new(
+        "SVSM0061", Error, "New call in a released version",
+        "'{0}' is new, but its first version, {1}, is already released (the newest released is {2}); a new call belongs to a new version");
+
+    public static readonly SpecDiagnosticDescriptor FieldChanged = new(
+        "SVSM0062", Error, "Struct field moved, resized or removed",
+        "'{0}' field '{1}' {2}");
+
+    public static readonly SpecDiagnosticDescriptor ReservedGivenMeaning = new(
+        "SVSM0063", Error, "Reserved bits or bytes given meaning within a released version",
+        "'{0}' gives meaning to {1}, which version {2} reserves, without a newer version: callers of version {2} leave it zero or ignore it");
+
+    public static readonly SpecDiagnosticDescriptor ResultCodeChanged = new(
+        "SVSM0064", Error, "Result code renumbered, removed or reused",
+        "Result code '{0}' {1}");
+
+    public static readonly SpecDiagnosticDescriptor StructRemoved = new(
+        "SVSM0065", Error, "Struct removed",
+        "Struct '{0}' is gone, or renamed; callers of the released version use it");
+
+    public static readonly SpecDiagnosticDescriptor AdditiveChange = new(
+        "SVSM0066", Info, "Additive change",
+        "{0}");
+
+    public static readonly SpecDiagnosticDescriptor UnrelatedProtocols = new(
+        "SVSM0067", Error, "Not versions of one protocol",
+        "These specs are not versions of one protocol: {0}; nothing is compared");
+
+    public static readonly SpecDiagnosticDescriptor BaselineUnusable = new(
+        "SVSM0068", Error, "Shipped baseline cannot be used",
+        "The shipped baseline {0} cannot be used: {1}");
+
+    public static readonly SpecDiagnosticDescriptor ProtocolVersionLowered = new(
+        "SVSM0069", Error, "Protocol version lowered",
+        "The protocol's version went from {0} down to {1}: a released version is no longer described");
+
     public static readonly SpecDiagnosticDescriptor GeneratorFailed = new(
         "SVSM0998", Error, "The generator failed",
         "Generating bindings for this spec failed ({0}); this is a bug in Svsm.Bindings, please report it with the spec");
@@ -253,6 +309,8 @@ public static class SpecDiagnostics
         SpecUnreadable, DuplicateResultCode, ResultCodeTooWide, ComputedPadding, ComputedSizeDisagrees, FlagBreaksPattern,
         ProposedWithoutNumber, TooManySyscallParameters, ParameterOutOfPlace, MixedConventions, SyscallErrorOutOfRange, BitFieldSharesBytes,
         NothingRecognised, MalformedDeclaration, UnknownType, PreprocessorLineSkipped, RegisterSizeAssumed, DeclarationNotRead, BadLength, CallWithoutParameters, MarkdownTooDeep, UnknownResultCode, UnknownEmit,
-        VersionFieldMissing, GeneratorFailed, ReaderFailed,
+        VersionFieldMissing, CallRemoved, CallRenumbered, CallRenamed, CallIdReused, CallChanged, CallAddedToReleasedVersion,
+        FieldChanged, ReservedGivenMeaning, ResultCodeChanged, StructRemoved, AdditiveChange, UnrelatedProtocols, BaselineUnusable,
+        ProtocolVersionLowered, GeneratorFailed, ReaderFailed,
     };
 }

@@ -1,0 +1,250 @@
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using Svsm.Bindings.Spec.Diagnostics;
+using Svsm.Bindings.Spec.Model;
+
+namespace Svsm.Bindings.Spec.Comparing;
+
+/// <summary>A difference between two versions of a spec: the diagnostic at the new spec's line, and where the old one stated it.</summary>
+/// <param name="Was">The old spec's place, when the change is to something the old spec states.</param>
+public sealed record SpecChange(SpecDiagnostic Diagnostic, SpecSpan? Was)
+{
+    public bool IsBreaking => Diagnostic.Severity == SpecSeverity.Error;
+}
+
+/// <summary>
+/// Classifies every difference between two versions of a protocol, as the OCP draft states the promise: versioning
+/// is strictly additive, so what a released version has stays as it is. Additive changes are infos (SVSM0066);
+/// breaking ones are errors, each with its own id. Calls are matched by name and then by id; structs, bit tables
+/// and fields by their names' letters and digits (<see cref="ProtocolSurface.Key"/>), so that one protocol written
+/// as tables and as code compares equal.
+/// </summary>
+public static class SpecDiff
+{
+    public static EquatableArray<SpecChange> Compare(ProtocolSurface old, ProtocolSurface @new)
+    {
+        var changes = new List<SpecChange>();
+        if (old.Id != @new.Id || (old.Id is null && ProtocolSurface.Key(old.Name ?? "") != ProtocolSurface.Key(@new.Name ?? "")))
+        {
+            changes.Add(new(SpecDiagnostics.UnrelatedProtocols.Create(SpecSpan.None, "the old one is " + Describe(old) + ", the new one " + Describe(@new)), null));
+            return changes.ToEquatableArray();
+        }
+
+        if (@new.Version < old.Version)
+        {
+            changes.Add(new(SpecDiagnostics.ProtocolVersionLowered.Create(SpecSpan.None, old.Version, @new.Version), null));
+        }
+
+        CompareCalls(old, @new, changes);
+        CompareStructs(old, @new, changes);
+        CompareBits(old, @new, changes);
+        CompareResults(old, @new, changes);
+        return changes.OrderBy(c => c.Diagnostic.Span.Line).ThenBy(c => c.Diagnostic.Span.Column).ToEquatableArray();
+    }
+
+    private static void CompareCalls(ProtocolSurface old, ProtocolSurface @new, List<SpecChange> changes)
+    {
+        var newByName = First(@new.Calls, c => c.Name);
+        var newById = First(@new.Calls, c => c.Id.ToString(CultureInfo.InvariantCulture));
+        var oldNames = new HashSet<string>(old.Calls.Select(c => c.Name));
+        var accounted = new HashSet<CallSurface>();
+        foreach (var call in old.Calls)
+        {
+            if (newByName.TryGetValue(call.Name, out var now))
+            {
+                accounted.Add(now);
+                if (now.Id != call.Id)
+                {
+                    changes.Add(new(SpecDiagnostics.CallRenumbered.Create(now.Span, call.Name, call.Id, now.Id), call.Span));
+                    continue;
+                }
+
+                var (what, where) = RegisterChanges(call, now);
+                if (now.Since != call.Since)
+                {
+                    what.Insert(0, $"its first version was {call.Since} and is now {now.Since}");
+                }
+
+                if (what.Count > 0)
+                {
+                    changes.Add(new(SpecDiagnostics.CallChanged.Create(where ?? now.Span, call.Name, call.Since, string.Join("; ", what)), call.Span));
+                }
+            }
+            else if (newById.TryGetValue(call.Id.ToString(CultureInfo.InvariantCulture), out now) && !oldNames.Contains(now.Name))
+            {
+                accounted.Add(now);
+                var descriptor = RegisterChanges(call, now).What.Count == 0 ? SpecDiagnostics.CallRenamed : SpecDiagnostics.CallIdReused;
+                changes.Add(new(descriptor.Create(now.Span, call.Id, call.Name, now.Name), call.Span));
+            }
+            else
+            {
+                changes.Add(new(SpecDiagnostics.CallRemoved.Create(SpecSpan.None, call.Name, call.Id, call.Since), call.Span));
+            }
+        }
+
+        foreach (var call in @new.Calls.Where(c => !accounted.Contains(c)))
+        {
+            changes.Add(call.Since > old.Version
+                ? new(SpecDiagnostics.AdditiveChange.Create(call.Span, $"'{call.Name}' (call {call.Id}) is new in version {call.Since}"), null)
+                : new(SpecDiagnostics.CallAddedToReleasedVersion.Create(call.Span, call.Name, call.Since, old.Version), null));
+        }
+    }
+
+    // What a caller of the old call would find different, and where the first such register is stated now.
+    private static (List<string> What, SpecSpan? Where) RegisterChanges(CallSurface old, CallSurface now)
+    {
+        var what = new List<string>();
+        SpecSpan? where = null;
+        foreach (var register in old.Registers)
+        {
+            var same = now.Registers.FirstOrDefault(r => r.Register == register.Register && (r.Direction == register.Direction || old.Registers.Count(o => o.Register == r.Register) == 1));
+            if (same is null)
+            {
+                what.Add(register.Shape + " is gone");
+            }
+            else if (same.Shape != register.Shape)
+            {
+                what.Add(register.Shape + " is now " + same.Shape);
+                where ??= same.Span;
+            }
+        }
+
+        foreach (var register in now.Registers.Where(r => !old.Registers.Any(o => o.Register == r.Register && (o.Direction == r.Direction || now.Registers.Count(n => n.Register == o.Register) == 1))))
+        {
+            what.Add(register.Shape + " is new");
+            where ??= register.Span;
+        }
+
+        return (what, where);
+    }
+
+    private static void CompareStructs(ProtocolSurface old, ProtocolSurface @new, List<SpecChange> changes)
+    {
+        var newByKey = First(@new.Structs, s => ProtocolSurface.Key(s.Name));
+        var oldKeys = new HashSet<string>(old.Structs.Select(s => ProtocolSurface.Key(s.Name)));
+        foreach (var structure in old.Structs)
+        {
+            if (!newByKey.TryGetValue(ProtocolSurface.Key(structure.Name), out var now))
+            {
+                changes.Add(new(SpecDiagnostics.StructRemoved.Create(SpecSpan.None, structure.Name), structure.Span));
+                continue;
+            }
+
+            var oldFields = First(structure.Fields.Where(f => !f.Reserved), f => ProtocolSurface.Key(f.Name));
+            var newFields = First(now.Fields.Where(f => !f.Reserved), f => ProtocolSurface.Key(f.Name));
+            foreach (var field in oldFields.Values)
+            {
+                if (!newFields.TryGetValue(ProtocolSurface.Key(field.Name), out var moved))
+                {
+                    changes.Add(new(SpecDiagnostics.FieldChanged.Create(now.Span, now.Name, field.Name, $"is gone (it was {Bytes(field.Offset, field.Size)})"), field.Span));
+                }
+                else if (moved.Offset != field.Offset || moved.Size != field.Size)
+                {
+                    changes.Add(new(SpecDiagnostics.FieldChanged.Create(moved.Span, now.Name, field.Name, $"was {Bytes(field.Offset, field.Size)} and is now {Bytes(moved.Offset, moved.Size)}"), field.Span));
+                }
+            }
+
+            foreach (var field in newFields.Values.Where(f => !oldFields.ContainsKey(ProtocolSurface.Key(f.Name))))
+            {
+                // A field where the old layout had a named one is that field moved or replaced, reported above.
+                if (oldFields.Values.Any(o => o.Offset < field.End && field.Offset < o.End))
+                {
+                    continue;
+                }
+
+                changes.Add(field.FirstVersion > structure.NewestVersion
+                    ? new(SpecDiagnostics.AdditiveChange.Create(field.Span, $"'{now.Name}' field '{field.Name}' is new in version {field.FirstVersion}, in {Bytes(field.Offset, field.Size)}, which the old layout reserves"), null)
+                    : new(SpecDiagnostics.ReservedGivenMeaning.Create(field.Span, now.Name, Bytes(field.Offset, field.Size) + " (field '" + field.Name + "')", System.Math.Max(structure.NewestVersion, old.Version)), null));
+            }
+        }
+
+        foreach (var structure in @new.Structs.Where(s => !oldKeys.Contains(ProtocolSurface.Key(s.Name))))
+        {
+            changes.Add(new(SpecDiagnostics.AdditiveChange.Create(structure.Span, $"struct '{structure.Name}' ({structure.Size} bytes) is new"), null));
+        }
+    }
+
+    private static void CompareBits(ProtocolSurface old, ProtocolSurface @new, List<SpecChange> changes)
+    {
+        var newByKey = First(@new.BitFields, b => ProtocolSurface.Key(b.Name));
+        foreach (var table in old.BitFields)
+        {
+            newByKey.TryGetValue(ProtocolSurface.Key(table.Name), out var now);
+            var oldBits = First(table.Bits.Where(b => !b.Reserved), b => ProtocolSurface.Key(b.Name));
+            var newBits = now is null ? new Dictionary<string, BitSurface>() : First(now.Bits.Where(b => !b.Reserved), b => ProtocolSurface.Key(b.Name));
+            foreach (var bit in oldBits.Values)
+            {
+                if (!newBits.TryGetValue(ProtocolSurface.Key(bit.Name), out var moved))
+                {
+                    changes.Add(new(SpecDiagnostics.FieldChanged.Create(now?.Span ?? SpecSpan.None, table.Name, bit.Name, $"is gone (it was {Bits(bit.Low, bit.High)})"), bit.Span));
+                }
+                else if (moved.Low != bit.Low || moved.High != bit.High)
+                {
+                    changes.Add(new(SpecDiagnostics.FieldChanged.Create(moved.Span, table.Name, bit.Name, $"was {Bits(bit.Low, bit.High)} and is now {Bits(moved.Low, moved.High)}"), bit.Span));
+                }
+            }
+
+            foreach (var bit in newBits.Values.Where(b => !oldBits.ContainsKey(ProtocolSurface.Key(b.Name))))
+            {
+                if (oldBits.Values.Any(o => o.Low <= bit.High && bit.Low <= o.High))
+                {
+                    continue;
+                }
+
+                changes.Add(@new.Version > old.Version
+                    ? new(SpecDiagnostics.AdditiveChange.Create(bit.Span, $"'{table.Name}' bit '{bit.Name}' ({Bits(bit.Low, bit.High)}) is new in version {@new.Version}"), null)
+                    : new(SpecDiagnostics.ReservedGivenMeaning.Create(bit.Span, table.Name, Bits(bit.Low, bit.High) + " (bit '" + bit.Name + "')", old.Version), null));
+            }
+        }
+    }
+
+    private static void CompareResults(ProtocolSurface old, ProtocolSurface @new, List<SpecChange> changes)
+    {
+        var newByName = First(@new.Results, r => r.Name);
+        var oldByName = First(old.Results, r => r.Name);
+        foreach (var result in old.Results)
+        {
+            if (!newByName.TryGetValue(result.Name, out var now))
+            {
+                changes.Add(new(SpecDiagnostics.ResultCodeChanged.Create(SpecSpan.None, result.Name, $"is gone (it was {Hex(result.Value)})"), result.Span));
+            }
+            else if (now.Value != result.Value)
+            {
+                changes.Add(new(SpecDiagnostics.ResultCodeChanged.Create(now.Span, result.Name, $"was {Hex(result.Value)} and is now {Hex(now.Value)}"), result.Span));
+            }
+        }
+
+        foreach (var result in @new.Results.Where(r => !oldByName.ContainsKey(r.Name)))
+        {
+            var previous = old.Results.FirstOrDefault(o => o.Value == result.Value);
+            changes.Add(previous is not null
+                ? new(SpecDiagnostics.ResultCodeChanged.Create(result.Span, result.Name, $"takes {Hex(result.Value)}, which was '{previous.Name}'"), previous.Span)
+                : new(SpecDiagnostics.AdditiveChange.Create(result.Span, $"result code '{result.Name}' ({Hex(result.Value)}) is new"), null));
+        }
+    }
+
+    private static Dictionary<string, T> First<T>(IEnumerable<T> items, System.Func<T, string> key)
+    {
+        var first = new Dictionary<string, T>();
+        foreach (var item in items)
+        {
+            var k = key(item);
+            if (!first.ContainsKey(k))
+            {
+                first.Add(k, item);
+            }
+        }
+
+        return first;
+    }
+
+    private static string Describe(ProtocolSurface surface) =>
+        (surface.Id is { } id ? "protocol " + id.ToString(CultureInfo.InvariantCulture) : "no protocol") + (surface.Name is { Length: > 0 } name ? " ('" + name + "')" : "");
+
+    private static string Bytes(int offset, int size) => $"bytes 0x{offset:X}..0x{offset + size - 1:X} ({size} {(size == 1 ? "byte" : "bytes")})";
+
+    private static string Bits(int low, int high) => low == high ? $"bit {low}" : $"bits {low}..{high}";
+
+    private static string Hex(ulong value) => "0x" + value.ToString("X8", CultureInfo.InvariantCulture);
+}
