@@ -75,7 +75,13 @@ internal static class ShipCommand
                 return SpecFiles.ExitUnreadable;
             }
 
-            var changes = SpecDiff.Compare(baseline.Newest!, surface);
+            if (baseline.Newest is null)
+            {
+                Console.Out.WriteLine(CheckCommand.Format(baselinePath, SpecDiagnostics.BaselineUnusable.Create(Spec.Model.SpecSpan.None, baselinePath, "it holds no shipped version")));
+                return SpecFiles.ExitUnreadable;
+            }
+
+            var changes = SpecDiff.Compare(baseline.Newest, surface);
             var breaking = changes.Where(c => c.IsBreaking).ToList();
             if (breaking.Count > 0)
             {

@@ -8,10 +8,10 @@ namespace Svsm.Runtime;
 
 /// <summary>
 /// Guest RAM held in the process: 4 KiB pages mapped where the guest has memory. Every access is checked whole
-/// before a byte moves, so a range that wraps, or straddles an unmapped page, fails without touching memory.
-/// Accesses take no lock: pages below 64 GiB are found through a two-level table, and only mapping, unmapping and the
-/// rare page above that take one. An access that races an unmap of its own pages is the guest's race: it may see the
-/// page go, and fail part way.
+/// before a byte moves, so a range that wraps, or straddles an unmapped page, fails without touching memory. Accesses
+/// take no lock: pages below 64 GiB are found through a two-level table, and only mapping, unmapping and the rare page
+/// above that take one. So an access that races an unmap of its own pages (the guest's own race) can find a page gone
+/// after the check, and fail having copied part of the range.
 /// </summary>
 public sealed class PrivateGuestMemory : IGuestMemory
 {

@@ -85,9 +85,11 @@ public sealed class SpecDiffTests
         var renumbered = One(next, next.Replace("SVSM_ERR_OCP_BUSY 0x80001000", "SVSM_ERR_OCP_BUSY 0x80001001", StringComparison.Ordinal), "SVSM0064");
         Assert.Contains("was 0x80001000 and is now 0x80001001", renumbered.Diagnostic.Message);
         Assert.NotNull(renumbered.Was);
-        var reused = Diff(next, next.Replace("SVSM_ERR_OCP_BUSY 0x80001000", "SVSM_ERR_OCP_GONE 0x80001000", StringComparison.Ordinal));
-        Assert.Equal(["SVSM0064", "SVSM0064"], reused.Select(c => c.Diagnostic.Id));
-        Assert.Contains(reused, c => c.Diagnostic.Message.Contains("takes 0x80001000, which was 'SVSM_ERR_OCP_BUSY'", StringComparison.Ordinal));
+        var renamed = One(next, next.Replace("SVSM_ERR_OCP_BUSY 0x80001000", "SVSM_ERR_OCP_GONE 0x80001000", StringComparison.Ordinal), "SVSM0064");
+        Assert.Contains("'SVSM_ERR_OCP_BUSY' is now named 'SVSM_ERR_OCP_GONE' (0x80001000)", renamed.Diagnostic.Message);
+        var replaced = Diff(next, next.Replace("#define SVSM_ERR_OCP_BUSY 0x80001000\n", "#define SVSM_ERR_OCP_OTHER 0x80001001\n", StringComparison.Ordinal));
+        Assert.Equal(["SVSM0064", "SVSM0066"], replaced.Select(c => c.Diagnostic.Id).Order());
+        Assert.Contains(replaced, c => c.Diagnostic.Message.Contains("'SVSM_ERR_OCP_BUSY' is gone (it was 0x80001000)", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -95,7 +97,7 @@ public sealed class SpecDiffTests
     {
         var withBit = Edit(ReservedFlags, "| 1      | `VOLATILE`     | The source changes.                            |\n| 31:2   | Reserved – MBZ | All other bits are reserved and must be zero.  |");
         var breaking = One(Ocp, withBit, "SVSM0063");
-        Assert.Contains("bit 1 (bit 'VOLATILE'), which version 1 reserves", breaking.Diagnostic.Message);
+        Assert.Contains("bit 1 (bit 'VOLATILE'), which protocol version 1 reserves", breaking.Diagnostic.Message);
         Assert.Equal(LineOf(withBit, "`VOLATILE`"), breaking.Diagnostic.Span.Line);
 
         var additive = One(Ocp, Edit(Initial, "the OCP is 2. Versioning", withBit), "SVSM0066");
@@ -139,8 +141,15 @@ public sealed class SpecDiffTests
     [Fact]
     public void AFieldResizedOrMovedIsBreaking()
     {
+        // The entry states its size (128 bytes), so only the field changes.
         var change = One(Ocp, Edit("| `0x04` | 124          |", "| `0x04` | 120          |"), "SVSM0062");
         Assert.Contains("'Source entry' field 'name' was bytes 0x4..0x7F (124 bytes) and is now bytes 0x4..0x7B (120 bytes)", change.Diagnostic.Message);
+
+        var code = "# S\n\n```c\nstruct s {\n\t__u32 a;\n\t__u32 b;\n};\n```\n";
+        var shrunk = Diff(code, code.Replace("\t__u32 b;\n", "", StringComparison.Ordinal));
+        Assert.Equal(["SVSM0062", "SVSM0062"], shrunk.Select(c => c.Diagnostic.Id));
+        Assert.Contains(shrunk, c => c.Diagnostic.Message == "'s' field 'b' is gone (it was bytes 0x4..0x7 (4 bytes))");
+        Assert.Contains(shrunk, c => c.Diagnostic.Message == "'s' shrank from 8 to 4 bytes");
     }
 
     private const string Versioned = """
@@ -168,7 +177,7 @@ public sealed class SpecDiffTests
         Assert.Contains("'Record' field 'count' is new in version 2, in bytes 0x8..0xB (4 bytes), which the old layout reserves", additive.Diagnostic.Message);
 
         var breaking = One(Versioned, Versioned.Replace("| 0x08 | 8 | | | Reserved |", "| 0x08 | 4 | 1 | `count` | Entries |\n| 0x0C | 4 | | | Reserved |", StringComparison.Ordinal), "SVSM0063");
-        Assert.Contains("bytes 0x8..0xB (4 bytes) (field 'count'), which version 1 reserves", breaking.Diagnostic.Message);
+        Assert.Contains("bytes 0x8..0xB (4 bytes) (field 'count'), which layout version 1 reserves", breaking.Diagnostic.Message);
         Assert.True(breaking.IsBreaking);
     }
 

@@ -153,6 +153,27 @@ public sealed class UefiVariableStoreTests : IDisposable
     }
 
     [Fact]
+    public void AnAppendPastTheLargestVariableIsInvalidParameter()
+    {
+        var (client, _) = Connect();
+        client.Set("Grows", Vendor, NvBsRt, new byte[0x8400 - 60 - 12 - 10]);
+        Assert.Equal(Status.InvalidParameter, StatusOf(() => client.Set("Grows", Vendor, NvBsRt | Attr.AppendWrite, new byte[11])));
+        client.Set("Grows", Vendor, NvBsRt | Attr.AppendWrite, new byte[10]);
+        Assert.Equal(0x8400 - 60 - 12, client.Get("Grows", Vendor)!.Data.Length);
+    }
+
+    [Fact]
+    public void NamesPersistAsTheirCodeUnitsLoneSurrogatesIncluded()
+    {
+        var path = Path.Combine(directory, "vars");
+        var (client, _) = Connect(new UefiVariableStoreOptions { FilePath = path });
+        client.Set("\uD800", Vendor, NvBsRt, [1]);
+        client.Set("\uD801", Vendor, NvBsRt, [2]);
+        var reopened = EmulatedVariableStore.Open(new UefiVariableStoreOptions { FilePath = path });
+        Assert.Equal(["\uD800", "\uD801"], reopened.Variables.Select(v => v.Name));
+    }
+
+    [Fact]
     public void QueryVariableInfoChecksItsAttributes()
     {
         var (client, _) = Connect();
@@ -160,7 +181,11 @@ public sealed class UefiVariableStoreTests : IDisposable
         Assert.Equal(Status.Unsupported, StatusOf(() => client.QueryInfo(Attr.AuthenticatedWriteAccess | Attr.BootserviceAccess)));
         Assert.Equal(Status.InvalidParameter, StatusOf(() => client.QueryInfo(Attr.NonVolatile)));
         Assert.Equal(Status.InvalidParameter, StatusOf(() => client.QueryInfo(Attr.RuntimeAccess)));
-        Assert.Equal(Status.Unsupported, StatusOf(() => client.QueryInfo(NvBsRt | Attr.TimeBasedAuthenticatedWriteAccess)));
+        Assert.Equal(Status.Unsupported, StatusOf(() => client.QueryInfo(NvBsRt | Attr.HardwareErrorRecord)));
+        Assert.Equal(Status.InvalidParameter, StatusOf(() => client.QueryInfo(Attr.HardwareErrorRecord | Attr.BootserviceAccess)));
+
+        // An authenticated store, as OVMF's is: time-based variables live in the non-volatile space.
+        Assert.Equal(client.QueryInfo(NvBsRt), client.QueryInfo(NvBsRt | Attr.TimeBasedAuthenticatedWriteAccess));
         var volatileInfo = client.QueryInfo(Attr.BootserviceAccess);
         Assert.Equal(0x10000UL, volatileInfo.MaximumStorageSize);
         var info = client.QueryInfo(NvBsRt);
@@ -245,7 +270,7 @@ public sealed class UefiVariableStoreTests : IDisposable
     }
 
     [Fact]
-    public void LocksHoldAfterEndOfDxe()
+    public void LocksHoldAtOnceAndCannotBeAskedForAfterEndOfDxe()
     {
         var (client, store) = Connect();
         client.Set("Locked", Vendor, NvBsRt, [1]);
@@ -255,11 +280,11 @@ public sealed class UefiVariableStoreTests : IDisposable
         var registers = new SvsmRegisters { Rax = SvsmRegisters.CallCode(4, 1), Rcx = client.BufferGpa, Rdx = 65536 };
         machine.Transport().Call(ref registers);
         Assert.Equal(0UL, registers.Rax);
-        client.Set("Locked", Vendor, NvBsRt, [2]);           // not yet: locks hold from EndOfDxe
+        // The lock holds at once, as the LOCK_NOW variable policy RequestToLock registers does (VariablePolicyLib.c).
+        Assert.Equal(Status.WriteProtected, StatusOf(() => client.Set("Locked", Vendor, NvBsRt, [3])));
+        Assert.Equal([1], client.Get("Locked", Vendor)!.Data);
         client.SignalReadyToBoot();                         // does EndOfDxe's work when it has not happened
         Assert.True(store.EndOfDxe);
-        Assert.Equal(Status.WriteProtected, StatusOf(() => client.Set("Locked", Vendor, NvBsRt, [3])));
-        Assert.Equal([2], client.Get("Locked", Vendor)!.Data);
 
         machine.Memory.Write(client.BufferGpa, lockMessage);
         registers = new SvsmRegisters { Rax = SvsmRegisters.CallCode(4, 1), Rcx = client.BufferGpa, Rdx = 65536 };

@@ -61,7 +61,7 @@ public sealed record ShippedBaseline(string Spec, EquatableArray<ProtocolSurface
     /// <summary>Reads a baseline; what is not one (bad JSON, a missing member, a newer format) is a <see cref="JsonTextException"/> that says why.</summary>
     public static ShippedBaseline Parse(string json)
     {
-        var root = Member<Dictionary<string, object?>>(JsonText.Parse(json), "the baseline");
+        var root = As<Dictionary<string, object?>>(JsonText.Parse(json), "the baseline");
         var format = Number(root, "format");
         if (format > Format)
         {
@@ -70,30 +70,30 @@ public sealed record ShippedBaseline(string Spec, EquatableArray<ProtocolSurface
 
         var versions = Array(root, "versions").Select(v =>
         {
-            var version = Member<Dictionary<string, object?>>(v, "a version");
+            var version = As<Dictionary<string, object?>>(v, "a version");
             return new ProtocolSurface(
                 Text(version, "name", optional: true),
-                version.TryGetValue("id", out var id) && id is not null ? (uint)Number(version, "id") : null,
-                (uint)Number(version, "version"),
+                version.TryGetValue("id", out var id) && id is not null ? UInt32(version, "id") : null,
+                UInt32(version, "version"),
                 Array(version, "calls").Select(c => Object(c, call => new CallSurface(
-                    (uint)Number(call, "id"), Text(call, "name")!, (uint)Number(call, "since"),
+                    UInt32(call, "id"), Text(call, "name")!, UInt32(call, "since"),
                     Array(call, "registers").Select(r => Object(r, register => new RegisterSurface(
-                        Text(register, "register")!, Direction(Text(register, "direction")!), (int)Number(register, "size"),
-                        register.TryGetValue("alignment", out var a) && a is not null ? (int)Number(register, "alignment") : null, Span(register)))).ToEquatableArray(),
+                        Text(register, "register")!, Direction(Text(register, "direction")!), Int32(register, "size"),
+                        register.TryGetValue("alignment", out var a) && a is not null ? Int32(register, "alignment") : null, Span(register)))).ToEquatableArray(),
                     Span(call)))).ToEquatableArray(),
                 Array(version, "structs").Select(s => Object(s, structure => new StructSurface(
-                    Text(structure, "name")!, (int)Number(structure, "size"), (uint)Number(structure, "newestVersion"),
+                    Text(structure, "name")!, Int32(structure, "size"), UInt32(structure, "newestVersion"),
                     Array(structure, "fields").Select(f => Object(f, field => new FieldSurface(
-                        Text(field, "name")!, (int)Number(field, "offset"), (int)Number(field, "size"), Flag(field, "reserved"), (uint)Number(field, "firstVersion"), Span(field)))).ToEquatableArray(),
+                        Text(field, "name")!, Int32(field, "offset"), Int32(field, "size"), Flag(field, "reserved"), UInt32(field, "firstVersion"), Span(field)))).ToEquatableArray(),
                     Span(structure)))).ToEquatableArray(),
                 Array(version, "bitFields").Select(b => Object(b, table => new BitsSurface(
-                    Text(table, "name")!, (int)Number(table, "width"),
+                    Text(table, "name")!, Int32(table, "width"),
                     Array(table, "bits").Select(bit => Object(bit, one => new BitSurface(
-                        Text(one, "name")!, (int)Number(one, "low"), (int)Number(one, "high"), Flag(one, "reserved"), Span(one)))).ToEquatableArray(),
+                        Text(one, "name")!, Int32(one, "low"), Int32(one, "high"), Flag(one, "reserved"), Span(one)))).ToEquatableArray(),
                     Span(table)))).ToEquatableArray(),
                 Array(version, "results").Select(r => Object(r, result => new ResultSurface(Text(result, "name")!, Number(result, "value"), Span(result)))).ToEquatableArray());
         }).OrderBy(v => v.Version).ToEquatableArray();
-        return new ShippedBaseline(Text(root, "spec") ?? string.Empty, versions);
+        return new ShippedBaseline(Text(root, "spec")!, versions);
     }
 
     private static void List<T>(StringBuilder json, string name, EquatableArray<T> items, System.Func<T, string> write)
@@ -112,21 +112,27 @@ public sealed record ShippedBaseline(string Spec, EquatableArray<ProtocolSurface
 
     private static SpecSpan Span(Dictionary<string, object?> item)
     {
-        var line = (int)Number(item, "line");
-        var column = (int)Number(item, "column");
+        var line = Int32(item, "line");
+        var column = Int32(item, "column");
         return new SpecSpan(0, 0, line, column, line, column);
     }
 
-    private static T Object<T>(object? value, System.Func<Dictionary<string, object?>, T> read) => read(Member<Dictionary<string, object?>>(value, "an entry"));
+    private static T Object<T>(object? value, System.Func<Dictionary<string, object?>, T> read) => read(As<Dictionary<string, object?>>(value, "an entry"));
 
-    private static T Member<T>(object? value, string what) =>
+    private static T As<T>(object? value, string what) =>
         value is T typed ? typed : throw new JsonTextException(what + " is not a JSON " + (typeof(T) == typeof(List<object?>) ? "array" : "object"));
 
     private static List<object?> Array(Dictionary<string, object?> item, string name) =>
-        item.TryGetValue(name, out var value) ? Member<List<object?>>(value, "'" + name + "'") : throw new JsonTextException("'" + name + "' is missing");
+        item.TryGetValue(name, out var value) ? As<List<object?>>(value, "'" + name + "'") : throw new JsonTextException("'" + name + "' is missing");
 
     private static ulong Number(Dictionary<string, object?> item, string name) =>
         item.TryGetValue(name, out var value) && value is ulong number ? number : throw new JsonTextException("'" + name + "' is missing or not a non-negative integer");
+
+    private static uint UInt32(Dictionary<string, object?> item, string name) =>
+        Number(item, name) is var value && value <= uint.MaxValue ? (uint)value : throw new JsonTextException("'" + name + "' is " + value + ", past 32 bits");
+
+    private static int Int32(Dictionary<string, object?> item, string name) =>
+        Number(item, name) is var value && value <= int.MaxValue ? (int)value : throw new JsonTextException("'" + name + "' is " + value + ", past what a size or position can be");
 
     private static bool Flag(Dictionary<string, object?> item, string name) =>
         item.TryGetValue(name, out var value) && value is bool flag ? flag : throw new JsonTextException("'" + name + "' is missing or not true or false");

@@ -45,8 +45,8 @@ public static class SpecDiff
 
     private static void CompareCalls(ProtocolSurface old, ProtocolSurface @new, List<SpecChange> changes)
     {
-        var newByName = First(@new.Calls, c => c.Name);
-        var newById = First(@new.Calls, c => c.Id.ToString(CultureInfo.InvariantCulture));
+        var newByName = FirstByKey(@new.Calls, c => c.Name);
+        var newById = FirstByKey(@new.Calls, c => c.Id.ToString(CultureInfo.InvariantCulture));
         var oldNames = new HashSet<string>(old.Calls.Select(c => c.Name));
         var accounted = new HashSet<CallSurface>();
         foreach (var call in old.Calls)
@@ -91,14 +91,18 @@ public static class SpecDiff
         }
     }
 
-    // What a caller of the old call would find different, and where the first such register is stated now.
+    // What a caller of the old call would find different, and where the first such register is stated now. A register
+    // pairs with the one of its name and direction, or with the one of its name when either side lists that name once.
     private static (List<string> What, SpecSpan? Where) RegisterChanges(CallSurface old, CallSurface now)
     {
+        bool Pairs(RegisterSurface a, RegisterSurface b) => a.Register == b.Register
+            && (a.Direction == b.Direction || old.Registers.Count(r => r.Register == a.Register) == 1 || now.Registers.Count(r => r.Register == a.Register) == 1);
+
         var what = new List<string>();
         SpecSpan? where = null;
         foreach (var register in old.Registers)
         {
-            var same = now.Registers.FirstOrDefault(r => r.Register == register.Register && (r.Direction == register.Direction || old.Registers.Count(o => o.Register == r.Register) == 1));
+            var same = now.Registers.FirstOrDefault(r => Pairs(register, r));
             if (same is null)
             {
                 what.Add(register.Shape + " is gone");
@@ -110,7 +114,7 @@ public static class SpecDiff
             }
         }
 
-        foreach (var register in now.Registers.Where(r => !old.Registers.Any(o => o.Register == r.Register && (o.Direction == r.Direction || now.Registers.Count(n => n.Register == o.Register) == 1))))
+        foreach (var register in now.Registers.Where(r => !old.Registers.Any(o => Pairs(o, r))))
         {
             what.Add(register.Shape + " is new");
             where ??= register.Span;
@@ -121,28 +125,33 @@ public static class SpecDiff
 
     private static void CompareStructs(ProtocolSurface old, ProtocolSurface @new, List<SpecChange> changes)
     {
-        var newByKey = First(@new.Structs, s => ProtocolSurface.Key(s.Name));
+        var newByKey = FirstByKey(@new.Structs, s => ProtocolSurface.Key(s.Name));
         var oldKeys = new HashSet<string>(old.Structs.Select(s => ProtocolSurface.Key(s.Name)));
         foreach (var structure in old.Structs)
         {
             if (!newByKey.TryGetValue(ProtocolSurface.Key(structure.Name), out var now))
             {
-                changes.Add(new(SpecDiagnostics.StructRemoved.Create(SpecSpan.None, structure.Name), structure.Span));
+                changes.Add(new(SpecDiagnostics.StructRemoved.Create(SpecSpan.None, "struct '" + structure.Name + "'"), structure.Span));
                 continue;
             }
 
-            var oldFields = First(structure.Fields.Where(f => !f.Reserved), f => ProtocolSurface.Key(f.Name));
-            var newFields = First(now.Fields.Where(f => !f.Reserved), f => ProtocolSurface.Key(f.Name));
+            var oldFields = FirstByKey(structure.Fields.Where(f => !f.Reserved), f => ProtocolSurface.Key(f.Name));
+            var newFields = FirstByKey(now.Fields.Where(f => !f.Reserved), f => ProtocolSurface.Key(f.Name));
             foreach (var field in oldFields.Values)
             {
                 if (!newFields.TryGetValue(ProtocolSurface.Key(field.Name), out var moved))
                 {
-                    changes.Add(new(SpecDiagnostics.FieldChanged.Create(now.Span, now.Name, field.Name, $"is gone (it was {Bytes(field.Offset, field.Size)})"), field.Span));
+                    changes.Add(new(SpecDiagnostics.FieldChanged.Create(now.Span, now.Name, $"field '{field.Name}' is gone (it was {Bytes(field.Offset, field.Size)})"), field.Span));
                 }
                 else if (moved.Offset != field.Offset || moved.Size != field.Size)
                 {
-                    changes.Add(new(SpecDiagnostics.FieldChanged.Create(moved.Span, now.Name, field.Name, $"was {Bytes(field.Offset, field.Size)} and is now {Bytes(moved.Offset, moved.Size)}"), field.Span));
+                    changes.Add(new(SpecDiagnostics.FieldChanged.Create(moved.Span, now.Name, $"field '{field.Name}' was {Bytes(field.Offset, field.Size)} and is now {Bytes(moved.Offset, moved.Size)}"), field.Span));
                 }
+            }
+
+            if (now.Size < structure.Size)
+            {
+                changes.Add(new(SpecDiagnostics.FieldChanged.Create(now.Span, now.Name, $"shrank from {structure.Size} to {now.Size} bytes"), structure.Span));
             }
 
             foreach (var field in newFields.Values.Where(f => !oldFields.ContainsKey(ProtocolSurface.Key(f.Name))))
@@ -153,9 +162,10 @@ public static class SpecDiff
                     continue;
                 }
 
+                var place = field.Offset >= structure.Size ? "past the old layout's end" : "which the old layout reserves";
                 changes.Add(field.FirstVersion > structure.NewestVersion
-                    ? new(SpecDiagnostics.AdditiveChange.Create(field.Span, $"'{now.Name}' field '{field.Name}' is new in version {field.FirstVersion}, in {Bytes(field.Offset, field.Size)}, which the old layout reserves"), null)
-                    : new(SpecDiagnostics.ReservedGivenMeaning.Create(field.Span, now.Name, Bytes(field.Offset, field.Size) + " (field '" + field.Name + "')", System.Math.Max(structure.NewestVersion, old.Version)), null));
+                    ? new(SpecDiagnostics.AdditiveChange.Create(field.Span, $"'{now.Name}' field '{field.Name}' is new in version {field.FirstVersion}, in {Bytes(field.Offset, field.Size)}, {place}"), null)
+                    : new(SpecDiagnostics.ReservedGivenMeaning.Create(field.Span, now.Name, Bytes(field.Offset, field.Size) + " (field '" + field.Name + "')", structure.NewestVersion > 0 ? "layout version " + structure.NewestVersion.ToString(CultureInfo.InvariantCulture) : "protocol version " + old.Version.ToString(CultureInfo.InvariantCulture)), null));
             }
         }
 
@@ -167,21 +177,32 @@ public static class SpecDiff
 
     private static void CompareBits(ProtocolSurface old, ProtocolSurface @new, List<SpecChange> changes)
     {
-        var newByKey = First(@new.BitFields, b => ProtocolSurface.Key(b.Name));
+        var newByKey = FirstByKey(@new.BitFields, b => ProtocolSurface.Key(b.Name));
+        var oldKeys = new HashSet<string>(old.BitFields.Select(b => ProtocolSurface.Key(b.Name)));
         foreach (var table in old.BitFields)
         {
-            newByKey.TryGetValue(ProtocolSurface.Key(table.Name), out var now);
-            var oldBits = First(table.Bits.Where(b => !b.Reserved), b => ProtocolSurface.Key(b.Name));
-            var newBits = now is null ? new Dictionary<string, BitSurface>() : First(now.Bits.Where(b => !b.Reserved), b => ProtocolSurface.Key(b.Name));
+            if (!newByKey.TryGetValue(ProtocolSurface.Key(table.Name), out var now))
+            {
+                changes.Add(new(SpecDiagnostics.StructRemoved.Create(SpecSpan.None, "bit table '" + table.Name + "'"), table.Span));
+                continue;
+            }
+
+            if (now.Width != table.Width)
+            {
+                changes.Add(new(SpecDiagnostics.FieldChanged.Create(now.Span, now.Name, $"was {table.Width} bits wide and is now {now.Width}"), table.Span));
+            }
+
+            var oldBits = FirstByKey(table.Bits.Where(b => !b.Reserved), b => ProtocolSurface.Key(b.Name));
+            var newBits = FirstByKey(now.Bits.Where(b => !b.Reserved), b => ProtocolSurface.Key(b.Name));
             foreach (var bit in oldBits.Values)
             {
                 if (!newBits.TryGetValue(ProtocolSurface.Key(bit.Name), out var moved))
                 {
-                    changes.Add(new(SpecDiagnostics.FieldChanged.Create(now?.Span ?? SpecSpan.None, table.Name, bit.Name, $"is gone (it was {Bits(bit.Low, bit.High)})"), bit.Span));
+                    changes.Add(new(SpecDiagnostics.FieldChanged.Create(now.Span, now.Name, $"bit '{bit.Name}' is gone (it was {Bits(bit.Low, bit.High)})"), bit.Span));
                 }
                 else if (moved.Low != bit.Low || moved.High != bit.High)
                 {
-                    changes.Add(new(SpecDiagnostics.FieldChanged.Create(moved.Span, table.Name, bit.Name, $"was {Bits(bit.Low, bit.High)} and is now {Bits(moved.Low, moved.High)}"), bit.Span));
+                    changes.Add(new(SpecDiagnostics.FieldChanged.Create(moved.Span, now.Name, $"bit '{bit.Name}' was {Bits(bit.Low, bit.High)} and is now {Bits(moved.Low, moved.High)}"), bit.Span));
                 }
             }
 
@@ -194,37 +215,53 @@ public static class SpecDiff
 
                 changes.Add(@new.Version > old.Version
                     ? new(SpecDiagnostics.AdditiveChange.Create(bit.Span, $"'{table.Name}' bit '{bit.Name}' ({Bits(bit.Low, bit.High)}) is new in version {@new.Version}"), null)
-                    : new(SpecDiagnostics.ReservedGivenMeaning.Create(bit.Span, table.Name, Bits(bit.Low, bit.High) + " (bit '" + bit.Name + "')", old.Version), null));
+                    : new(SpecDiagnostics.ReservedGivenMeaning.Create(bit.Span, table.Name, Bits(bit.Low, bit.High) + " (bit '" + bit.Name + "')", "protocol version " + old.Version.ToString(CultureInfo.InvariantCulture)), null));
             }
+        }
+
+        foreach (var table in @new.BitFields.Where(b => !oldKeys.Contains(ProtocolSurface.Key(b.Name))))
+        {
+            changes.Add(new(SpecDiagnostics.AdditiveChange.Create(table.Span, $"bit table '{table.Name}' ({table.Width} bits) is new"), null));
         }
     }
 
     private static void CompareResults(ProtocolSurface old, ProtocolSurface @new, List<SpecChange> changes)
     {
-        var newByName = First(@new.Results, r => r.Name);
-        var oldByName = First(old.Results, r => r.Name);
+        var newByName = FirstByKey(@new.Results, r => r.Name);
+        var oldByName = FirstByKey(old.Results, r => r.Name);
+
+        // An old code whose name is gone and whose value a new name took was renamed: one change, not two.
+        var renamed = new HashSet<string>();
+        foreach (var result in @new.Results.Where(r => !oldByName.ContainsKey(r.Name)))
+        {
+            if (old.Results.FirstOrDefault(o => o.Value == result.Value && !newByName.ContainsKey(o.Name) && !renamed.Contains(o.Name)) is { } previous)
+            {
+                renamed.Add(previous.Name);
+                changes.Add(new(SpecDiagnostics.ResultCodeChanged.Create(result.Span, previous.Name, $"is now named '{result.Name}' ({Hex(result.Value)})"), previous.Span));
+            }
+            else
+            {
+                changes.Add(new(SpecDiagnostics.AdditiveChange.Create(result.Span, $"result code '{result.Name}' ({Hex(result.Value)}) is new"), null));
+            }
+        }
+
         foreach (var result in old.Results)
         {
             if (!newByName.TryGetValue(result.Name, out var now))
             {
-                changes.Add(new(SpecDiagnostics.ResultCodeChanged.Create(SpecSpan.None, result.Name, $"is gone (it was {Hex(result.Value)})"), result.Span));
+                if (!renamed.Contains(result.Name))
+                {
+                    changes.Add(new(SpecDiagnostics.ResultCodeChanged.Create(SpecSpan.None, result.Name, $"is gone (it was {Hex(result.Value)})"), result.Span));
+                }
             }
             else if (now.Value != result.Value)
             {
                 changes.Add(new(SpecDiagnostics.ResultCodeChanged.Create(now.Span, result.Name, $"was {Hex(result.Value)} and is now {Hex(now.Value)}"), result.Span));
             }
         }
-
-        foreach (var result in @new.Results.Where(r => !oldByName.ContainsKey(r.Name)))
-        {
-            var previous = old.Results.FirstOrDefault(o => o.Value == result.Value);
-            changes.Add(previous is not null
-                ? new(SpecDiagnostics.ResultCodeChanged.Create(result.Span, result.Name, $"takes {Hex(result.Value)}, which was '{previous.Name}'"), previous.Span)
-                : new(SpecDiagnostics.AdditiveChange.Create(result.Span, $"result code '{result.Name}' ({Hex(result.Value)}) is new"), null));
-        }
     }
 
-    private static Dictionary<string, T> First<T>(IEnumerable<T> items, System.Func<T, string> key)
+    private static Dictionary<string, T> FirstByKey<T>(IEnumerable<T> items, System.Func<T, string> key)
     {
         var first = new Dictionary<string, T>();
         foreach (var item in items)

@@ -258,20 +258,20 @@ public static class SpecDiagnostics
         "'{0}' is new, but its first version, {1}, is already released (the newest released is {2}); a new call belongs to a new version");
 
     public static readonly SpecDiagnosticDescriptor FieldChanged = new(
-        "SVSM0062", Error, "Struct field moved, resized or removed",
-        "'{0}' field '{1}' {2}");
+        "SVSM0062", Error, "Struct field or bit moved, resized or removed",
+        "'{0}' {1}");
 
     public static readonly SpecDiagnosticDescriptor ReservedGivenMeaning = new(
         "SVSM0063", Error, "Reserved bits or bytes given meaning within a released version",
-        "'{0}' gives meaning to {1}, which version {2} reserves, without a newer version: callers of version {2} leave it zero or ignore it");
+        "'{0}' gives meaning to {1}, which {2} reserves, without a newer version: its callers leave it zero or ignore it");
 
     public static readonly SpecDiagnosticDescriptor ResultCodeChanged = new(
         "SVSM0064", Error, "Result code renumbered, removed or reused",
         "Result code '{0}' {1}");
 
     public static readonly SpecDiagnosticDescriptor StructRemoved = new(
-        "SVSM0065", Error, "Struct removed",
-        "Struct '{0}' is gone, or renamed; callers of the released version use it");
+        "SVSM0065", Error, "Struct or bit table removed",
+        "'{0}' is gone, or renamed; callers of the released version use it");
 
     public static readonly SpecDiagnosticDescriptor AdditiveChange = new(
         "SVSM0066", Info, "Additive change",

@@ -195,7 +195,7 @@ public sealed class UefiVariableStore
                 }
 
                 vendor = new Guid(payload.Slice(SmmVariableCommunicateGetNextVariableName.GuidOffset, 16));
-                previous = ReadName(payload.Slice(NextNameOffset, (int)needed));
+                previous = Ucs2.Name(payload.Slice(NextNameOffset, (int)needed));
                 names.Add(new UefiVariableName(previous, vendor));
                 if (names.Count > MaxVariables)
                 {
@@ -322,13 +322,6 @@ public sealed class UefiVariableStore
         var bytes = MemoryMarshal.AsBytes(name);
         bytes.CopyTo(area);
         area[bytes.Length..].Clear();
-    }
-
-    private static string ReadName(ReadOnlySpan<byte> area)
-    {
-        var chars = MemoryMarshal.Cast<byte, char>(area[..(area.Length & ~1)]);
-        var end = chars.IndexOf('\0');
-        return new string(end < 0 ? chars : chars[..end]);
     }
 
     private void EnsureCapacity(int payloadLength)

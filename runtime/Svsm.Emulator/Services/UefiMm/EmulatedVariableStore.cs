@@ -17,6 +17,10 @@ namespace Svsm.Emulator.Services.UefiMm;
 /// </summary>
 public sealed class EmulatedVariableStore
 {
+    // What a stored variable's attributes may hold: EFI_VARIABLE_ATTRIBUTES_MASK less APPEND_WRITE, which is an operation.
+    private const uint StoredAttributes = (uint)(UefiVariableAttributeBits.NonVolatile | UefiVariableAttributeBits.BootserviceAccess | UefiVariableAttributeBits.RuntimeAccess
+        | UefiVariableAttributeBits.HardwareErrorRecord | UefiVariableAttributeBits.TimeBasedAuthenticatedWriteAccess);
+
     /// <summary>An <c>AUTHENTICATED_VARIABLE_HEADER</c> (VariableFormat.h), the format OVMF's store is in: what each variable costs beside its name and data.</summary>
     internal const int VariableHeaderSize = 60;
 
@@ -29,12 +33,21 @@ public sealed class EmulatedVariableStore
     private long nonVolatileUsed;
     private long volatileUsed;
 
+    // RequestToLock takes a name of up to a payload each: a guest gets this many, then EFI_OUT_OF_RESOURCES.
+    private const int MaxLocks = 1024;
+
     private EmulatedVariableStore(UefiVariableStoreOptions options)
     {
         Options = options;
         if (options.MaxVariableSize <= VariableHeaderSize || options.NonVolatileStorageSize <= 0 || options.VolatileStorageSize <= 0)
         {
             throw new ArgumentException("a variable store needs room for a variable header and some storage", nameof(options));
+        }
+
+        // GetPayloadSize promises a payload that one UEFI MM buffer (at most uefivars.rs's 256 KiB) carries after its headers.
+        if (options.MaxVariableSize > (int)UefiMmService.BufferLimit - MmCoreHeader.Size - SmmVariableCommunicateHeader.DataOffset - VarCheckPropertyNameOffset + VariableHeaderSize)
+        {
+            throw new ArgumentException($"a variable of {options.MaxVariableSize} bytes does not fit one UEFI MM buffer of {UefiMmService.BufferLimit} bytes", nameof(options));
         }
 
         Handler = new SmmVariableHandler(this);
@@ -48,7 +61,7 @@ public sealed class EmulatedVariableStore
     /// <summary>After ExitBootServices: only runtime-access variables are seen, and volatile ones are read-only.</summary>
     public bool AtRuntime { get; internal set; }
 
-    /// <summary>After EndOfDxe (or ReadyToBoot): variable locks are in force and no more can be asked for.</summary>
+    /// <summary>After EndOfDxe (or ReadyToBoot): no more variable locks can be asked for.</summary>
     public bool EndOfDxe { get; internal set; }
 
     /// <summary>What GetPayloadSize answers: the largest variable less its header, plus 48 bytes, as edk2 reckons it (OVMF: 33780).</summary>
@@ -81,7 +94,18 @@ public sealed class EmulatedVariableStore
         {
             foreach (var variable in VariableStoreFile.Load(path))
             {
-                store.Add(new Entry(variable.Name, variable.Vendor, (uint)variable.Attributes, variable.Data));
+                var entry = new Entry(variable.Name, variable.Vendor, (uint)variable.Attributes, variable.Data);
+                if ((entry.Attributes & ~StoredAttributes) != 0 || !store.Fits(entry.Name, entry.Data.Length))
+                {
+                    throw new InvalidDataException($"the UEFI variable store {path} cannot be read: variable '{entry.Name}' has attributes 0x{entry.Attributes:X} or {entry.Data.Length} bytes this store cannot hold; move it away to start with an empty store");
+                }
+
+                store.Add(entry);
+            }
+
+            if (store.nonVolatileUsed > store.Options.NonVolatileStorageSize)
+            {
+                throw new InvalidDataException($"the UEFI variable store {path} cannot be read: its variables take {store.nonVolatileUsed} bytes, more than this store's {store.Options.NonVolatileStorageSize}; move it away to start with an empty store");
             }
         }
 
@@ -118,7 +142,7 @@ public sealed class EmulatedVariableStore
         lock (Gate)
         {
             byKey.TryGetValue((vendor, name), out var existing);
-            var status = Write(existing, name, vendor, (uint)attributes, data.ToArray());
+            var status = Write(existing, name, vendor, (uint)attributes & StoredAttributes, data.ToArray());
             if (status != UefiVariableEfiStatusValues.Success)
             {
                 throw new UefiVariableException("Enroll", status, name);
@@ -160,9 +184,21 @@ public sealed class EmulatedVariableStore
         }
     }
 
-    internal bool IsLocked(Guid vendor, string name) => EndOfDxe && locked.Contains((vendor, name));
+    internal bool IsLocked(Guid vendor, string name) => locked.Contains((vendor, name));
 
-    internal void Lock(Guid vendor, string name) => locked.Add((vendor, name));
+    internal bool Lock(Guid vendor, string name)
+    {
+        if (locked.Count >= MaxLocks && !locked.Contains((vendor, name)))
+        {
+            return false;
+        }
+
+        locked.Add((vendor, name));
+        return true;
+    }
+
+    /// <summary>Whether a variable of this name and data fits the largest variable, its header included (Variable.c:2743-2822).</summary>
+    internal bool Fits(string name, long dataLength) => ((name.Length + 1) * 2L) + dataLength <= Options.MaxVariableSize - VariableHeaderSize;
 
     internal (long Maximum, long Used) Storage(bool nonVolatile) =>
         nonVolatile ? (Options.NonVolatileStorageSize, nonVolatileUsed) : (Options.VolatileStorageSize, volatileUsed);
@@ -173,6 +209,12 @@ public sealed class EmulatedVariableStore
     /// </summary>
     internal ulong Write(Entry? existing, string name, Guid vendor, uint attributes, byte[] data)
     {
+        // An append can grow a variable past the largest: UpdateVariable refuses it (Variable.c).
+        if (!Fits(name, data.Length))
+        {
+            return UefiVariableEfiStatusValues.InvalidParameter;
+        }
+
         var replacement = new Entry(name, vendor, attributes, data);
         var nonVolatile = replacement.Has(UefiVariableAttributeBits.NonVolatile);
         var (maximum, used) = Storage(nonVolatile);
@@ -234,8 +276,9 @@ public sealed class EmulatedVariableStore
             VariableStoreFile.Save(path, nonVolatile, Options.BeforeReplace);
             return true;
         }
-        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+        catch (Exception exception) when (exception is not OperationCanceledException)
         {
+            // Whatever the disk or the path did, the guest hears EFI_DEVICE_ERROR: a call never throws out of the SVSM.
             return false;
         }
     }
@@ -285,7 +328,10 @@ public sealed class EmulatedVariableStore
 
         public byte[] Data { get; } = data;
 
-        /// <summary>The storage it takes: header, name with its NUL and data, rounded up to 4 bytes as edk2's HEADER_ALIGN does.</summary>
+        /// <summary>
+        /// The storage it takes: header, name with its NUL and data, rounded up to 4 bytes as edk2's HEADER_ALIGN does
+        /// (name and data take no padding of their own on X64: VariableFormat.h's ALIGNMENT is 1 there).
+        /// </summary>
         public long Cost => (VariableHeaderSize + ((Name.Length + 1) * 2L) + Data.Length + 3) & ~3L;
 
         public bool Has(UefiVariableAttributeBits attribute) => (Attributes & (uint)attribute) != 0;

@@ -27,9 +27,9 @@ internal sealed class SmmVariableHandler(EmulatedVariableStore store)
     private const uint TimeAuthenticated = (uint)UefiVariableAttributeBits.TimeBasedAuthenticatedWriteAccess;
     private const uint Append = (uint)UefiVariableAttributeBits.AppendWrite;
 
-    // Variable.h's VARIABLE_ATTRIBUTE_NV_BS_RT_AT_HR_AW and the same with APPEND_WRITE.
-    private const uint KnownAttributes = NonVolatile | BootService | Runtime | HardwareError | CountAuthenticated | TimeAuthenticated;
-    private const uint AllAttributes = KnownAttributes | Append;
+    // Variable.h's EFI_VARIABLE_ATTRIBUTES_MASK (the deprecated count-based bit is not in it), and every bit SetVariable takes.
+    private const uint AttributesMask = NonVolatile | BootService | Runtime | HardwareError | TimeAuthenticated | Append;
+    private const uint AllAttributes = AttributesMask | CountAuthenticated;
 
     public void Handle(Span<byte> message)
     {
@@ -185,13 +185,15 @@ internal sealed class SmmVariableHandler(EmulatedVariableStore store)
             return Status.InvalidParameter;
         }
 
-        if ((attributes & (Runtime | BootService)) == Runtime || (attributes & KnownAttributes) == NonVolatile)
+        // Variable.c:2655-2672: runtime access without boot-service access, or non-volatile and nothing else.
+        if ((attributes & (Runtime | BootService)) == Runtime || (attributes & AttributesMask) == NonVolatile)
         {
             return countAuthenticated ? Status.Unsupported : Status.InvalidParameter;
         }
 
-        // This store verifies no signatures. The count-based scheme is deprecated (edk2 answers EFI_UNSUPPORTED to it),
-        // and a time-based write is one whose authentication cannot pass, EFI_SECURITY_VIOLATION in the UEFI spec.
+        // The store is an authenticated one, as OVMF's is (AuthSupport), that verifies no signature. The count-based
+        // scheme is deprecated (edk2 answers EFI_UNSUPPORTED to it), and a time-based write is one whose
+        // authentication cannot pass: EFI_SECURITY_VIOLATION in the UEFI spec.
         if (countAuthenticated)
         {
             return Status.Unsupported;
@@ -208,7 +210,7 @@ internal sealed class SmmVariableHandler(EmulatedVariableStore store)
             return Status.InvalidParameter;
         }
 
-        if ((long)(name.Length + 1) * sizeof(char) + data.Length > store.Options.MaxVariableSize - EmulatedVariableStore.VariableHeaderSize)
+        if (!store.Fits(name, data.Length))
         {
             return Status.InvalidParameter;
         }
@@ -285,25 +287,25 @@ internal sealed class SmmVariableHandler(EmulatedVariableStore store)
             return Status.InvalidParameter;
         }
 
-        if ((attributes & CountAuthenticated) != 0 || (attributes & KnownAttributes) == 0)
+        if ((attributes & CountAuthenticated) != 0 || (attributes & AttributesMask) == 0)
         {
             return Status.Unsupported;
         }
 
-        if ((attributes & (NonVolatile | BootService | Runtime)) == NonVolatile || (attributes & (Runtime | BootService)) == Runtime
-            || (store.AtRuntime && (attributes & Runtime) == 0) || ((attributes & HardwareError) != 0 && (attributes & NonVolatile) == 0))
+        if ((attributes & AttributesMask) == NonVolatile || (attributes & (Runtime | BootService)) == Runtime
+            || (store.AtRuntime && (attributes & Runtime) == 0) || (attributes & (NonVolatile | HardwareError)) == HardwareError)
         {
             return Status.InvalidParameter;
         }
 
-        // No authenticated-variable support and no hardware error record storage.
-        if ((attributes & (TimeAuthenticated | HardwareError)) != 0)
+        // An authenticated store (time-based variables are in its non-volatile space), with no hardware error record storage.
+        if ((attributes & HardwareError) != 0)
         {
             return Status.Unsupported;
         }
 
         var (maximum, used) = store.Storage((attributes & NonVolatile) != 0);
-        var remaining = maximum - used;
+        var remaining = Math.Max(0, maximum - used);
         var largest = remaining < EmulatedVariableStore.VariableHeaderSize
             ? 0
             : Math.Min(store.Options.MaxVariableSize, remaining) - EmulatedVariableStore.VariableHeaderSize;
@@ -313,7 +315,8 @@ internal sealed class SmmVariableHandler(EmulatedVariableStore store)
         return Status.Success;
     }
 
-    // VariableSmm.c:740-765 and VariableLockRequestToLock: a lock is asked for before EndOfDxe and holds after it.
+    // VariableSmm.c:740-765 and VariableLockRequestToLock: a lock is asked for before EndOfDxe and holds at once, as
+    // the LOCK_NOW variable policy it registers does (VariablePolicyLib.c).
     private ulong LockVariable(Span<byte> payload)
     {
         if (NameEnvelope(payload) is { } denied)
@@ -332,8 +335,7 @@ internal sealed class SmmVariableHandler(EmulatedVariableStore store)
             return Status.InvalidParameter;
         }
 
-        store.Lock(Vendor(payload), name);
-        return Status.Success;
+        return store.Lock(Vendor(payload), name) ? Status.Success : Status.OutOfResources;
     }
 
     // VariableSmm.c's checks of an ACCESS_VARIABLE payload: sizes that overflow or run past the payload, or a name
@@ -377,13 +379,7 @@ internal sealed class SmmVariableHandler(EmulatedVariableStore store)
         return null;
     }
 
-    // The name up to its first NUL (StrSize counts no further).
-    private static string Name(ReadOnlySpan<byte> area)
-    {
-        var chars = MemoryMarshal.Cast<byte, char>(area[..(area.Length & ~1)]);
-        var end = chars.IndexOf('\0');
-        return new string(end < 0 ? chars : chars[..end]);
-    }
+    private static string Name(ReadOnlySpan<byte> area) => Ucs2.Name(area);
 
     private static Guid Vendor(ReadOnlySpan<byte> payload) => new(payload[..16]);
 }

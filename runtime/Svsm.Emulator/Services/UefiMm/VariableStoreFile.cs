@@ -4,7 +4,6 @@ using System.Collections.Generic;
 using System.IO;
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
-using System.Text;
 using Svsm.Runtime.Uefi;
 
 namespace Svsm.Emulator.Services.UefiMm;
@@ -12,7 +11,8 @@ namespace Svsm.Emulator.Services.UefiMm;
 /// <summary>
 /// The file the emulated store's non-volatile variables persist to. Its format is this project's own: the magic
 /// <c>SVSMVAR1</c>, a <c>u32</c> count, then per variable its GUID (EFI byte order), <c>u32</c> attributes,
-/// <c>u32</c> name length in UTF-16 code units, <c>u32</c> data length, the name (UTF-16LE, no NUL) and the data; then
+/// <c>u32</c> name length in UTF-16 code units, <c>u32</c> data length, the name (its UCS-2 code units as the guest
+/// gave them, little-endian, no NUL) and the data; then
 /// SHA-256 of all that, so that a truncated or damaged file is told from a good one. Little-endian throughout.
 /// </summary>
 internal static partial class VariableStoreFile
@@ -61,7 +61,7 @@ internal static partial class VariableStoreFile
                 throw Bad(path, $"variable {i} of {count} is cut short or has no name");
             }
 
-            var name = Encoding.Unicode.GetString(body.Slice(at, (int)nameChars * 2));
+            var name = new string(MemoryMarshal.Cast<byte, char>(body.Slice(at, (int)nameChars * 2)));
             at += (int)nameChars * 2;
             var data = body.Slice(at, (int)dataLength).ToArray();
             at += (int)dataLength;
@@ -100,7 +100,7 @@ internal static partial class VariableStoreFile
             BinaryPrimitives.WriteUInt32LittleEndian(scratch[20..], (uint)variable.Name.Length);
             BinaryPrimitives.WriteUInt32LittleEndian(scratch[24..], (uint)variable.Data.Length);
             stream.Write(scratch);
-            stream.Write(Encoding.Unicode.GetBytes(variable.Name));
+            stream.Write(MemoryMarshal.AsBytes(variable.Name.AsSpan()));
             stream.Write(variable.Data);
         }
 
@@ -115,7 +115,16 @@ internal static partial class VariableStoreFile
 
         beforeReplace?.Invoke(temporary);
         File.Move(temporary, path, overwrite: true);
-        SyncDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+
+        // The rename is the commit: the file holds the new store now. A directory that cannot be synced leaves only
+        // the rename's survival of a power cut in doubt, and failing the write now would leave memory and file apart.
+        try
+        {
+            SyncDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+        }
+        catch (IOException)
+        {
+        }
     }
 
     private static InvalidDataException Bad(string path, string why) =>
@@ -129,8 +138,8 @@ internal static partial class VariableStoreFile
             return;
         }
 
-        const int ReadOnlyDirectory = 0x10000; // O_RDONLY | O_DIRECTORY
-        var fd = Open(directory, ReadOnlyDirectory);
+        const int ReadOnly = 0; // O_RDONLY, the same on every architecture; a directory opens with it, and fsyncs
+        var fd = Open(directory, ReadOnly);
         if (fd < 0)
         {
             throw new IOException($"cannot open {directory} to sync it (errno {Marshal.GetLastPInvokeError()})");
