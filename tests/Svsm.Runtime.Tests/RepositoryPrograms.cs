@@ -81,4 +81,12 @@ internal static class RepositoryPrograms
 
         return (server, protocols);
     }
+
+    /// <summary>Kills a server started by <see cref="StartServe"/> (SIGKILL: nothing of it runs after this) and waits for it.</summary>
+    public static async Task Kill(Process server)
+    {
+        server.Kill(entireProcessTree: true);
+        await server.WaitForExitAsync(TestContext.Current.CancellationToken);
+        server.Dispose();
+    }
 }

@@ -29,12 +29,6 @@ public sealed class SvsmEmuServeTests : IDisposable
         return (process.ExitCode, await output, await error);
     }
 
-    private static async Task Stop(Process server)
-    {
-        server.Kill(entireProcessTree: true);
-        await server.WaitForExitAsync(TestContext.Current.CancellationToken);
-        server.Dispose();
-    }
 
     [Fact]
     public async Task ItServesEveryProtocolAndTheGuestAttestationSampleVerifiesAcrossProcesses()
@@ -72,7 +66,7 @@ public sealed class SvsmEmuServeTests : IDisposable
         }
         finally
         {
-            await Stop(server);
+            await RepositoryPrograms.Kill(server);
         }
     }
 
@@ -92,7 +86,7 @@ public sealed class SvsmEmuServeTests : IDisposable
         }
         finally
         {
-            await Stop(server);
+            await RepositoryPrograms.Kill(server);
         }
     }
 

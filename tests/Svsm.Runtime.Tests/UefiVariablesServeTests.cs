@@ -28,12 +28,6 @@ public sealed class UefiVariablesServeTests : IDisposable
         return server;
     }
 
-    private static async Task Kill(Process server)
-    {
-        server.Kill(entireProcessTree: true);   // SIGKILL: nothing of the server's runs after this
-        await server.WaitForExitAsync(TestContext.Current.CancellationToken);
-        server.Dispose();
-    }
 
     private static (int Exit, string Output, string Error) Run(string dll, params string[] args)
     {
@@ -56,7 +50,7 @@ public sealed class UefiVariablesServeTests : IDisposable
         }
         finally
         {
-            await Kill(server);
+            await RepositoryPrograms.Kill(server);
         }
 
         server = await Serve();
@@ -72,7 +66,7 @@ public sealed class UefiVariablesServeTests : IDisposable
         }
         finally
         {
-            await Kill(server);
+            await RepositoryPrograms.Kill(server);
         }
     }
 
@@ -131,7 +125,7 @@ public sealed class UefiVariablesServeTests : IDisposable
         }
         finally
         {
-            await Kill(last);
+            await RepositoryPrograms.Kill(last);
         }
     }
 
@@ -148,7 +142,7 @@ public sealed class UefiVariablesServeTests : IDisposable
         }
         finally
         {
-            await Kill(server);
+            await RepositoryPrograms.Kill(server);
         }
 
         var store = MemoryPath + ".vars";

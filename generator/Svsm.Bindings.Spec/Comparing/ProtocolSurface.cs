@@ -1,5 +1,4 @@
 using System.Linq;
-using System.Text;
 using Svsm.Bindings.Spec.Model;
 
 namespace Svsm.Bindings.Spec.Comparing;
@@ -48,19 +47,7 @@ public sealed record ProtocolSurface(
     /// The key a name is matched by across versions and styles: its letters and digits, lower case, so that a
     /// table's "Source entry" and a C declaration's <c>source_entry</c> are the same struct.
     /// </summary>
-    public static string Key(string name)
-    {
-        var key = new StringBuilder(name.Length);
-        foreach (var c in name)
-        {
-            if (char.IsLetterOrDigit(c))
-            {
-                key.Append(char.ToLowerInvariant(c));
-            }
-        }
-
-        return key.ToString();
-    }
+    public static string Key(string name) => Common.Words.Key(name);
 }
 
 public sealed record CallSurface(uint Id, string Name, uint Since, EquatableArray<RegisterSurface> Registers, SpecSpan Span);

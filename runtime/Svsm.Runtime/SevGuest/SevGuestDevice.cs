@@ -150,7 +150,6 @@ public sealed unsafe class SevGuestDevice(ISevGuestIoctl device)
 public sealed partial class LinuxSevGuestIoctl : ISevGuestIoctl, IDisposable
 {
     public const string DevicePath = "/dev/sev-guest";
-    private const int OpenReadWrite = 2;
     private readonly int fd;
 
     private LinuxSevGuestIoctl(int fd) => this.fd = fd;
@@ -163,7 +162,7 @@ public sealed partial class LinuxSevGuestIoctl : ISevGuestIoctl, IDisposable
             throw new PlatformNotSupportedException(DevicePath + " exists only in Linux SEV-SNP guests");
         }
 
-        var fd = open(DevicePath, OpenReadWrite);
+        var fd = Libc.Open(DevicePath, Libc.ReadWrite);
         if (fd < 0)
         {
             var errno = Marshal.GetLastPInvokeError();
@@ -178,18 +177,9 @@ public sealed partial class LinuxSevGuestIoctl : ISevGuestIoctl, IDisposable
     {
         fixed (SnpGuestRequestIoctl* pointer = &argument)
         {
-            return ioctl(fd, request, pointer) < 0 ? Marshal.GetLastPInvokeError() : 0;
+            return Libc.Ioctl(fd, request, pointer) < 0 ? Marshal.GetLastPInvokeError() : 0;
         }
     }
 
-    public void Dispose() => close(fd);
-
-    [LibraryImport("libc", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
-    private static partial int open(string path, int flags);
-
-    [LibraryImport("libc", SetLastError = true)]
-    private static unsafe partial int ioctl(int fd, nuint request, void* argument);
-
-    [LibraryImport("libc")]
-    private static partial int close(int fd);
+    public void Dispose() => Libc.Close(fd);
 }

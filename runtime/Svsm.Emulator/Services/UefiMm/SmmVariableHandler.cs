@@ -91,7 +91,7 @@ internal sealed class SmmVariableHandler(EmulatedVariableStore store)
             return denied;
         }
 
-        var name = Name(payload.Slice(AccessNameOffset, nameSize));
+        var name = Ucs2.Name(payload.Slice(AccessNameOffset, nameSize));
         var entry = name.Length == 0 ? null : store.Find(Vendor(payload), name, honourRuntime: true);
         if (entry is null)
         {
@@ -175,7 +175,7 @@ internal sealed class SmmVariableHandler(EmulatedVariableStore store)
             return denied;
         }
 
-        var name = Name(payload.Slice(AccessNameOffset, nameSize));
+        var name = Ucs2.Name(payload.Slice(AccessNameOffset, nameSize));
         var vendor = Vendor(payload);
         var attributes = BinaryPrimitives.ReadUInt32LittleEndian(payload[SmmVariableCommunicateAccessVariable.AttributesOffset..]);
         var data = payload.Slice(AccessNameOffset + nameSize, (int)dataSize);
@@ -329,7 +329,7 @@ internal sealed class SmmVariableHandler(EmulatedVariableStore store)
             return Status.AccessDenied;
         }
 
-        var name = Name(payload[NextNameOffset..]);
+        var name = Ucs2.Name(payload[NextNameOffset..]);
         if (name.Length == 0)
         {
             return Status.InvalidParameter;
@@ -379,7 +379,6 @@ internal sealed class SmmVariableHandler(EmulatedVariableStore store)
         return null;
     }
 
-    private static string Name(ReadOnlySpan<byte> area) => Ucs2.Name(area);
 
     private static Guid Vendor(ReadOnlySpan<byte> payload) => new(payload[..16]);
 }

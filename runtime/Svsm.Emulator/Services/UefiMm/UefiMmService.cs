@@ -38,13 +38,14 @@ internal sealed class UefiMmService(EmulatedVariableStore store, EmulatorLog log
         }
 
         // uefi_mm_request: the header's read faults as INVALID_ADDRESS (the address is page-aligned, so the header is
-        // in the page valid_phys_address looks at), a size past the buffer is INVALID_PARAMETER. A read that cannot be
-        // made moves no byte and says so by throwing, which costs only when it happens.
-        Span<byte> header = stackalloc byte[HeaderSize];
-        if (!TryRead(context.Memory, bufferAddress, header))
+        // in the page valid_phys_address looks at), a size past the buffer is INVALID_PARAMETER.
+        if (context.CheckBuffer(bufferAddress, HeaderSize, GuestBufferCodes.Address) is { } badHeader)
         {
-            return new(SvsmResult.InvalidAddress);
+            return new(badHeader);
         }
+
+        Span<byte> header = stackalloc byte[HeaderSize];
+        context.Memory.Read(bufferAddress, header);
 
         var length = BinaryPrimitives.ReadUInt64LittleEndian(header[MmCoreHeader.Size2Offset..]);
         if (length > bufferSize - HeaderSize)
@@ -53,14 +54,16 @@ internal sealed class UefiMmService(EmulatedVariableStore store, EmulatorLog log
         }
 
         var messageGpa = bufferAddress + HeaderSize;
+        if (context.CheckBuffer(messageGpa, length, GuestBufferCodes.Address) is { } badMessage)
+        {
+            return new(badMessage);
+        }
+
         var receiver = new Guid(header[..16]);
         lock (store.Gate)
         {
             var body = message.AsSpan(0, (int)length);
-            if (!TryRead(context.Memory, messageGpa, body))
-            {
-                return new(SvsmResult.InvalidAddress);
-            }
+            context.Memory.Read(messageGpa, body);
 
             if (receiver == UefiGuids.SmmVariableProtocol)
             {
@@ -84,18 +87,5 @@ internal sealed class UefiMmService(EmulatedVariableStore store, EmulatorLog log
         }
 
         return new(SvsmResult.Success);
-    }
-
-    private static bool TryRead(IGuestMemory memory, ulong gpa, Span<byte> destination)
-    {
-        try
-        {
-            memory.Read(gpa, destination);
-            return true;
-        }
-        catch (GuestMemoryException)
-        {
-            return false;
-        }
     }
 }

@@ -4,6 +4,7 @@ using System.Collections.Generic;
 using System.IO;
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
+using Svsm.Runtime;
 using Svsm.Runtime.Uefi;
 
 namespace Svsm.Emulator.Services.UefiMm;
@@ -15,7 +16,7 @@ namespace Svsm.Emulator.Services.UefiMm;
 /// gave them, little-endian, no NUL) and the data; then
 /// SHA-256 of all that, so that a truncated or damaged file is told from a good one. Little-endian throughout.
 /// </summary>
-internal static partial class VariableStoreFile
+internal static class VariableStoreFile
 {
     private static readonly byte[] Magic = "SVSMVAR1"u8.ToArray();
     private const int EntryHeaderSize = 16 + (3 * sizeof(uint));
@@ -138,8 +139,8 @@ internal static partial class VariableStoreFile
             return;
         }
 
-        const int ReadOnly = 0; // O_RDONLY, the same on every architecture; a directory opens with it, and fsyncs
-        var fd = Open(directory, ReadOnly);
+        // A directory opens O_RDONLY, and fsyncs.
+        var fd = Libc.Open(directory, Libc.ReadOnly);
         if (fd < 0)
         {
             throw new IOException($"cannot open {directory} to sync it (errno {Marshal.GetLastPInvokeError()})");
@@ -147,23 +148,14 @@ internal static partial class VariableStoreFile
 
         try
         {
-            if (Fsync(fd) != 0)
+            if (Libc.Fsync(fd) != 0)
             {
                 throw new IOException($"cannot sync {directory} (errno {Marshal.GetLastPInvokeError()})");
             }
         }
         finally
         {
-            _ = Close(fd);
+            _ = Libc.Close(fd);
         }
     }
-
-    [LibraryImport("libc", EntryPoint = "open", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
-    private static partial int Open(string path, int flags);
-
-    [LibraryImport("libc", EntryPoint = "fsync", SetLastError = true)]
-    private static partial int Fsync(int fd);
-
-    [LibraryImport("libc", EntryPoint = "close")]
-    private static partial int Close(int fd);
 }
