@@ -1,5 +1,4 @@
 using System.Collections.Generic;
-using System.Text;
 
 namespace Svsm.Bindings.Spec.Common;
 
@@ -62,41 +61,88 @@ internal static class Words
     /// <summary>A comparison key: lower-case ASCII letters and digits only ("Size (Bytes)" is "sizebytes", "snp_report_req" is "snpreportreq").</summary>
     public static string Key(string text)
     {
-        var builder = new StringBuilder(text.Length);
+        // Most texts compared are short; one that is its own key already (a lower-case word) is not copied.
+        var already = true;
         foreach (var c in text)
         {
-            if (c < 128 && char.IsLetterOrDigit(c))
+            if (!IsKeyCharacter(c) || (c >= 'A' && c <= 'Z'))
             {
-                builder.Append(char.ToLowerInvariant(c));
+                already = false;
+                break;
             }
         }
 
-        return builder.ToString();
+        if (already)
+        {
+            return text;
+        }
+
+        var buffer = Buffer(text.Length);
+        var length = 0;
+        foreach (var c in text)
+        {
+            if (IsKeyCharacter(c))
+            {
+                buffer[length++] = c >= 'A' && c <= 'Z' ? (char)(c + ('a' - 'A')) : c;
+            }
+        }
+
+        return length == 0 ? string.Empty : new string(buffer, 0, length);
+    }
+
+    private static bool IsKeyCharacter(char c) => (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+
+    // A key or collapsed text is built in one buffer per thread and copied out once.
+    [System.ThreadStatic]
+    private static char[]? buffer;
+
+    private static char[] Buffer(int length)
+    {
+        if (buffer is null || buffer.Length < length)
+        {
+            buffer = new char[System.Math.Max(256, length)];
+        }
+
+        return buffer;
     }
 
     /// <summary>Runs of white space as one space, trimmed ("unsigned   long" is "unsigned long").</summary>
     public static string CollapseSpaces(string text)
     {
-        var builder = new StringBuilder(text.Length);
+        // A text with no white space but single spaces between words is returned as it is.
+        var already = text.Length == 0 || (text[0] != ' ' && text[text.Length - 1] != ' ');
+        for (var i = 0; already && i < text.Length; i++)
+        {
+            var c = text[i];
+            already = c == ' ' ? text[i - 1] != ' ' : !char.IsWhiteSpace(c);
+        }
+
+        if (already)
+        {
+            return text;
+        }
+
+        var buffer = Buffer(text.Length);
+        var length = 0;
         var space = false;
         foreach (var c in text)
         {
             if (char.IsWhiteSpace(c))
             {
-                space = builder.Length > 0;
+                space = length > 0;
                 continue;
             }
 
             if (space)
             {
-                builder.Append(' ');
+                buffer[length++] = ' ';
                 space = false;
             }
 
-            builder.Append(c);
+            buffer[length++] = c;
         }
 
-        return builder.ToString();
+        return new string(buffer, 0, length);
     }
 
     /// <summary>Whether a text is a C identifier.</summary>

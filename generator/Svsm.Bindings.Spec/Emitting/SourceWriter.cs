@@ -125,23 +125,35 @@ internal sealed class SourceWriter
         }
 
         Line("/// <summary>");
-        if (xml.IndexOf('\n') < 0)
+        var start = 0;
+        while (true)
         {
-            Line("/// " + xml.TrimEnd());
-        }
-        else
-        {
-            foreach (var line in xml.Split(new[] { '\n' }, StringSplitOptions.None))
+            // Each line of the text as "/// line", appended in place rather than cut out and concatenated.
+            var end = xml.IndexOf('\n', start);
+            var lineEnd = end < 0 ? xml.Length : end;
+            var trimmed = lineEnd;
+            while (trimmed > start && char.IsWhiteSpace(xml[trimmed - 1]))
             {
-                Line("/// " + line.TrimEnd());
+                trimmed--;
             }
+
+            End(Begin().Append("/// ").Append(xml, start, trimmed - start));
+            if (end < 0)
+            {
+                break;
+            }
+
+            start = end + 1;
         }
 
         return Line("/// </summary>");
     }
 
-    public SourceWriter Doc(string tag, string attributes, string text) =>
-        Line($"/// <{tag}{attributes}>{Xml(text)}</{tag}>");
+    public SourceWriter Doc(string tag, string attributes, string text)
+    {
+        End(Begin().Append("/// <").Append(tag).Append(attributes).Append('>').Append(Xml(text)).Append("</").Append(tag).Append('>'));
+        return this;
+    }
 
     public static string Xml(string text) =>
         text.IndexOfAny(XmlSpecial) < 0 ? text : text.Replace("&", "&amp;").Replace("<", "&lt;").Replace(">", "&gt;");

@@ -16,19 +16,31 @@ internal sealed class CodeContext
     private static readonly Regex Framed = new(@"^[-=*#~_+]{2,}\s*(?<title>.*?)\s*[-=*#~_+]{2,}$", RegexOptions.CultureInvariant);
 
     private readonly Dictionary<int, Comment> standaloneByLastLine = new();
-    private readonly List<Comment> trailing;
+
+    // Trailing comments by the line they stand on, in order: a declaration looks up its own line, not every comment.
+    private readonly Dictionary<int, List<Comment>> trailingByLine = new();
 
     public CodeContext(CodeTokens code, IReadOnlyList<RecognisedHeading> ancestors, int position)
     {
         Code = code;
         Ancestors = ancestors;
         Position = position;
-        foreach (var comment in code.Comments.Where(c => !c.Trailing && !c.Inner))
+        foreach (var comment in code.Comments)
         {
-            standaloneByLastLine[comment.LastLine] = comment;
-        }
+            if (comment.Trailing)
+            {
+                if (!trailingByLine.TryGetValue(comment.FirstLine, out var onLine))
+                {
+                    trailingByLine[comment.FirstLine] = onLine = new List<Comment>(1);
+                }
 
-        trailing = code.Comments.Where(c => c.Trailing).ToList();
+                onLine.Add(comment);
+            }
+            else if (!comment.Inner)
+            {
+                standaloneByLastLine[comment.LastLine] = comment;
+            }
+        }
     }
 
     public CodeTokens Code { get; }
@@ -60,19 +72,40 @@ internal sealed class CodeContext
     /// </summary>
     public string Describe(Token first, Token last, bool rust, int after = -1)
     {
-        var onLine = trailing.FirstOrDefault(c => c.FirstLine == last.Line && c.Start >= (after >= 0 ? after : last.End));
-        if (onLine is not null)
+        if (trailingByLine.TryGetValue(last.Line, out var onLine))
         {
-            return onLine.Text;
+            var from = after >= 0 ? after : last.End;
+            foreach (var comment in onLine)
+            {
+                if (comment.Start >= from)
+                {
+                    return comment.Text;
+                }
+            }
         }
 
         var above = Above(first.Line);
-        if (rust && above.Any(c => c.Doc))
+        if (above.Count == 0)
         {
-            above = above.Where(c => c.Doc).ToList();
+            return string.Empty;
         }
 
-        return string.Join(" ", above.Select(c => c.Text).Where(t => t.Length > 0));
+        var docOnly = false;
+        foreach (var comment in above)
+        {
+            docOnly |= rust && comment.Doc;
+        }
+
+        var description = string.Empty;
+        foreach (var comment in above)
+        {
+            if ((!docOnly || comment.Doc) && comment.Text.Length > 0)
+            {
+                description = description.Length == 0 ? comment.Text : description + " " + comment.Text;
+            }
+        }
+
+        return description;
     }
 
     /// <summary>The comments directly above <paramref name="line"/>, top first, up to a blank line or a group comment.</summary>

@@ -53,16 +53,27 @@ internal sealed class CodeTokens
     {
         this.block = block;
         this.map = map;
-        var builder = new StringBuilder();
+        // The lines joined by \n, copied once into a buffer of the exact size.
         lineStarts = new int[block.Lines.Count + 1];
-        for (var i = 0; i < block.Lines.Count; i++)
+        var length = 0;
+        foreach (var line in block.Lines)
         {
-            lineStarts[i] = builder.Length;
-            builder.Append(block.Lines[i].Text).Append('\n');
+            length += line.Text.Length + 1;
         }
 
-        lineStarts[block.Lines.Count] = builder.Length;
-        Text = builder.ToString();
+        var chars = new char[length];
+        var at = 0;
+        for (var i = 0; i < block.Lines.Count; i++)
+        {
+            var line = block.Lines[i].Text;
+            lineStarts[i] = at;
+            line.CopyTo(0, chars, at, line.Length);
+            at += line.Length;
+            chars[at++] = '\n';
+        }
+
+        lineStarts[block.Lines.Count] = at;
+        Text = new string(chars);
         Tokens = new List<Token>((Text.Length / 5) + 8); // about one token in five characters of C or Rust
         Tokenize(c);
     }
@@ -294,6 +305,13 @@ internal sealed class CodeTokens
         else
         {
             body = raw.Substring(2, Math.Max(0, raw.Length - 4)).TrimStart('*', '!');
+        }
+
+        if (body.IndexOf('\n') < 0)
+        {
+            // One line, as most comments are: its words without the split and the join.
+            var only = body.Trim();
+            return only.StartsWith("*", StringComparison.Ordinal) ? only.TrimStart('*').Trim() : only;
         }
 
         var words = new StringBuilder();

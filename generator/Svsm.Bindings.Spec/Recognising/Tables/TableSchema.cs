@@ -20,8 +20,34 @@ internal enum TableKind
     Parameters,
 }
 
-/// <summary>A column a kind of table may have: its title as documented, and the header spellings that mean it.</summary>
-internal sealed record ColumnSpec(string Title, bool Required, bool Identifies, params string[] Spellings);
+/// <summary>
+/// A column a kind of table may have: its title as documented, and the header spellings that mean it. Each is one
+/// shared instance, so it compares and hashes by identity when located columns are looked up.
+/// </summary>
+internal sealed class ColumnSpec(string title, bool required, bool identifies, params string[] spellings)
+{
+    public string Title { get; } = title;
+
+    public bool Required { get; } = required;
+
+    public bool Identifies { get; } = identifies;
+
+    public string[] Spellings { get; } = spellings;
+
+    /// <summary>Whether any of <paramref name="keys"/> is one of this column's spellings.</summary>
+    public bool IsIn(List<string> keys)
+    {
+        foreach (var spelling in Spellings)
+        {
+            if (keys.Contains(spelling))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+}
 
 /// <summary>
 /// The kinds of table the reader understands. A table is of the kind whose identifying columns its header has
@@ -89,12 +115,17 @@ internal sealed record TableSchema(TableKind Kind, string Title, IReadOnlyList<C
     /// </summary>
     public static TableSchema? Classify(TableRowText header, string? heading)
     {
-        var keys = header.Cells.Select(c => Key(c.Text)).ToList();
+        var keys = Keys(header);
         TableSchema? best = null;
         var bestScore = 0;
         foreach (var schema in All)
         {
-            var score = schema.Columns.Count(c => c.Identifies && Matches(schema, c, keys));
+            var score = 0;
+            foreach (var column in schema.Columns)
+            {
+                score += column.Identifies && column.IsIn(keys) ? 1 : 0;
+            }
+
             if (schema.Kind == TableKind.Calls && score == 1 && keys.Contains("id") && !keys.Contains("callid"))
             {
                 // A bare "ID" column identifies a call table only beside a call-table column.
@@ -135,9 +166,9 @@ internal sealed record TableSchema(TableKind Kind, string Title, IReadOnlyList<C
     /// <summary>Where each column of this schema stands in the header (-1 when absent).</summary>
     public Dictionary<ColumnSpec, int> Locate(TableRowText header)
     {
-        var keys = header.Cells.Select(c => Key(c.Text)).ToList();
-        var taken = new HashSet<int>();
-        var result = new Dictionary<ColumnSpec, int>();
+        var keys = Keys(header);
+        var taken = new bool[keys.Count];
+        var result = new Dictionary<ColumnSpec, int>(Columns.Count);
 
         // Exact first spellings are placed before looser ones, so "Description" is the description even in a
         // call table whose "Function" column also accepts that word.
@@ -150,13 +181,11 @@ internal sealed record TableSchema(TableKind Kind, string Title, IReadOnlyList<C
                     continue;
                 }
 
-                var spellings = pass == 0 ? column.Spellings.Take(1) : column.Spellings.Skip(1);
-                var index = Enumerable.Range(0, keys.Count).Where(i => !taken.Contains(i) && spellings.Contains(keys[i])).DefaultIfEmpty(-1).First();
-
+                var index = FirstUntaken(keys, taken, column.Spellings, pass == 0 ? 0 : 1, pass == 0 ? 1 : column.Spellings.Length);
                 if (index >= 0)
                 {
                     result[column] = index;
-                    taken.Add(index);
+                    taken[index] = true;
                 }
             }
         }
@@ -172,10 +201,67 @@ internal sealed record TableSchema(TableKind Kind, string Title, IReadOnlyList<C
         return result;
     }
 
-    private static int MatchedColumns(TableSchema schema, List<string> keys) => schema.Columns.Count(c => c.Spellings.Any(keys.Contains));
+    // The first header cell not yet placed whose key is one of spellings[from..to).
+    private static int FirstUntaken(List<string> keys, bool[] taken, string[] spellings, int from, int to)
+    {
+        for (var i = 0; i < keys.Count; i++)
+        {
+            if (taken[i])
+            {
+                continue;
+            }
 
-    private static bool Matches(TableSchema schema, ColumnSpec column, List<string> keys) =>
-        column.Spellings.Any(keys.Contains) && schema.Columns.Contains(column);
+            for (var s = from; s < to; s++)
+            {
+                if (string.Equals(spellings[s], keys[i], StringComparison.Ordinal))
+                {
+                    return i;
+                }
+            }
+        }
+
+        return -1;
+    }
+
+    private static List<string> Keys(TableRowText header)
+    {
+        var keys = new List<string>(header.Cells.Count);
+        foreach (var cell in header.Cells)
+        {
+            keys.Add(Key(cell.Text));
+        }
+
+        return keys;
+    }
+
+    private static int MatchedColumns(TableSchema schema, List<string> keys)
+    {
+        var count = 0;
+        foreach (var column in schema.Columns)
+        {
+            count += column.IsIn(keys) ? 1 : 0;
+        }
+
+        return count;
+    }
+
+    private static bool Matches(TableSchema schema, ColumnSpec column, List<string> keys)
+    {
+        if (!column.IsIn(keys))
+        {
+            return false;
+        }
+
+        foreach (var own in schema.Columns)
+        {
+            if (ReferenceEquals(own, column))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
 
     public static string Key(string text) => Words.Key(text);
 }
