@@ -2,7 +2,6 @@ using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
-using System.Text;
 using System.Text.RegularExpressions;
 using Svsm.Bindings.Spec.Common;
 
@@ -197,25 +196,34 @@ internal static class NameDeriver
 
     private static string ToCamelCase(IReadOnlyList<string> words)
     {
-        var builder = new StringBuilder();
-        foreach (var word in words)
+        // Built in one buffer: the words are short, and most names are made of two or three.
+        var length = 1;
+        for (var i = 0; i < words.Count; i++)
         {
-            var lower = word.ToLowerInvariant();
-            if (builder.Length == 0)
+            length += words[i].Length;
+        }
+
+        var chars = new char[length];
+        var at = 1;
+        for (var i = 0; i < words.Count; i++)
+        {
+            var word = words[i];
+            for (var j = 0; j < word.Length; j++)
             {
-                builder.Append(lower);
-            }
-            else
-            {
-                builder.Append(char.ToUpperInvariant(lower[0])).Append(lower, 1, lower.Length - 1);
+                // The first word is all lower case; each later one starts with a capital.
+                var lower = char.ToLowerInvariant(word[j]);
+                chars[at] = j == 0 && at > 1 ? char.ToUpperInvariant(lower) : lower;
+                at++;
             }
         }
 
-        if (builder.Length == 0)
+        if (at == 1)
         {
             return "value";
         }
 
-        return char.IsDigit(builder[0]) ? "_" + builder : builder.ToString();
+        // A name may not start with a digit: "_" goes in the slot kept before it.
+        chars[0] = '_';
+        return char.IsDigit(chars[1]) ? new string(chars, 0, at) : new string(chars, 1, at - 1);
     }
 }

@@ -282,15 +282,28 @@ internal static class CellValues
     /// <summary>The text without white space and the characters in <paramref name="characters"/>.</summary>
     private static string Without(string text, string characters)
     {
-        var builder = new System.Text.StringBuilder(text.Length);
+        // A register or direction cell is usually already bare ("RCX", "In"): then it is returned as it is.
+        var keep = 0;
+        foreach (var c in text)
+        {
+            keep += !char.IsWhiteSpace(c) && characters.IndexOf(c) < 0 ? 1 : 0;
+        }
+
+        if (keep == text.Length)
+        {
+            return text;
+        }
+
+        var chars = new char[keep];
+        var at = 0;
         foreach (var c in text)
         {
             if (!char.IsWhiteSpace(c) && characters.IndexOf(c) < 0)
             {
-                builder.Append(c);
+                chars[at++] = c;
             }
         }
 
-        return builder.ToString();
+        return new string(chars);
     }
 }

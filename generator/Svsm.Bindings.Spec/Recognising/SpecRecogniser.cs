@@ -357,6 +357,11 @@ internal sealed class SpecRecogniser
             return false;
         }
 
+        if (!MayBeCallId(block))
+        {
+            return false;
+        }
+
         var content = string.Join(" ", block.Lines.Select(l => l.Text)).Trim();
         if (CallIdContent.Match(content) is not { Success: true } number ||
             CallIdHeading.Match(Heading) is not { Success: true } heading ||
@@ -377,6 +382,25 @@ internal sealed class SpecRecogniser
         var calls = new RawCallTable(CallConvention.SvsmCall, "Call ID block", span);
         calls.Calls.Add(new RawCall((uint)id, name, 1, string.Empty, stack[stack.Count - 1].Span, span, span, stack[stack.Count - 1].Span, DeclarationStyle.List, index, Section: stack[stack.Count - 1]));
         spec.CallTables.Add(calls);
+        return true;
+    }
+
+    // Only white space, "call id", ':', '=' and a decimal or 0x number can match CallIdContent: a block of code
+    // with anything else is passed over without being joined and matched.
+    private static bool MayBeCallId(CodeBlock block)
+    {
+        foreach (var line in block.Lines)
+        {
+            foreach (var c in line.Text)
+            {
+                if (!(char.IsWhiteSpace(c) || char.IsDigit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F') ||
+                    c is 'x' or 'X' or 'l' or 'L' or 'i' or 'I' or ':' or '='))
+                {
+                    return false;
+                }
+            }
+        }
+
         return true;
     }
 
