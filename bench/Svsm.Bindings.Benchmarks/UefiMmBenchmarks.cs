@@ -20,7 +20,7 @@ public class UefiMmBenchmarks
     private static readonly Guid Vendor = UefiGuids.GlobalVariable;
 
     private readonly byte[] destination = new byte[16];
-    private readonly byte[] message = new byte[16 + 36 + ((Name.Length + 1) * 2) + 16];
+    private readonly byte[] message = new byte[SmmVariableCommunicateHeader.DataOffset + SmmVariableCommunicateAccessVariable.NameOffset + ((Name.Length + 1) * 2) + 16];
     private EmulatedVariableStore store = null!;
     private UefiVariableStore client = null!;
 
@@ -42,22 +42,22 @@ public class UefiMmBenchmarks
     {
         var span = message.AsSpan();
         BinaryPrimitives.WriteUInt64LittleEndian(span, UefiVariableFunctionCodes.GetVariable);
-        BinaryPrimitives.WriteUInt64LittleEndian(span[8..], 0);
-        var payload = span[16..];
+        BinaryPrimitives.WriteUInt64LittleEndian(span[SmmVariableCommunicateHeader.ReturnStatusOffset..], 0);
+        var payload = span[SmmVariableCommunicateHeader.DataOffset..];
         Vendor.TryWriteBytes(payload);
-        BinaryPrimitives.WriteUInt64LittleEndian(payload[16..], (ulong)destination.Length);
-        BinaryPrimitives.WriteUInt64LittleEndian(payload[24..], (ulong)((Name.Length + 1) * 2));
-        BinaryPrimitives.WriteUInt32LittleEndian(payload[32..], 0);
-        System.Runtime.InteropServices.MemoryMarshal.AsBytes(Name.AsSpan()).CopyTo(payload[36..]);
-        payload.Slice(36 + (Name.Length * 2), 2).Clear();
+        BinaryPrimitives.WriteUInt64LittleEndian(payload[SmmVariableCommunicateAccessVariable.DataSizeOffset..], (ulong)destination.Length);
+        BinaryPrimitives.WriteUInt64LittleEndian(payload[SmmVariableCommunicateAccessVariable.NameSizeOffset..], (ulong)((Name.Length + 1) * 2));
+        BinaryPrimitives.WriteUInt32LittleEndian(payload[SmmVariableCommunicateAccessVariable.AttributesOffset..], 0);
+        System.Runtime.InteropServices.MemoryMarshal.AsBytes(Name.AsSpan()).CopyTo(payload[SmmVariableCommunicateAccessVariable.NameOffset..]);
+        payload.Slice(SmmVariableCommunicateAccessVariable.NameOffset + (Name.Length * 2), 2).Clear();
         store.Handle(span);
-        if (BinaryPrimitives.ReadUInt64LittleEndian(span[8..]) != UefiVariableEfiStatusValues.Success)
+        if (BinaryPrimitives.ReadUInt64LittleEndian(span[SmmVariableCommunicateHeader.ReturnStatusOffset..]) != UefiVariableEfiStatusValues.Success)
         {
             return -1;
         }
 
-        var size = (int)BinaryPrimitives.ReadUInt64LittleEndian(payload[16..]);
-        payload.Slice(36 + ((Name.Length + 1) * 2), size).CopyTo(destination);
+        var size = (int)BinaryPrimitives.ReadUInt64LittleEndian(payload[SmmVariableCommunicateAccessVariable.DataSizeOffset..]);
+        payload.Slice(SmmVariableCommunicateAccessVariable.NameOffset + ((Name.Length + 1) * 2), size).CopyTo(destination);
         return size;
     }
 

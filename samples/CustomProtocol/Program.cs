@@ -18,8 +18,7 @@ IDisposable? mapping = null;
 if (memoryIndex >= 0 && memoryIndex + 1 < args.Length)
 {
     var file = MappedGuestMemory.Open(args[memoryIndex + 1]);
-    var free = CallingAreaPage.BootGpa(file.VcpuCount);
-    (transport, memory, allocator, mapping) = (new SharedMemoryTransport(file, 0, TimeSpan.FromSeconds(10)), file, new GuestAllocator(file, free, file.RamSize - free), file);
+    (transport, memory, allocator, mapping) = (new SharedMemoryTransport(file, 0, TimeSpan.FromSeconds(10)), file, file.FreeRamAllocator(), file);
     Console.WriteLine($"SVSM: svsm-emu through {args[memoryIndex + 1]}");
 }
 else

@@ -73,9 +73,8 @@ if (memoryIndex >= 0)
     // svsm-emu in another process: vCPU 0's calling area in the shared file, and the emulated ARK it wrote beside it.
     var path = args[memoryIndex + 1];
     shared = MappedGuestMemory.Open(path);
-    var free = CallingAreaPage.BootGpa(shared.VcpuCount);
     var transport = new SharedMemoryTransport(shared, 0, TimeSpan.FromSeconds(30));
-    var allocator = new GuestAllocator(shared, free, shared.RamSize - free);
+    var allocator = shared.FreeRamAllocator();
     source = new SvsmAttestationClient(transport, shared, allocator);
     var memory = shared;
     guestTpm = () => new SvsmVtpm(transport, memory, allocator);

@@ -72,9 +72,8 @@ internal sealed record UefiSession(ISvsmTransport Transport, IGuestMemory Memory
         {
             // svsm-emu serve --memory PATH owns the file; vCPU 0 calls through its calling area (page 1).
             var memory = MappedGuestMemory.Open(args[1]);
-            var firstFree = CallingAreaPage.BootGpa(memory.VcpuCount);
             var transport = new SharedMemoryTransport(memory, 0, TimeSpan.FromSeconds(10));
-            return new UefiSession(transport, memory, new GuestAllocator(memory, firstFree, memory.RamSize - firstFree), "svsm-emu through " + args[1]);
+            return new UefiSession(transport, memory, memory.FreeRamAllocator(), "svsm-emu through " + args[1]);
         }
 
         var store = args.Length == 2 && args[0] == "--store" ? args[1]

@@ -156,8 +156,7 @@ public sealed class UefiVariablesServeTests : IDisposable
 
     private static UefiVariableStore Connect(MappedGuestMemory memory)
     {
-        var firstFree = CallingAreaPage.BootGpa(memory.VcpuCount);
         var transport = new SharedMemoryTransport(memory, 0, TimeSpan.FromSeconds(3));
-        return new UefiVariableStore(transport, memory, new GuestAllocator(memory, firstFree, memory.RamSize - firstFree));
+        return new UefiVariableStore(transport, memory, memory.FreeRamAllocator());
     }
 }

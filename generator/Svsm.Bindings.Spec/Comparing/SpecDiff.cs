@@ -1,3 +1,4 @@
+using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
@@ -135,33 +136,14 @@ public static class SpecDiff
                 continue;
             }
 
-            var oldFields = FirstByKey(structure.Fields.Where(f => !f.Reserved), f => ProtocolSurface.Key(f.Name));
-            var newFields = FirstByKey(now.Fields.Where(f => !f.Reserved), f => ProtocolSurface.Key(f.Name));
-            foreach (var field in oldFields.Values)
-            {
-                if (!newFields.TryGetValue(ProtocolSurface.Key(field.Name), out var moved))
-                {
-                    changes.Add(new(SpecDiagnostics.FieldChanged.Create(now.Span, now.Name, $"field '{field.Name}' is gone (it was {Bytes(field.Offset, field.Size)})"), field.Span));
-                }
-                else if (moved.Offset != field.Offset || moved.Size != field.Size)
-                {
-                    changes.Add(new(SpecDiagnostics.FieldChanged.Create(moved.Span, now.Name, $"field '{field.Name}' was {Bytes(field.Offset, field.Size)} and is now {Bytes(moved.Offset, moved.Size)}"), field.Span));
-                }
-            }
-
+            var added = CompareMembers(now.Name, now.Span, "field", structure.Fields.Where(f => !f.Reserved), now.Fields.Where(f => !f.Reserved), f => f.Name, f => (f.Offset, f.End), f => f.Span, f => Bytes(f.Offset, f.Size), changes);
             if (now.Size < structure.Size)
             {
                 changes.Add(new(SpecDiagnostics.FieldChanged.Create(now.Span, now.Name, $"shrank from {structure.Size} to {now.Size} bytes"), structure.Span));
             }
 
-            foreach (var field in newFields.Values.Where(f => !oldFields.ContainsKey(ProtocolSurface.Key(f.Name))))
+            foreach (var field in added)
             {
-                // A field where the old layout had a named one is that field moved or replaced, reported above.
-                if (oldFields.Values.Any(o => o.Offset < field.End && field.Offset < o.End))
-                {
-                    continue;
-                }
-
                 var place = field.Offset >= structure.Size ? "past the old layout's end" : "which the old layout reserves";
                 changes.Add(field.FirstVersion > structure.NewestVersion
                     ? new(SpecDiagnostics.AdditiveChange.Create(field.Span, $"'{now.Name}' field '{field.Name}' is new in version {field.FirstVersion}, in {Bytes(field.Offset, field.Size)}, {place}"), null)
@@ -192,27 +174,8 @@ public static class SpecDiff
                 changes.Add(new(SpecDiagnostics.FieldChanged.Create(now.Span, now.Name, $"was {table.Width} bits wide and is now {now.Width}"), table.Span));
             }
 
-            var oldBits = FirstByKey(table.Bits.Where(b => !b.Reserved), b => ProtocolSurface.Key(b.Name));
-            var newBits = FirstByKey(now.Bits.Where(b => !b.Reserved), b => ProtocolSurface.Key(b.Name));
-            foreach (var bit in oldBits.Values)
+            foreach (var bit in CompareMembers(now.Name, now.Span, "bit", table.Bits.Where(b => !b.Reserved), now.Bits.Where(b => !b.Reserved), b => b.Name, b => (b.Low, b.High + 1), b => b.Span, b => Bits(b.Low, b.High), changes))
             {
-                if (!newBits.TryGetValue(ProtocolSurface.Key(bit.Name), out var moved))
-                {
-                    changes.Add(new(SpecDiagnostics.FieldChanged.Create(now.Span, now.Name, $"bit '{bit.Name}' is gone (it was {Bits(bit.Low, bit.High)})"), bit.Span));
-                }
-                else if (moved.Low != bit.Low || moved.High != bit.High)
-                {
-                    changes.Add(new(SpecDiagnostics.FieldChanged.Create(moved.Span, now.Name, $"bit '{bit.Name}' was {Bits(bit.Low, bit.High)} and is now {Bits(moved.Low, moved.High)}"), bit.Span));
-                }
-            }
-
-            foreach (var bit in newBits.Values.Where(b => !oldBits.ContainsKey(ProtocolSurface.Key(b.Name))))
-            {
-                if (oldBits.Values.Any(o => o.Low <= bit.High && bit.Low <= o.High))
-                {
-                    continue;
-                }
-
                 changes.Add(@new.Version > old.Version
                     ? new(SpecDiagnostics.AdditiveChange.Create(bit.Span, $"'{table.Name}' bit '{bit.Name}' ({Bits(bit.Low, bit.High)}) is new in version {@new.Version}"), null)
                     : new(SpecDiagnostics.ReservedGivenMeaning.Create(bit.Span, table.Name, Bits(bit.Low, bit.High) + " (bit '" + bit.Name + "')", "protocol version " + old.Version.ToString(CultureInfo.InvariantCulture)), null));
@@ -223,6 +186,43 @@ public static class SpecDiff
         {
             changes.Add(new(SpecDiagnostics.AdditiveChange.Create(table.Span, $"bit table '{table.Name}' ({table.Width} bits) is new"), null));
         }
+    }
+
+    /// <summary>
+    /// The named members of one struct or bit table (fields, bits: ranges [start, end) of its bytes or bits) in both
+    /// versions, paired by name. One gone, moved or resized is a change against <paramref name="owner"/>; returned are
+    /// the new ones that stand in no old member's place (one that does is that member moved or replaced, reported here).
+    /// </summary>
+    private static List<T> CompareMembers<T>(
+        string owner,
+        SpecSpan ownerSpan,
+        string kind,
+        IEnumerable<T> old,
+        IEnumerable<T> now,
+        Func<T, string> name,
+        Func<T, (int Start, int End)> range,
+        Func<T, SpecSpan> span,
+        Func<T, string> place,
+        List<SpecChange> changes)
+    {
+        var oldByKey = FirstByKey(old, m => ProtocolSurface.Key(name(m)));
+        var newByKey = FirstByKey(now, m => ProtocolSurface.Key(name(m)));
+        foreach (var member in oldByKey.Values)
+        {
+            if (!newByKey.TryGetValue(ProtocolSurface.Key(name(member)), out var moved))
+            {
+                changes.Add(new(SpecDiagnostics.FieldChanged.Create(ownerSpan, owner, $"{kind} '{name(member)}' is gone (it was {place(member)})"), span(member)));
+            }
+            else if (range(moved) != range(member))
+            {
+                changes.Add(new(SpecDiagnostics.FieldChanged.Create(span(moved), owner, $"{kind} '{name(member)}' was {place(member)} and is now {place(moved)}"), span(member)));
+            }
+        }
+
+        return newByKey.Values
+            .Where(m => !oldByKey.ContainsKey(ProtocolSurface.Key(name(m))))
+            .Where(m => !oldByKey.Values.Any(o => range(o).Start < range(m).End && range(m).Start < range(o).End))
+            .ToList();
     }
 
     private static void CompareResults(ProtocolSurface old, ProtocolSurface @new, List<SpecChange> changes)
@@ -261,7 +261,7 @@ public static class SpecDiff
         }
     }
 
-    private static Dictionary<string, T> FirstByKey<T>(IEnumerable<T> items, System.Func<T, string> key)
+    private static Dictionary<string, T> FirstByKey<T>(IEnumerable<T> items, Func<T, string> key)
     {
         var first = new Dictionary<string, T>();
         foreach (var item in items)

@@ -99,6 +99,12 @@ public sealed unsafe class MappedGuestMemory : IGuestMemory, IDisposable
     /// <summary>The vCPUs the file has control blocks for.</summary>
     public int VcpuCount { get; }
 
+    /// <summary>The first GPA past every vCPU's boot calling area (one page each from page 1), where a guest's own buffers go.</summary>
+    public ulong FirstFreeGpa => CallingAreaPage.BootGpa(VcpuCount);
+
+    /// <summary>An allocator over the guest RAM from <see cref="FirstFreeGpa"/> to the end.</summary>
+    public GuestAllocator FreeRamAllocator() => new(this, FirstFreeGpa, RamSize - FirstFreeGpa);
+
     /// <summary>How many servers have started on the file.</summary>
     public uint ServerGeneration => (uint)Volatile.Read(ref Word(GenerationOffset));
 

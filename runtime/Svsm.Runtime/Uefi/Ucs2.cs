@@ -13,4 +13,7 @@ internal static class Ucs2
         var end = chars.IndexOf('\0');
         return new string(end < 0 ? chars : chars[..end]);
     }
+
+    /// <summary>The bytes a name takes with its NUL, as StrSize counts them.</summary>
+    public static int Size(ReadOnlySpan<char> name) => checked((name.Length + 1) * sizeof(char));
 }

@@ -345,11 +345,7 @@ public sealed class UefiVariableStore
         BinaryPrimitives.WriteUInt64LittleEndian(header[(MessageOffset + SmmVariableCommunicateHeader.FunctionOffset)..], function);
         BinaryPrimitives.WriteUInt64LittleEndian(header[(MessageOffset + SmmVariableCommunicateHeader.ReturnStatusOffset)..], 0);
         memory.Write(BufferGpa, buffer.AsSpan(0, PayloadOffset + writeLength));
-        var result = client.Request(BufferGpa, (ulong)bufferSize).Result;
-        if (!result.IsSuccess)
-        {
-            throw new SvsmCallException("SVSM_UEFI_MM_REQUEST", result);
-        }
+        client.Request(BufferGpa, (ulong)bufferSize).Result.ThrowIfFailed("SVSM_UEFI_MM_REQUEST");
 
         memory.Read(BufferGpa + MessageOffset, buffer.AsSpan(MessageOffset, SmmVariableCommunicateHeader.DataOffset + readLength));
         return BinaryPrimitives.ReadUInt64LittleEndian(buffer.AsSpan(MessageOffset + SmmVariableCommunicateHeader.ReturnStatusOffset));
@@ -362,7 +358,7 @@ public sealed class UefiVariableStore
             throw new ArgumentException("a variable name holds no NUL", nameof(name));
         }
 
-        return checked((name.Length + 1) * sizeof(char));
+        return Ucs2.Size(name);
     }
 
     private static void ThrowIfError(string operation, ulong status, string? name = null)

@@ -45,7 +45,7 @@ public sealed class EmulatedVariableStore
         }
 
         // GetPayloadSize promises a payload that one UEFI MM buffer (at most uefivars.rs's 256 KiB) carries after its headers.
-        if (options.MaxVariableSize > (int)UefiMmService.BufferLimit - MmCoreHeader.Size - SmmVariableCommunicateHeader.DataOffset - VarCheckPropertyNameOffset + VariableHeaderSize)
+        if (PayloadSize > (int)UefiMmService.BufferLimit - MmCoreHeader.Size - SmmVariableCommunicateHeader.DataOffset)
         {
             throw new ArgumentException($"a variable of {options.MaxVariableSize} bytes does not fit one UEFI MM buffer of {UefiMmService.BufferLimit} bytes", nameof(options));
         }
@@ -65,7 +65,7 @@ public sealed class EmulatedVariableStore
     public bool EndOfDxe { get; internal set; }
 
     /// <summary>What GetPayloadSize answers: the largest variable less its header, plus 48 bytes, as edk2 reckons it (OVMF: 33780).</summary>
-    public int PayloadSize => Options.MaxVariableSize + VarCheckPropertyNameOffset - VariableHeaderSize;
+    public int PayloadSize => Options.MaxVariableSize - (VariableHeaderSize - VarCheckPropertyNameOffset);
 
     /// <summary>The service manifest attestation reports for UEFI MM, as uefivars.rs makes it.</summary>
     public UefiMmManifest Manifest
@@ -113,7 +113,7 @@ public sealed class EmulatedVariableStore
     }
 
     /// <summary>The UEFI MM service for attestation to cover (pass it to <c>AddAttestation</c>).</summary>
-    public AttestedService AsAttestedService() => new(SvsmAttestationGuids.UefiMm, "UEFI MM", () => Manifest.ToBytes());
+    public AttestedService AsAttestedService() => new(SvsmAttestationGuids.UefiMm, SvsmAttestationGuids.NameOf(SvsmAttestationGuids.UefiMm), () => Manifest.ToBytes());
 
     /// <summary>Every variable, in the order GetNextVariableName walks them at boot time: volatile ones, then non-volatile ones.</summary>
     public IReadOnlyList<UefiVariable> Variables
@@ -198,7 +198,7 @@ public sealed class EmulatedVariableStore
     }
 
     /// <summary>Whether a variable of this name and data fits the largest variable, its header included (Variable.c:2743-2822).</summary>
-    internal bool Fits(string name, long dataLength) => ((name.Length + 1) * 2L) + dataLength <= Options.MaxVariableSize - VariableHeaderSize;
+    internal bool Fits(string name, long dataLength) => (long)Ucs2.Size(name) + dataLength <= Options.MaxVariableSize - VariableHeaderSize;
 
     internal (long Maximum, long Used) Storage(bool nonVolatile) =>
         nonVolatile ? (Options.NonVolatileStorageSize, nonVolatileUsed) : (Options.VolatileStorageSize, volatileUsed);
@@ -332,7 +332,7 @@ public sealed class EmulatedVariableStore
         /// The storage it takes: header, name with its NUL and data, rounded up to 4 bytes as edk2's HEADER_ALIGN does
         /// (name and data take no padding of their own on X64: VariableFormat.h's ALIGNMENT is 1 there).
         /// </summary>
-        public long Cost => (VariableHeaderSize + ((Name.Length + 1) * 2L) + Data.Length + 3) & ~3L;
+        public long Cost => (VariableHeaderSize + (long)Ucs2.Size(Name) + Data.Length + 3) & ~3L;
 
         public bool Has(UefiVariableAttributeBits attribute) => (Attributes & (uint)attribute) != 0;
     }

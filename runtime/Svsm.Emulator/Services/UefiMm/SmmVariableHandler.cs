@@ -40,22 +40,29 @@ internal sealed class SmmVariableHandler(EmulatedVariableStore store)
         }
 
         var payload = message[HeaderSize..];
-        ulong status;
-        switch (BinaryPrimitives.ReadUInt64LittleEndian(message[SmmVariableCommunicateHeader.FunctionOffset..]))
+        var function = BinaryPrimitives.ReadUInt64LittleEndian(message[SmmVariableCommunicateHeader.FunctionOffset..]);
+        if (payload.Length < MinimumPayload(function))
         {
-            case UefiVariableFunctionCodes.GetVariable when payload.Length >= AccessNameOffset:
+            // VariableSmm.c checks each function's payload size first and drops a message too short for it.
+            return;
+        }
+
+        ulong status;
+        switch (function)
+        {
+            case UefiVariableFunctionCodes.GetVariable:
                 status = GetVariable(payload);
                 break;
-            case UefiVariableFunctionCodes.GetNextVariableName when payload.Length >= NextNameOffset:
+            case UefiVariableFunctionCodes.GetNextVariableName:
                 status = GetNextVariableName(payload);
                 break;
-            case UefiVariableFunctionCodes.SetVariable when payload.Length >= AccessNameOffset:
+            case UefiVariableFunctionCodes.SetVariable:
                 status = SetVariable(payload);
                 break;
-            case UefiVariableFunctionCodes.QueryVariableInfo when payload.Length >= SmmVariableCommunicateQueryVariableInfo.Size:
+            case UefiVariableFunctionCodes.QueryVariableInfo:
                 status = QueryVariableInfo(payload);
                 break;
-            case UefiVariableFunctionCodes.GetPayloadSize when payload.Length >= SmmVariableCommunicateGetPayloadSize.Size:
+            case UefiVariableFunctionCodes.GetPayloadSize:
                 BinaryPrimitives.WriteUInt64LittleEndian(payload, (ulong)store.PayloadSize);
                 status = Status.Success;
                 break;
@@ -68,12 +75,9 @@ internal sealed class SmmVariableHandler(EmulatedVariableStore store)
                 store.AtRuntime = true;
                 status = Status.Success;
                 break;
-            case UefiVariableFunctionCodes.LockVariable when payload.Length >= NextNameOffset:
+            case UefiVariableFunctionCodes.LockVariable:
                 status = LockVariable(payload);
                 break;
-            case UefiVariableFunctionCodes.GetVariable or UefiVariableFunctionCodes.GetNextVariableName or UefiVariableFunctionCodes.SetVariable
-                or UefiVariableFunctionCodes.QueryVariableInfo or UefiVariableFunctionCodes.GetPayloadSize or UefiVariableFunctionCodes.LockVariable:
-                return;
             default:
                 // Statistics, VarCheck properties and the runtime cache are not kept: edk2's answer to a function it lacks.
                 status = Status.Unsupported;
@@ -84,6 +88,16 @@ internal sealed class SmmVariableHandler(EmulatedVariableStore store)
     }
 
     // VariableSmm.c:507-562, then VariableServiceGetVariable (Variable.c:2409-2470).
+    // The payload each function reads before it looks at sizes inside it; 0 for those that read none.
+    private static int MinimumPayload(ulong function) => function switch
+    {
+        UefiVariableFunctionCodes.GetVariable or UefiVariableFunctionCodes.SetVariable => AccessNameOffset,
+        UefiVariableFunctionCodes.GetNextVariableName or UefiVariableFunctionCodes.LockVariable => NextNameOffset,
+        UefiVariableFunctionCodes.QueryVariableInfo => SmmVariableCommunicateQueryVariableInfo.Size,
+        UefiVariableFunctionCodes.GetPayloadSize => SmmVariableCommunicateGetPayloadSize.Size,
+        _ => 0,
+    };
+
     private ulong GetVariable(Span<byte> payload)
     {
         if (AccessEnvelope(payload, out var dataSize, out var nameSize) is { } denied)
@@ -123,12 +137,13 @@ internal sealed class SmmVariableHandler(EmulatedVariableStore store)
         var area = payload[NextNameOffset..];
         var maxChars = (int)Math.Min(bufferSize / sizeof(char), (ulong)(area.Length / sizeof(char)));
         var chars = MemoryMarshal.Cast<byte, char>(area[..(maxChars * sizeof(char))]);
-        if (maxChars == 0 || chars.IndexOf('\0') < 0)
+        var end = chars.IndexOf('\0');
+        if (end < 0)
         {
             return Status.InvalidParameter;
         }
 
-        var current = new string(chars[..chars.IndexOf('\0')]);
+        var current = new string(chars[..end]);
         var vendor = Vendor(payload);
         EmulatedVariableStore.Entry? next = null;
         var found = current.Length == 0;
@@ -154,7 +169,7 @@ internal sealed class SmmVariableHandler(EmulatedVariableStore store)
             return Status.NotFound;
         }
 
-        var needed = (next.Name.Length + 1) * sizeof(char);
+        var needed = Ucs2.Size(next.Name);
         BinaryPrimitives.WriteUInt64LittleEndian(nameSizeField, (ulong)needed);
         if ((ulong)needed > bufferSize)
         {
