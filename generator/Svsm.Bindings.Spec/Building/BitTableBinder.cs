@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
+using Svsm.Bindings.Spec.Common;
 using Svsm.Bindings.Spec.Diagnostics;
 using Svsm.Bindings.Spec.Model;
 using Svsm.Bindings.Spec.Recognising;
@@ -86,7 +87,7 @@ internal static class BitTableBinder
     private static EquatableArray<BitSpec> NameBits(RawBitTable table, out List<int> errors, DiagnosticBag diagnostics)
     {
         errors = new List<int>();
-        var names = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        var names = new NameScope(ignoreCase: true);
         var explicitNames = new Dictionary<string, int>(StringComparer.OrdinalIgnoreCase);
         var bits = new List<BitSpec>();
         foreach (var raw in table.Bits)
@@ -111,7 +112,7 @@ internal static class BitTableBinder
                 name = NameDeriver.FromDescription(raw.Description).Identifier;
             }
 
-            bits.Add(new BitSpec(raw.Low, raw.High, NameDeriver.Unique(name, names), raw.Description, raw.Reserved, raw.Span));
+            bits.Add(new BitSpec(raw.Low, raw.High, names.Unique(name), raw.Description, raw.Reserved, raw.Span));
         }
 
         return bits.ToEquatableArray();

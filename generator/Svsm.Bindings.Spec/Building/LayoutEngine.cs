@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using Svsm.Bindings.Spec.Common;
 using Svsm.Bindings.Spec.Diagnostics;
 using Svsm.Bindings.Spec.Model;
 using Svsm.Bindings.Spec.Recognising;
@@ -30,7 +31,7 @@ internal static class LayoutEngine
         var isUnion = target.Header.IsUnion;
         var packed = packLimit == 1;
         var table = style == DeclarationStyle.TableByCType;
-        var names = new HashSet<string>(StringComparer.Ordinal);
+        var names = new NameScope();
         BitUnit? unit = null;
         var offset = 0;
         var size = 0;
@@ -75,7 +76,7 @@ internal static class LayoutEngine
                     }
 
                     alignment = Math.Max(alignment, unitAlignment);
-                    var unitName = NameDeriver.Unique(NameDeriver.FromNameCell(cName ?? "reserved") + "Bits", names);
+                    var unitName = names.Unique(NameDeriver.FromNameCell(cName ?? "reserved") + "Bits");
                     unit = new BitUnit(element, unitOffset, unitName, member.Type.TypeName, raw.Span);
                     offset = unitOffset + element.Size;
                     size = Math.Max(size, offset);
@@ -128,7 +129,7 @@ internal static class LayoutEngine
             size = isUnion ? Math.Max(size, fieldSize) : Math.Max(size, offset);
 
             var reserved = raw.Reserved;
-            var name = NameDeriver.Unique(reserved ? "reserved" : cName is null ? "anonymous" + (++anonymous > 1 ? anonymous.ToString(System.Globalization.CultureInfo.InvariantCulture) : string.Empty) : NameDeriver.FromNameCell(cName), names);
+            var name = names.Unique(reserved ? "reserved" : cName is null ? "anonymous" + (++anonymous > 1 ? anonymous.ToString(System.Globalization.CultureInfo.InvariantCulture) : string.Empty) : NameDeriver.FromNameCell(cName));
             var single = member.Count == 1 && !member.Flexible;
             var field = new FieldSpec(fieldOffset, fieldSize, name, description, reserved, raw.Span, cName, member.Type.TypeName, member.Flexible ? 0 : (int)member.Count);
             target.Fields.Add(new BuiltField(field, cName is null ? new[] { name } : new[] { cName, name })
@@ -161,8 +162,8 @@ internal static class LayoutEngine
                 unit.Bits.Add(new BitSpec(unit.Used, (unit.Element.Size * 8) - 1, "padding", "Padding after the last bit-field", true, unit.Span));
             }
 
-            var bitNames = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
-            var bits = unit.Bits.Select(b => b with { Name = NameDeriver.Unique(b.Name, bitNames) }).ToEquatableArray();
+            var bitNames = new NameScope(ignoreCase: true);
+            var bits = unit.Bits.Select(b => b with { Name = bitNames.Unique(b.Name) }).ToEquatableArray();
             var field = new FieldSpec(unit.Offset, unit.Element.Size, unit.Name, "Bit-fields: " + string.Join(", ", unit.Bits.Select(b => b.Name)), false, unit.Span, null, unit.TypeName, 1);
             var bitField = new BuiltBits(new BitFieldSpec(structName + " " + unit.Name, unit.Element.Size * 8, new BitFieldBinding(BindingKind.StructField, structName, unit.Name), unit.Span, bits));
             units.Add(bitField);

@@ -52,19 +52,6 @@ internal static class NameDeriver
     /// <summary>An identifier written in a <c>Name</c> cell (<c>num_entries</c>, <c>FirstIndex</c>, <c>buffer GPA</c>) in camelCase.</summary>
     public static string FromNameCell(string name) => ToCamelCase(Words.Split(name, splitUnderscores: true));
 
-    /// <summary>Makes a name unique within one scope by appending 2, 3, ... to a repeat; records it as taken.</summary>
-    public static string Unique(string name, ISet<string> taken)
-    {
-        var candidate = name;
-        for (var n = 2; taken.Contains(candidate); n++)
-        {
-            candidate = name + n.ToString(CultureInfo.InvariantCulture);
-        }
-
-        taken.Add(candidate);
-        return candidate;
-    }
-
     // "GPA of a buffer to store array entries" -> buffer GPA; "Guest physical address of the request" -> request GPA.
     private static List<string>? AddressPhrase(List<string> words)
     {

@@ -115,7 +115,7 @@ internal sealed class StructBuilder
 
     private void BuildByOffset(RawStruct raw, BuiltStruct target)
     {
-        var names = new HashSet<string>(StringComparer.Ordinal);
+        var names = new NameScope();
         var explicitNames = new Dictionary<string, int>(StringComparer.Ordinal);
         foreach (var member in raw.Members)
         {
@@ -144,7 +144,7 @@ internal sealed class StructBuilder
             }
 
             mentions.Add(name);
-            name = NameDeriver.Unique(name, names);
+            name = names.Unique(name);
             var field = new FieldSpec(member.Offset, member.Size, name, member.Description, member.Reserved, member.Span, member.Name is not null && !member.Reserved ? member.Name : null, FirstVersion: member.FirstVersion);
             target.Fields.Add(new BuiltField(field, mentions));
         }

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using Svsm.Bindings.Spec.Common;
 using Svsm.Bindings.Spec.Model;
 
 namespace Svsm.Bindings.Spec.Emitting;
@@ -88,10 +89,7 @@ internal sealed class BindingPlan
     public static BindingPlan Create(SpecDocument document, string ns, string prefix, bool isInternal = false, EmitSides sides = EmitSides.Both, bool emulatorRegistration = false)
     {
         var plan = new BindingPlan(document, ns, prefix, isInternal, sides, emulatorRegistration);
-        var typeNames = new HashSet<string>(StringComparer.Ordinal)
-        {
-            plan.ProtocolType, plan.CallEnum, plan.ClientType, plan.HandlerInterface, plan.DispatcherType,
-        };
+        var typeNames = new NameScope(plan.ProtocolType, plan.CallEnum, plan.ClientType, plan.HandlerInterface, plan.DispatcherType);
 
         foreach (var call in document.Calls)
         {
@@ -103,7 +101,7 @@ internal sealed class BindingPlan
             var baseName = bitField.Binding is { Kind: BindingKind.Register } binding
                 ? (plan.Calls.FirstOrDefault(c => c.Spec.Name == binding.Owner)?.MethodName ?? Naming.Pascal(binding.Owner)) + Naming.Pascal(binding.Member)
                 : Naming.Pascal(bitField.Name);
-            var bitPlan = new BitFieldPlan(bitField, Naming.Unique(baseName, typeNames));
+            var bitPlan = new BitFieldPlan(bitField, typeNames.Unique(baseName));
             plan.BitFields.Add(bitPlan);
             plan.bitPlans[bitField] = bitPlan;
         }
@@ -111,14 +109,14 @@ internal sealed class BindingPlan
         // Enums first: struct fields are typed by them.
         foreach (var table in document.ConstantTables.Where(t => t.Kind == ConstantTableKind.Enum))
         {
-            var enumPlan = ConstantTablePlan.Create(table, Naming.Unique(TableTypeName(table, prefix), typeNames));
+            var enumPlan = ConstantTablePlan.Create(table, typeNames.Unique(TableTypeName(table, prefix)));
             plan.ConstantTables.Add(enumPlan);
             plan.enumPlans[table] = enumPlan;
         }
 
         foreach (var structSpec in document.Structs)
         {
-            var structPlan = StructPlan.Create(structSpec, Naming.Unique(Naming.Pascal(structSpec.Name), typeNames), plan);
+            var structPlan = StructPlan.Create(structSpec, typeNames.Unique(Naming.Pascal(structSpec.Name)), plan);
             plan.Structs.Add(structPlan);
             plan.structPlans[structSpec] = structPlan;
         }
@@ -133,19 +131,19 @@ internal sealed class BindingPlan
         if (resultTables.Count > 0)
         {
             var merged = new ConstantTableSpec("Result codes", ConstantTableKind.ResultCodes, resultTables[0].Span, resultTables.SelectMany(t => t.Constants).ToEquatableArray());
-            plan.ConstantTables.Add(ConstantTablePlan.Create(merged, Naming.Unique(prefix + (plan.IsSyscallAbi ? "Error" : "ResultCodes"), typeNames), plan.IsSyscallAbi));
+            plan.ConstantTables.Add(ConstantTablePlan.Create(merged, typeNames.Unique(prefix + (plan.IsSyscallAbi ? "Error" : "ResultCodes")), plan.IsSyscallAbi));
         }
 
         // Ioctl request codes are constants too: one class of them per spec.
         if (document.Ioctls.Count > 0)
         {
             var codes = document.Ioctls.Select(i => new ConstantSpec(i.Name, i.Number, IoctlExpression(i), i.Description, i.Span)).ToEquatableArray();
-            plan.ConstantTables.Add(ConstantTablePlan.Create(new ConstantTableSpec("Ioctls", ConstantTableKind.Constants, document.Ioctls[0].Span, codes), Naming.Unique(prefix + "Ioctls", typeNames)));
+            plan.ConstantTables.Add(ConstantTablePlan.Create(new ConstantTableSpec("Ioctls", ConstantTableKind.Constants, document.Ioctls[0].Span, codes), typeNames.Unique(prefix + "Ioctls")));
         }
 
         foreach (var table in document.ConstantTables.Where(t => t.Kind is not ConstantTableKind.ResultCodes and not ConstantTableKind.Enum))
         {
-            plan.ConstantTables.Add(ConstantTablePlan.Create(table, Naming.Unique(TableTypeName(table, prefix), typeNames)));
+            plan.ConstantTables.Add(ConstantTablePlan.Create(table, typeNames.Unique(TableTypeName(table, prefix))));
         }
 
         return plan;
@@ -183,10 +181,10 @@ internal sealed class BitFieldPlan
         Spec = spec;
         TypeName = typeName;
         Bytes = Naming.BytesForBits(spec.Width);
-        var members = new HashSet<string>(StringComparer.Ordinal) { "None", "ReservedMask" };
+        var members = new NameScope("None", "ReservedMask");
         foreach (var bit in spec.Bits.Where(b => !b.Reserved))
         {
-            Members.Add((bit, Naming.Unique(Naming.Pascal(bit.Name), members)));
+            Members.Add((bit, members.Unique(Naming.Pascal(bit.Name))));
         }
     }
 
@@ -228,16 +226,36 @@ internal sealed class StructPlan
     public List<FieldPlan> Fields { get; } = new();
 
     /// <summary>The field that holds the struct's version, when some field has a first version.</summary>
-    public FieldPlan? VersionField => Spec.VersionField is { } version ? Fields.FirstOrDefault(f => f.Spec.Offset == version.Offset && f.Spec.Name == version.Name) : null;
+    public FieldPlan? VersionField
+    {
+        get
+        {
+            var version = Spec.VersionField;
+            if (version is null)
+            {
+                return null;
+            }
+
+            foreach (var candidate in Fields)
+            {
+                if (candidate.Spec.Offset == version.Offset && candidate.Spec.Name == version.Name)
+                {
+                    return candidate;
+                }
+            }
+
+            return null;
+        }
+    }
 
     public static StructPlan Create(StructSpec spec, string typeName, BindingPlan bindings)
     {
         var plan = new StructPlan(spec, typeName);
-        var members = new HashSet<string>(StringComparer.Ordinal) { typeName, "Validate", "Size", "NewestVersion", "AreZero" };
+        var members = new NameScope(typeName, "Validate", "Size", "NewestVersion", "AreZero");
         // A flexible array (size 0) takes no room in the struct, as in C: it gets no field.
         foreach (var field in spec.Fields.Where(f => f.Size > 0))
         {
-            var name = Naming.Unique(Naming.Pascal(field.Name), members);
+            var name = members.Unique(Naming.Pascal(field.Name));
             var bitField = bindings.PlanOf(field.Bits);
             string type;
             string? buffer = null;
@@ -263,12 +281,12 @@ internal sealed class StructPlan
             }
             else
             {
-                buffer = Naming.Unique(name + "Buffer", members);
+                buffer = members.Unique(name + "Buffer");
                 type = buffer;
                 if (!field.Reserved && (field.Description.IndexOf("UTF-8", StringComparison.OrdinalIgnoreCase) >= 0 ||
                     field.Description.IndexOf("UTF8", StringComparison.OrdinalIgnoreCase) >= 0 || Naming.SameIgnoringCase(field.Name, "name")))
                 {
-                    text = Naming.Unique(name + "Text", members);
+                    text = members.Unique(name + "Text");
                 }
             }
 
@@ -308,7 +326,7 @@ internal sealed class CallPlan
     /// <summary>What every syscall returns: RAX, a value or a negative error number.</summary>
     public const string SyscallResultType = "global::Svsm.Runtime.SyscallResult";
 
-    public static CallPlan Create(CallSpec spec, string prefix, ISet<string> typeNames, bool isSyscall = false, string? callPrefix = null)
+    public static CallPlan Create(CallSpec spec, string prefix, NameScope typeNames, bool isSyscall = false, string? callPrefix = null)
     {
         var shortName = spec.Name;
         var lead = isSyscall ? "SYS_" : callPrefix ?? "SVSM_" + prefix + "_";
@@ -318,13 +336,18 @@ internal sealed class CallPlan
         }
 
         var method = Naming.Pascal(shortName);
-        var plan = new CallPlan(spec, method, isSyscall ? SyscallResultType : Naming.Unique(prefix + method + "Result", typeNames));
-        var parameters = new HashSet<string>(StringComparer.Ordinal) { "context", "handler", "registers", "transport", "result" };
-        var properties = new HashSet<string>(StringComparer.Ordinal) { "Result", plan.ResultType };
+        var plan = new CallPlan(spec, method, isSyscall ? SyscallResultType : typeNames.Unique(prefix + method + "Result"));
+        var parameters = new NameScope("context", "handler", "registers", "transport", "result");
+        var properties = new NameScope("Result", plan.ResultType);
 
         // RAX carries the call code in and the result code out; the other registers are the call's values.
-        foreach (var register in spec.Registers.Where(r => r.Register != "RAX"))
+        foreach (var register in spec.Registers)
         {
+            if (register.Register == "RAX")
+            {
+                continue;
+            }
+
             var type = register.Kind switch
             {
                 RegisterValueKind.Boolean => "bool",
@@ -333,12 +356,12 @@ internal sealed class CallPlan
             };
             if (register.IsInput)
             {
-                plan.Inputs.Add(new RegisterPlan(register, Naming.Unique(Naming.Camel(register.Name), parameters), type, null));
+                plan.Inputs.Add(new RegisterPlan(register, parameters.Unique(Naming.Camel(register.Name)), type, null));
             }
 
             if (register.IsOutput)
             {
-                plan.Outputs.Add(new RegisterPlan(register, Naming.Unique(Naming.Pascal(register.Name), properties), type, null));
+                plan.Outputs.Add(new RegisterPlan(register, properties.Unique(Naming.Pascal(register.Name)), type, null));
             }
         }
 
@@ -402,16 +425,16 @@ internal sealed class ConstantTablePlan
         var plan = new ConstantTablePlan(spec, typeName, isSyscallErrors);
         var words = spec.Constants.Select(c => Naming.Words(c.Name)).ToList();
         var shared = SharedPrefixLength(words);
-        var taken = new HashSet<string>(StringComparer.Ordinal);
+        var taken = new NameScope();
         for (var i = 0; i < words.Count; i++)
         {
-            var rest = words[i].Skip(shared).ToList();
+            var rest = words[i].GetRange(shared, words[i].Count - shared);
             if (plan.IsResultCodes && rest.Count > 1 && (Naming.SameIgnoringCase(rest[0], "ERR") || Naming.SameIgnoringCase(rest[0], "ERROR")))
             {
                 rest.RemoveAt(0);
             }
 
-            plan.Members.Add((spec.Constants[i], Naming.Unique(Naming.Pascal(string.Join("_", rest)), taken)));
+            plan.Members.Add((spec.Constants[i], taken.Unique(Naming.Pascal(string.Join("_", rest)))));
         }
 
         return plan;

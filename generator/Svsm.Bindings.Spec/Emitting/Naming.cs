@@ -139,23 +139,29 @@ internal static class Naming
 
     public static string Hex(ulong value, int bytes)
     {
+        // Struct offsets are written as one-byte hex, over and over: those small ones are kept.
+        if (bytes == 1 && value < (ulong)SmallHex.Length)
+        {
+            return SmallHex[value] ??= HexOf(value, bytes);
+        }
+
+        return HexOf(value, bytes);
+    }
+
+    private static string HexOf(ulong value, int bytes)
+    {
         var suffix = bytes == 8 ? "UL" : bytes == 4 ? "U" : string.Empty;
         return "0x" + value.ToString(bytes >= 8 ? "X16" : bytes >= 4 ? "X8" : bytes >= 2 ? "X4" : "X2", CultureInfo.InvariantCulture) + suffix;
     }
 
-    public static string Number(long value) => value.ToString(CultureInfo.InvariantCulture);
+    public static string Number(long value) =>
+        value >= 0 && value < SmallNumbers.Length ? SmallNumbers[value] ??= value.ToString(CultureInfo.InvariantCulture) : value.ToString(CultureInfo.InvariantCulture);
 
-    /// <summary>A name unique among <paramref name="taken"/>, by appending 2, 3, ...</summary>
-    public static string Unique(string name, ISet<string> taken)
-    {
-        var candidate = name;
-        for (var n = 2; !taken.Add(candidate); n++)
-        {
-            candidate = name + Number(n);
-        }
+    // Sizes, offsets and versions are mostly small and repeat in every file; each is made once. A race only makes a
+    // string twice: both are equal.
+    private static readonly string?[] SmallNumbers = new string?[4096];
 
-        return candidate;
-    }
+    private static readonly string?[] SmallHex = new string?[4096];
 
     /// <summary>The mask of bits <paramref name="low"/> to <paramref name="high"/> inclusive.</summary>
     public static ulong Mask(int low, int high)

@@ -56,10 +56,16 @@ internal sealed class SourceWriter
         End(Append(Begin().Append(first).Append(second).Append(third).Append(fourth).Append(fifth), rest));
 
     /// <summary>Writes a line of several parts and an opening brace, and indents.</summary>
-    public SourceWriter Open(string first, string second, params string[] rest)
+    public SourceWriter Open(string first, string second, params string[] rest) => Opened(End(Append(Begin().Append(first).Append(second), rest)));
+
+    public SourceWriter Open(string first, string second, string third) => Opened(End(Begin().Append(first).Append(second).Append(third)));
+
+    public SourceWriter Open(string first, string second, string third, string fourth) =>
+        Opened(End(Begin().Append(first).Append(second).Append(third).Append(fourth)));
+
+    private SourceWriter Opened(SourceWriter line)
     {
-        End(Append(Begin().Append(first).Append(second), rest));
-        Line("{");
+        line.Line("{");
         indent++;
         return this;
     }
@@ -146,6 +152,30 @@ internal sealed class SourceWriter
             start = end + 1;
         }
 
+        return Line("/// </summary>");
+    }
+
+    /// <summary>
+    /// The summary <see cref="SummaryXml(string)"/> writes for the parts run together, appended in place rather than
+    /// concatenated first: each struct field has two such summaries.
+    /// </summary>
+    public SourceWriter SummaryXml(string first, string second, string third, string fourth = "", string fifth = "", string sixth = "")
+    {
+        if (first.IndexOf('\n') >= 0 || second.IndexOf('\n') >= 0 || third.IndexOf('\n') >= 0 || fourth.IndexOf('\n') >= 0 || fifth.IndexOf('\n') >= 0 || sixth.IndexOf('\n') >= 0
+            || first.Length + second.Length + third.Length + fourth.Length + fifth.Length + sixth.Length == 0)
+        {
+            return SummaryXml(first + second + third + fourth + fifth + sixth);
+        }
+
+        Line("/// <summary>");
+        var start = Begin().Append("/// ").Length;
+        builder.Append(first).Append(second).Append(third).Append(fourth).Append(fifth).Append(sixth);
+        while (builder.Length > start && char.IsWhiteSpace(builder[builder.Length - 1]))
+        {
+            builder.Length--;
+        }
+
+        End(builder);
         return Line("/// </summary>");
     }
 

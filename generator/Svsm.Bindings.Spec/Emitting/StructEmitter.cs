@@ -37,30 +37,43 @@ internal static class StructEmitter
         {
             w.Line();
             var description = field.Spec.Description.Length > 0 ? field.Spec.Description : field.Spec.Reserved ? "Reserved" : field.Name;
-            w.Summary(description + " (offset " + Naming.Hex((ulong)field.Spec.Offset, 1) + ", " + Naming.Number(field.Spec.Size) + " bytes)");
+            w.SummaryXml(SourceWriter.Xml(description), " (offset ", Naming.Hex((ulong)field.Spec.Offset, 1), ", ", Naming.Number(field.Spec.Size), " bytes)");
             w.Line("[global::System.Runtime.InteropServices.FieldOffset(", Naming.Number(field.Spec.Offset), ")]");
             w.Line("public ", field.Type, " ", field.Name, ";");
         }
 
-        foreach (var field in s.Fields.Where(f => !f.Spec.Reserved))
+        foreach (var field in s.Fields)
         {
+            if (field.Spec.Reserved)
+            {
+                continue;
+            }
+
             w.Line();
-            w.SummaryXml("The byte offset of <see cref=\"" + field.Name + "\"/>, for code that addresses the field in guest memory.");
+            w.SummaryXml("The byte offset of <see cref=\"", field.Name, "\"/>, for code that addresses the field in guest memory.");
             w.Line("public const int ", field.Name, "Offset = ", Naming.Number(field.Spec.Offset), ";");
         }
 
-        foreach (var field in s.Fields.Where(f => f.TextProperty is not null))
+        foreach (var field in s.Fields)
         {
-            WriteText(w, field);
+            if (field.TextProperty is not null)
+            {
+                WriteText(w, field);
+            }
         }
 
         WriteVersions(w, s);
         WriteValidate(w, s);
 
-        foreach (var field in s.Fields.Where(f => f.BufferType is not null))
+        foreach (var field in s.Fields)
         {
+            if (field.BufferType is null)
+            {
+                continue;
+            }
+
             w.Line();
-            w.SummaryXml("The " + Naming.Number(field.Spec.Size) + " bytes of <see cref=\"" + field.Name + "\"/>; converts to a span of bytes.");
+            w.SummaryXml("The ", Naming.Number(field.Spec.Size), " bytes of <see cref=\"", field.Name, "\"/>; converts to a span of bytes.");
             w.Line("[global::System.Runtime.CompilerServices.InlineArray(", Naming.Number(field.Spec.Size), ")]");
             w.Open("public struct ", field.BufferType!);
             w.Line("private byte element0;");
@@ -138,10 +151,17 @@ internal static class StructEmitter
             w.Line("var version = (ulong)", versionField.Name, ";");
         }
 
+        var versioned = s.VersionField is not null;
         foreach (var field in s.Fields)
         {
+            // Most fields have nothing to check: their message is made only for those that do.
+            if (!field.Spec.Reserved && !field.IsStruct && (field.BitField is not { } fieldBits || fieldBits.ReservedMask == 0) && (!versioned || field.Spec.FirstVersion == 0))
+            {
+                continue;
+            }
+
             var where = field.Name + " (offset " + Naming.Hex((ulong)field.Spec.Offset, 1) + ")";
-            if (s.VersionField is not null && WriteVersionedReserved(w, s, field, where))
+            if (versioned && WriteVersionedReserved(w, s, field, where))
             {
                 continue;
             }
