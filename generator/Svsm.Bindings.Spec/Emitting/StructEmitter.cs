@@ -154,14 +154,7 @@ internal static class StructEmitter
         var versioned = s.VersionField is not null;
         foreach (var field in s.Fields)
         {
-            // Most fields have nothing to check: their message is made only for those that do.
-            if (!field.Spec.Reserved && !field.IsStruct && (field.BitField is not { } fieldBits || fieldBits.ReservedMask == 0) && (!versioned || field.Spec.FirstVersion == 0))
-            {
-                continue;
-            }
-
-            var where = field.Name + " (offset " + Naming.Hex((ulong)field.Spec.Offset, 1) + ")";
-            if (versioned && WriteVersionedReserved(w, s, field, where))
+            if (versioned && WriteVersionedReserved(w, s, field))
             {
                 continue;
             }
@@ -170,13 +163,13 @@ internal static class StructEmitter
             {
                 // IndexOfAnyExcept rather than foreach: iterating a span this way needs no newer C# than 12.
                 w.Open("if (global::System.MemoryExtensions.IndexOfAnyExcept((global::System.ReadOnlySpan<byte>)", field.Name, ", (byte)0) >= 0)");
-                w.Line("problems.Add(\"reserved ", where, " is not zero\");");
+                w.Line("problems.Add(\"reserved ", Where(field), " is not zero\");");
                 w.Close();
             }
             else if (field.Spec.Reserved)
             {
                 w.Open("if (", field.Name, " != 0)");
-                w.Line("problems.Add(\"reserved ", where, " is not zero\");");
+                w.Line("problems.Add(\"reserved ", Where(field), " is not zero\");");
                 w.Close();
             }
             else if (field.IsStruct)
@@ -189,7 +182,7 @@ internal static class StructEmitter
             {
                 w.Open("if (", field.Spec.FirstVersion > 0 ? "version >= " + Naming.Number(field.Spec.FirstVersion) + " && " : string.Empty,
                     "((", bits.Underlying, ")", field.Name, " & ", bits.ExtensionsType, ".ReservedMask) != 0)");
-                w.Line("problems.Add(\"reserved bits of ", where, " are not zero\");");
+                w.Line("problems.Add(\"reserved bits of ", Where(field), " are not zero\");");
                 w.Close();
             }
         }
@@ -204,7 +197,7 @@ internal static class StructEmitter
     /// reserved only before the version that gives it meaning; a field of a later version in bytes no Reserved
     /// row covers is reserved before its version. False for what is checked as in an unversioned struct.
     /// </summary>
-    private static bool WriteVersionedReserved(SourceWriter w, StructPlan s, FieldPlan field, string where)
+    private static bool WriteVersionedReserved(SourceWriter w, StructPlan s, FieldPlan field)
     {
         var spec = field.Spec;
         if (spec.Reserved)
@@ -251,17 +244,20 @@ internal static class StructEmitter
         }
 
         w.Open("if (version < ", Naming.Number(spec.FirstVersion), " && !AreZero(", Naming.Number(spec.Offset), ", ", Naming.Number(spec.Size), "))");
-        w.Line("problems.Add(\"", where, ", which version ", Naming.Number(spec.FirstVersion), " adds, is not zero in version \" + version.ToString(global::System.Globalization.CultureInfo.InvariantCulture));");
+        w.Line("problems.Add(\"", Where(field), ", which version ", Naming.Number(spec.FirstVersion), " adds, is not zero in version \" + version.ToString(global::System.Globalization.CultureInfo.InvariantCulture));");
         w.Close();
         if (field.BitField is { } bits && bits.ReservedMask != 0)
         {
             w.Open("if (version >= ", Naming.Number(spec.FirstVersion), " && ((", bits.Underlying, ")", field.Name, " & ", bits.ExtensionsType, ".ReservedMask) != 0)");
-            w.Line("problems.Add(\"reserved bits of ", where, " are not zero\");");
+            w.Line("problems.Add(\"reserved bits of ", Where(field), " are not zero\");");
             w.Close();
         }
 
         return true;
     }
+
+    // A field as a Validate message names it; made only for a field that has something to check.
+    private static string Where(FieldPlan field) => field.Name + " (offset " + Naming.Hex((ulong)field.Spec.Offset, 1) + ")";
 
     private static string Offset(int offset) => "0x" + offset.ToString("X", System.Globalization.CultureInfo.InvariantCulture);
 
