@@ -1,86 +1,209 @@
 using System;
 using System.Collections.Generic;
-using System.Linq;
-using System.Text;
 using Markdig;
 using Markdig.Extensions.Tables;
 using Markdig.Extensions.Yaml;
+using Markdig.Helpers;
+using Markdig.Parsers;
 using Markdig.Syntax;
 using Markdig.Syntax.Inlines;
 using Svsm.Bindings.Spec.Model;
 
 namespace Svsm.Bindings.Spec.Reading;
 
-/// <summary>Reads Markdown with Markdig's pipe tables and YAML front matter into <see cref="MarkdownBlock"/>s.</summary>
-internal static class MarkdownReader
+/// <summary>
+/// Reads Markdown into <see cref="MarkdownBlock"/>s, with GitHub's pipe tables and YAML front matter as Markdig reads
+/// them. Markdig parses the blocks; the inlines of a paragraph, heading or cell are parsed only where the text has a
+/// character that can start one, and tables are found from a paragraph's lines (<see cref="PipeTableLayout"/>).
+/// Markdig's own pipe-table extension parses the inlines of every paragraph to find its tables, and was most of the
+/// reader's time; a document where only it can tell a pipe's meaning is read with it, as before.
+/// </summary>
+internal sealed class MarkdownReader
 {
-    private static readonly MarkdownPipeline Pipeline = new MarkdownPipelineBuilder()
+    private static readonly MarkdownPipeline WithPipeTables = new MarkdownPipelineBuilder()
         .UsePipeTables()
         .UseYamlFrontMatter()
         .Build();
 
+    private static readonly InlineParserList InlineParsers;
+
+    private static readonly MarkdownPipeline BlocksOnly = BuildBlocksOnly(out InlineParsers);
+
+    // Characters that can start an inline in Markdig's default parsers (entities, links and images, escapes,
+    // emphasis, code spans, autolinks and HTML), and NUL, which CommonMark replaces: text without any is its literal.
+    private static readonly char[] InlineStarts = { '&', '[', '\\', '*', '_', '`', '<', '\0' };
+
+    private readonly string text;
+    private readonly LineMap lines;
+    private readonly MarkdownDocument document;
+    private InlineProcessor? processor;
+    private bool unsure;
+
+    private MarkdownReader(string text, LineMap lines, MarkdownDocument document)
+    {
+        this.text = text;
+        this.lines = lines;
+        this.document = document;
+    }
+
     /// <summary>The blocks of <paramref name="text"/>; none, with SVSM0052, when Markdig refuses it as nested too deeply.</summary>
     public static List<MarkdownBlock> Read(string text, LineMap lines, Diagnostics.DiagnosticBag diagnostics)
     {
-        MarkdownDocument document;
         try
         {
-            document = Markdown.Parse(text, Pipeline);
+            var fast = new MarkdownReader(text, lines, Markdown.Parse(text, BlocksOnly));
+            var blocks = fast.Walk();
+            return fast.unsure ? ReadWithPipeTables(text, lines) : blocks;
         }
         catch (ArgumentException exception) when (exception.Message.IndexOf("nested", StringComparison.OrdinalIgnoreCase) >= 0)
         {
             diagnostics.Add(Diagnostics.SpecDiagnostics.MarkdownTooDeep, lines.Span(0, 0));
             return new List<MarkdownBlock>();
         }
+    }
 
+    /// <summary>The blocks as Markdig's pipe-table extension makes them, every inline parsed by Markdig.</summary>
+    internal static List<MarkdownBlock> ReadWithPipeTables(string text, LineMap lines) =>
+        new MarkdownReader(text, lines, Markdown.Parse(text, WithPipeTables)).Walk();
+
+    private static MarkdownPipeline BuildBlocksOnly(out InlineParserList inlineParsers)
+    {
+        var builder = new MarkdownPipelineBuilder().UseYamlFrontMatter();
+
+        // The pipe-table extension's block parser keeps a delimiter row led by '-' (`- | -`) in its paragraph,
+        // where it would otherwise open a list item or underline a heading.
+        builder.BlockParsers.Insert(0, new PipeTableBlockParser());
+
+        // A closed paragraph or heading keeps its lines: its inlines are parsed here, when its text needs them.
+        // A setext heading is closed by the paragraph parser.
+        builder.BlockParsers.Find<ParagraphBlockParser>()!.Closed += static (_, block) => ((LeafBlock)block).ProcessInlines = false;
+        builder.BlockParsers.Find<HeadingBlockParser>()!.Closed += static (_, block) => ((LeafBlock)block).ProcessInlines = false;
+        var pipeline = builder.Build();
+        inlineParsers = new InlineParserList(builder.InlineParsers);
+        return pipeline;
+    }
+
+    private List<MarkdownBlock> Walk()
+    {
         var blocks = new List<MarkdownBlock>();
-        Walk(document, text, lines, blocks, inList: false);
+        Walk(document, blocks, inList: false);
         return blocks;
     }
 
     // Prose and tables inside list items are read as everywhere else; a list is also kept whole, once, for the
     // recognisers of parameter lists.
-    private static void Walk(ContainerBlock container, string text, LineMap lines, List<MarkdownBlock> blocks, bool inList)
+    private void Walk(ContainerBlock container, List<MarkdownBlock> blocks, bool inList)
     {
         foreach (var block in container)
         {
+            if (unsure)
+            {
+                return;
+            }
+
             switch (block)
             {
                 case ListBlock list:
                     if (!inList)
                     {
-                        blocks.Add(new ListBlockText(ReadItems(list, text, lines), SpanOf(list, text, lines)));
+                        blocks.Add(new ListBlockText(ReadItems(list), SpanOf(list)));
                     }
 
-                    Walk(list, text, lines, blocks, inList: true);
+                    Walk(list, blocks, inList: true);
                     break;
                 case FencedCodeBlock code:
-                    blocks.Add(ReadCode(code, text, lines));
+                    blocks.Add(ReadCode(code));
                     break;
                 case Table table:
-                    if (ReadTable(table, text, lines) is { } tableBlock)
+                    if (ReadTable(table) is { } tableBlock)
                     {
                         blocks.Add(tableBlock);
                     }
 
                     break;
                 case ContainerBlock inner:
-                    Walk(inner, text, lines, blocks, inList);
+                    Walk(inner, blocks, inList);
                     break;
                 case YamlFrontMatterBlock frontMatter:
-                    blocks.Add(ReadFrontMatter(frontMatter, text, lines));
+                    blocks.Add(ReadFrontMatter(frontMatter));
                     break;
                 case HeadingBlock heading:
-                    blocks.Add(new HeadingBlockText(heading.Level, InlineText(heading.Inline), SpanOf(block, text, lines)));
+                    blocks.Add(new HeadingBlockText(heading.Level, LeafText(heading), SpanOf(block)));
                     break;
                 case ParagraphBlock paragraph:
-                    blocks.Add(new ProseBlock(InlineText(paragraph.Inline), SpanOf(block, text, lines), inList));
+                    ReadParagraph(paragraph, blocks, inList);
                     break;
             }
         }
     }
 
-    private static List<ListItemText> ReadItems(ListBlock list, string text, LineMap lines)
+    /// <summary>A paragraph as prose, as a table, or as the prose before a table.</summary>
+    private void ReadParagraph(ParagraphBlock paragraph, List<MarkdownBlock> blocks, bool inList)
+    {
+        var layout = TableOf(paragraph);
+        if (layout is null)
+        {
+            blocks.Add(new ProseBlock(LeafText(paragraph), SpanOf(paragraph), inList));
+            return;
+        }
+
+        if (layout.HeaderLine > 0)
+        {
+            blocks.Add(new ProseBlock(LinesText(paragraph, layout.HeaderLine), LinesSpan(paragraph, 0, layout.HeaderLine), inList));
+        }
+
+        blocks.Add(ReadTable(paragraph, layout));
+    }
+
+    /// <summary>The table a paragraph whose inlines are not yet parsed holds, or null; marks the document unsure where only Markdig can tell.</summary>
+    private PipeTableLayout? TableOf(ParagraphBlock paragraph)
+    {
+        if (paragraph.Inline is not null)
+        {
+            return null;
+        }
+
+        switch (PipeTableLayout.Find(paragraph.Lines, text, LinksDefined, out var layout))
+        {
+            case PipeTableOutcome.Table:
+                return layout;
+            case PipeTableOutcome.Unsure:
+                unsure = true;
+                return null;
+            default:
+                return null;
+        }
+    }
+
+    private TableBlock ReadTable(ParagraphBlock paragraph, PipeTableLayout layout)
+    {
+        TableRowText? header = null;
+        var rows = new List<TableRowText>(layout.Rows.Count - 1);
+        for (var r = 0; r < layout.Rows.Count; r++)
+        {
+            var ranges = layout.Rows[r];
+            var cells = new List<TableCellText>(ranges.Count);
+            foreach (var range in ranges)
+            {
+                cells.Add(new TableCellText(RangeText(range.Start, range.End), lines.Span(range.Start, range.End - range.Start)));
+            }
+
+            var lineIndex = layout.RowLines[r];
+            var row = new TableRowText(cells, LinesSpan(paragraph, lineIndex, lineIndex + 1));
+            if (header is null)
+            {
+                header = row;
+            }
+            else
+            {
+                rows.Add(row);
+            }
+        }
+
+        return new TableBlock(header!, rows, LinesSpan(paragraph, layout.HeaderLine, paragraph.Lines.Count));
+    }
+
+    private List<ListItemText> ReadItems(ListBlock list)
     {
         var items = new List<ListItemText>();
         foreach (var child in list)
@@ -90,17 +213,34 @@ internal static class MarkdownReader
                 continue;
             }
 
-            var paragraph = item.FirstOrDefault(b => b is ParagraphBlock) as ParagraphBlock;
+            // The item's text is its first paragraph's, as Markdig's tree has it: a paragraph that is all table is no
+            // paragraph there, and one with prose before its table keeps only that prose.
+            string? itemText = null;
+            SpecSpan itemSpan = default;
             var children = new List<ListItemText>();
-            foreach (var nested in item.OfType<ListBlock>())
+            foreach (var block in item)
             {
-                children.AddRange(ReadItems(nested, text, lines));
+                if (itemText is null && block is ParagraphBlock paragraph)
+                {
+                    var layout = TableOf(paragraph);
+                    if (layout is null)
+                    {
+                        itemText = LeafText(paragraph);
+                        itemSpan = SpanOf(paragraph);
+                    }
+                    else if (layout.HeaderLine > 0)
+                    {
+                        itemText = LinesText(paragraph, layout.HeaderLine);
+                        itemSpan = LinesSpan(paragraph, 0, layout.HeaderLine);
+                    }
+                }
+                else if (block is ListBlock nested)
+                {
+                    children.AddRange(ReadItems(nested));
+                }
             }
 
-            items.Add(new ListItemText(
-                paragraph is null ? string.Empty : InlineText(paragraph.Inline),
-                SpanOf(paragraph ?? (Block)item, text, lines),
-                children));
+            items.Add(new ListItemText(itemText ?? string.Empty, itemText is null ? SpanOf(item) : itemSpan, children));
         }
 
         return items;
@@ -110,7 +250,7 @@ internal static class MarkdownReader
     /// A fenced block's lines with where each starts in the file. Markdig slices lines out of the file's text,
     /// except where it expands a tab of an indented block; such a line is mapped by its first non-blank character.
     /// </summary>
-    private static CodeBlock ReadCode(FencedCodeBlock code, string text, LineMap lines)
+    private CodeBlock ReadCode(FencedCodeBlock code)
     {
         var info = (code.Info ?? string.Empty).Trim();
         var space = info.IndexOfAny(new[] { ' ', '\t', '{', ',' });
@@ -145,10 +285,10 @@ internal static class MarkdownReader
             result.Add(new CodeLine(content, start));
         }
 
-        return new CodeBlock(language, result, SpanOf(code, text, lines));
+        return new CodeBlock(language, result, SpanOf(code));
     }
 
-    private static TableBlock? ReadTable(Table table, string text, LineMap lines)
+    private TableBlock? ReadTable(Table table)
     {
         TableRowText? header = null;
         var rows = new List<TableRowText>();
@@ -164,11 +304,11 @@ internal static class MarkdownReader
             {
                 if (cellBlock is TableCell cell)
                 {
-                    cells.Add(ReadCell(cell, text, lines));
+                    cells.Add(ReadCell(cell));
                 }
             }
 
-            var rowText = new TableRowText(cells, WithLeadingPipe(SpanOf(row, text, lines), text, lines));
+            var rowText = new TableRowText(cells, WithLeadingPipe(SpanOf(row)));
             if (header is null)
             {
                 header = rowText;
@@ -179,10 +319,10 @@ internal static class MarkdownReader
             }
         }
 
-        return header is null ? null : new TableBlock(header, rows, SpanOf(table, text, lines));
+        return header is null ? null : new TableBlock(header, rows, SpanOf(table));
     }
 
-    private static TableCellText ReadCell(TableCell cell, string text, LineMap lines)
+    private TableCellText ReadCell(TableCell cell)
     {
         var buffer = Scratch();
         foreach (var child in cell)
@@ -194,10 +334,10 @@ internal static class MarkdownReader
             }
         }
 
-        return new TableCellText(buffer.ToCollapsedString(), SpanOf(cell, text, lines));
+        return new TableCellText(buffer.ToCollapsedString(), SpanOf(cell));
     }
 
-    private static FrontMatterBlock ReadFrontMatter(YamlFrontMatterBlock block, string text, LineMap lines)
+    private FrontMatterBlock ReadFrontMatter(YamlFrontMatterBlock block)
     {
         var result = new List<FrontMatterLine>();
         var span = block.Span;
@@ -230,7 +370,7 @@ internal static class MarkdownReader
             }
         }
 
-        return new FrontMatterBlock(result, SpanOf(block, text, lines));
+        return new FrontMatterBlock(result, SpanOf(block));
     }
 
     private static string Unquote(string value)
@@ -247,6 +387,121 @@ internal static class MarkdownReader
         }
 
         return value;
+    }
+
+    /// <summary>A heading's or paragraph's plain text, its inlines parsed only when its text has one.</summary>
+    private string LeafText(LeafBlock leaf)
+    {
+        if (leaf.Inline is null && !HasInlines(leaf.Lines, leaf.Lines.Count))
+        {
+            return LinesText(leaf, leaf.Lines.Count);
+        }
+
+        if (leaf.Inline is null)
+        {
+            Processor.ProcessInlineLeaf(leaf);
+        }
+
+        return InlineText(leaf.Inline);
+    }
+
+    /// <summary>The plain text of a leaf's first <paramref name="count"/> lines, read as a paragraph of their own.</summary>
+    private string LinesText(LeafBlock leaf, int count)
+    {
+        if (HasInlines(leaf.Lines, count))
+        {
+            var group = new StringLineGroup(count);
+            for (var i = 0; i < count; i++)
+            {
+                group.Add(ref leaf.Lines.Lines[i]);
+            }
+
+            return ParsedText(group);
+        }
+
+        var buffer = Scratch();
+        for (var i = 0; i < count; i++)
+        {
+            var slice = leaf.Lines.Lines[i].Slice;
+            if (slice.Length > 0)
+            {
+                buffer.Append(slice.Text, slice.Start, slice.Length);
+            }
+
+            buffer.Append(' ');
+        }
+
+        return buffer.ToCollapsedString();
+    }
+
+    /// <summary>The plain text of a table cell, <paramref name="start"/> to before <paramref name="end"/> in the file.</summary>
+    private string RangeText(int start, int end)
+    {
+        if (end <= start)
+        {
+            return string.Empty;
+        }
+
+        if (text.IndexOfAny(InlineStarts, start, end - start) < 0)
+        {
+            var buffer = Scratch();
+            buffer.Append(text, start, end - start);
+            return buffer.ToCollapsedString();
+        }
+
+        var group = new StringLineGroup(1);
+        group.Add(new StringSlice(text, start, end - 1));
+        return ParsedText(group);
+    }
+
+    private string ParsedText(StringLineGroup group)
+    {
+        var paragraph = new ParagraphBlock { Lines = group };
+        Processor.ProcessInlineLeaf(paragraph);
+        return InlineText(paragraph.Inline);
+    }
+
+    private bool LinksDefined => document.GetData(typeof(LinkReferenceDefinitionGroup)) is LinkReferenceDefinitionGroup { Links.Count: > 0 };
+
+    private InlineProcessor Processor => processor ??= new InlineProcessor(document, InlineParsers, preciseSourcelocation: false, context: null);
+
+    private static bool HasInlines(StringLineGroup group, int count)
+    {
+        for (var i = 0; i < count; i++)
+        {
+            var slice = group.Lines[i].Slice;
+            if (slice.Length > 0 && slice.Text.IndexOfAny(InlineStarts, slice.Start, slice.Length) >= 0)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>The span of a paragraph's lines <paramref name="from"/> to before <paramref name="to"/>, narrowed to their content.</summary>
+    private SpecSpan LinesSpan(LeafBlock leaf, int from, int to)
+    {
+        var first = leaf.Lines.Lines[from].Slice;
+        var last = leaf.Lines.Lines[to - 1].Slice;
+        if (!ReferenceEquals(first.Text, text) || !ReferenceEquals(last.Text, text))
+        {
+            return SpanOf(leaf);
+        }
+
+        var start = first.Start;
+        var end = last.End;
+        while (start < end && char.IsWhiteSpace(text[start]))
+        {
+            start++;
+        }
+
+        while (end > start && char.IsWhiteSpace(text[end]))
+        {
+            end--;
+        }
+
+        return lines.Span(start, end - start + 1);
     }
 
     /// <summary>The plain text of inlines: code spans lose their backticks, emphasis its markers, links keep their text.</summary>
@@ -298,6 +553,15 @@ internal static class MarkdownReader
             case AutolinkInline autolink:
                 builder.Append(autolink.Url);
                 break;
+            case DelimiterInline delimiter:
+                // A bracket or emphasis mark that closed nothing is text, as Markdig renders it.
+                builder.Append(delimiter.ToLiteral());
+                foreach (var child in delimiter)
+                {
+                    AppendInline(child, builder);
+                }
+
+                break;
             case ContainerInline container:
                 foreach (var child in container)
                 {
@@ -309,7 +573,7 @@ internal static class MarkdownReader
     }
 
     /// <summary>Widens a row's span back over the leading pipe, so a row's column is where its line's content starts.</summary>
-    private static SpecSpan WithLeadingPipe(SpecSpan span, string text, LineMap lines)
+    private SpecSpan WithLeadingPipe(SpecSpan span)
     {
         var start = span.Start;
         while (start > 0 && (text[start - 1] == '|' || text[start - 1] == ' ' || text[start - 1] == '\t'))
@@ -326,7 +590,7 @@ internal static class MarkdownReader
     }
 
     /// <summary>A block's span, narrowed to its first and last non-blank characters so columns point at content.</summary>
-    private static SpecSpan SpanOf(Block block, string text, LineMap lines)
+    private SpecSpan SpanOf(Block block)
     {
         var start = block.Span.Start;
         var end = block.Span.End;
