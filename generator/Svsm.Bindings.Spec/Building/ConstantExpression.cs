@@ -338,7 +338,7 @@ internal sealed class ConstantExpression
             digits = digits.Substring(1);
         }
 
-        digits = IsRust ? StripRustSuffix(digits, radix) : digits.TrimEnd('u', 'U', 'l', 'L');
+        digits = IsRust ? StripRustSuffix(digits) : digits.TrimEnd(CSuffixes);
         if (radix == 10 && dialect == DeclarationStyle.Table)
         {
             // Tables also write assembler hex (18h).
@@ -375,12 +375,21 @@ internal sealed class ConstantExpression
         return value;
     }
 
-    private static string StripRustSuffix(string digits, int radix)
+    private static readonly char[] CSuffixes = { 'u', 'U', 'l', 'L' };
+
+    private static readonly string[] RustSuffixes = { "usize", "isize", "u128", "i128", "u64", "i64", "u32", "i32", "u16", "i16", "u8", "i8" };
+
+    private static string StripRustSuffix(string digits)
     {
-        foreach (var suffix in new[] { "usize", "isize", "u128", "i128", "u64", "i64", "u32", "i32", "u16", "i16", "u8", "i8" })
+        // Every suffix has a 'u' or an 'i', and neither is a digit in any radix, so 0x1u8 is 1 as a u8, as rustc reads it.
+        if (digits.IndexOf('u') < 0 && digits.IndexOf('i') < 0)
         {
-            // In hex, a suffix is only one after a digit that cannot be read otherwise: 0x1u8 is ambiguous in Rust too.
-            if (digits.EndsWith(suffix, StringComparison.Ordinal) && digits.Length > suffix.Length && (radix != 16 || suffix[0] is not ('u' or 'i') || true))
+            return digits;
+        }
+
+        foreach (var suffix in RustSuffixes)
+        {
+            if (digits.EndsWith(suffix, StringComparison.Ordinal) && digits.Length > suffix.Length)
             {
                 return digits.Substring(0, digits.Length - suffix.Length);
             }

@@ -33,6 +33,10 @@ internal sealed class MarkdownReader
     // emphasis, code spans, autolinks and HTML), and NUL, which CommonMark replaces: text without any is its literal.
     private static readonly char[] InlineStarts = { '&', '[', '\\', '*', '_', '`', '<', '\0' };
 
+    private static readonly char[] InfoEnds = { ' ', '\t', '{', ',' };
+
+    private static readonly char[] LineEnds = { '\r', '\n' };
+
     private readonly string text;
     private readonly LineMap lines;
     private readonly MarkdownDocument document;
@@ -253,7 +257,7 @@ internal sealed class MarkdownReader
     private CodeBlock ReadCode(FencedCodeBlock code)
     {
         var info = (code.Info ?? string.Empty).Trim();
-        var space = info.IndexOfAny(new[] { ' ', '\t', '{', ',' });
+        var space = info.IndexOfAny(InfoEnds);
         var language = (space < 0 ? info : info.Substring(0, space)).ToLowerInvariant();
         var result = new List<CodeLine>(code.Lines.Count);
         for (var i = 0; i < code.Lines.Count; i++)
@@ -346,7 +350,7 @@ internal sealed class MarkdownReader
         var position = start;
         while (position < end)
         {
-            var lineEnd = text.IndexOfAny(new[] { '\r', '\n' }, position);
+            var lineEnd = text.IndexOfAny(LineEnds, position);
             if (lineEnd < 0 || lineEnd > end)
             {
                 lineEnd = end;

@@ -59,8 +59,10 @@ internal sealed class CodeContext
     /// <summary>The title of a group comment (<c>// --- 'flags' field bits ---</c>), or null for a comment that is not one.</summary>
     public static string? GroupTitle(Comment comment) =>
         comment.Text.Length >= 4 && FrameCharacters.IndexOf(comment.Text[0]) >= 0 && Framed.Match(comment.Text) is { Success: true } match
-            ? match.Groups["title"].Value.Trim('\'', '"', '`', ' ')
+            ? match.Groups["title"].Value.Trim(TitleQuotes)
             : null;
+
+    private static readonly char[] TitleQuotes = { '\'', '"', '`', ' ' };
 
     // A frame starts with two of these: the pattern need not scan comments that start with anything else.
     private const string FrameCharacters = "-=*#~_+";
