@@ -48,6 +48,8 @@ public sealed class MarkdownReaderTests
         { "a tab in a list item", "-\t| a | b |\n\t|---|---|\n\t| 1 | 2 |\n" },
         { "prose and headings with inlines", "# A `b` *c*\n\nSetext `x`\n===\n\nWords with `code`, **bold**, a [link](http://x), <b>html</b>, &copy; and a\\\nhard break.\n" },
         { "plain prose", "Just words over\ntwo lines.\n\n## Heading\n" },
+        { "code spans in prose", "Calls `SVSM_CORE_QUERY` and ``a ` b``,` spaced `, `x \\| y`.\n\nA span `over\ntwo lines` here.\n\nAn `unclosed run\non two lines.\n\nLast `unclosed\n\n# `Heading_name` and ```\n" },
+        { "code spans in cells", "| `a_b` | ``c`d`` |\n|---|---|\n| `  e  ` | f`g`h |\n| ` ` | `x` *y* |\n" },
     };
 
     [Theory]

@@ -13,8 +13,8 @@ namespace Svsm.Bindings.Spec.Reading;
 
 /// <summary>
 /// Reads Markdown into <see cref="MarkdownBlock"/>s, with GitHub's pipe tables and YAML front matter as Markdig reads
-/// them. Markdig parses the blocks; the inlines of a paragraph, heading or cell are parsed only where the text has a
-/// character that can start one, and tables are found from a paragraph's lines (<see cref="PipeTableLayout"/>).
+/// them. Markdig parses the blocks; tables are found from a paragraph's lines (<see cref="PipeTableLayout"/>), code spans
+/// are read here, and Markdig's inline parser reads only a paragraph, heading or cell that has another inline.
 /// Markdig's own pipe-table extension parses the inlines of every paragraph to find its tables, and was most of the
 /// reader's time; a document where only it can tell a pipe's meaning is read with it, as before.
 /// </summary>
@@ -396,13 +396,13 @@ internal sealed class MarkdownReader
     /// <summary>A heading's or paragraph's plain text, its inlines parsed only when its text has one.</summary>
     private string LeafText(LeafBlock leaf)
     {
-        if (leaf.Inline is null && !HasInlines(leaf.Lines, leaf.Lines.Count))
-        {
-            return LinesText(leaf, leaf.Lines.Count);
-        }
-
         if (leaf.Inline is null)
         {
+            if (PlainText(leaf.Lines, leaf.Lines.Count) is { } plain)
+            {
+                return plain;
+            }
+
             Processor.ProcessInlineLeaf(leaf);
         }
 
@@ -412,30 +412,18 @@ internal sealed class MarkdownReader
     /// <summary>The plain text of a leaf's first <paramref name="count"/> lines, read as a paragraph of their own.</summary>
     private string LinesText(LeafBlock leaf, int count)
     {
-        if (HasInlines(leaf.Lines, count))
+        if (PlainText(leaf.Lines, count) is { } plain)
         {
-            var group = new StringLineGroup(count);
-            for (var i = 0; i < count; i++)
-            {
-                group.Add(ref leaf.Lines.Lines[i]);
-            }
-
-            return ParsedText(group);
+            return plain;
         }
 
-        var buffer = Scratch();
+        var group = new StringLineGroup(count);
         for (var i = 0; i < count; i++)
         {
-            var slice = leaf.Lines.Lines[i].Slice;
-            if (slice.Length > 0)
-            {
-                buffer.Append(slice.Text, slice.Start, slice.Length);
-            }
-
-            buffer.Append(' ');
+            group.Add(ref leaf.Lines.Lines[i]);
         }
 
-        return buffer.ToCollapsedString();
+        return ParsedText(group);
     }
 
     /// <summary>The plain text of a table cell, <paramref name="start"/> to before <paramref name="end"/> in the file.</summary>
@@ -446,10 +434,9 @@ internal sealed class MarkdownReader
             return string.Empty;
         }
 
-        if (text.IndexOfAny(InlineStarts, start, end - start) < 0)
+        var buffer = Scratch();
+        if (AppendPlain(text, start, end, buffer, lastLine: true))
         {
-            var buffer = Scratch();
-            buffer.Append(text, start, end - start);
             return buffer.ToCollapsedString();
         }
 
@@ -469,18 +456,88 @@ internal sealed class MarkdownReader
 
     private InlineProcessor Processor => processor ??= new InlineProcessor(document, InlineParsers, preciseSourcelocation: false, context: null);
 
-    private static bool HasInlines(StringLineGroup group, int count)
+    /// <summary>The plain text of lines whose only inlines are code spans, as Markdig reads them; null when they have others.</summary>
+    private static string? PlainText(StringLineGroup group, int count)
     {
+        var buffer = Scratch();
         for (var i = 0; i < count; i++)
         {
             var slice = group.Lines[i].Slice;
-            if (slice.Length > 0 && slice.Text.IndexOfAny(InlineStarts, slice.Start, slice.Length) >= 0)
+            if (slice.Length > 0 && !AppendPlain(slice.Text, slice.Start, slice.End + 1, buffer, lastLine: i == count - 1))
             {
-                return true;
+                return null;
             }
+
+            // Markdig reads a line end, soft or hard, as a line break: a space here.
+            buffer.Append(' ');
         }
 
-        return false;
+        return buffer.ToCollapsedString();
+    }
+
+    /// <summary>
+    /// Appends text whose only inlines are code spans, each as its content trimmed (Markdig's code inline, as
+    /// <see cref="AppendInline"/> writes it). False when the text has another inline, or a backtick run that no run of
+    /// its length closes on this line and a later line might.
+    /// </summary>
+    private static bool AppendPlain(string source, int start, int end, TextBuffer buffer, bool lastLine)
+    {
+        var from = start;
+        var i = source.IndexOfAny(InlineStarts, start, end - start);
+        while (i >= 0)
+        {
+            if (source[i] != '`')
+            {
+                return false;
+            }
+
+            var run = 1;
+            while (i + run < end && source[i + run] == '`')
+            {
+                run++;
+            }
+
+            var close = PipeTableLayout.ClosingRun(source, i + run, end, run);
+            if (close < 0 && !lastLine)
+            {
+                return false;
+            }
+
+            if (close >= 0)
+            {
+                buffer.Append(source, from, i - from);
+                AppendCode(source, i + run, close, buffer);
+                from = close + run;
+            }
+
+            var next = close >= 0 ? close + run : i + run;
+            i = next < end ? source.IndexOfAny(InlineStarts, next, end - next) : -1;
+        }
+
+        buffer.Append(source, from, end - from);
+        return true;
+    }
+
+    private static void AppendCode(string source, int start, int end, TextBuffer buffer)
+    {
+        while (start < end && char.IsWhiteSpace(source[start]))
+        {
+            start++;
+        }
+
+        while (end > start && char.IsWhiteSpace(source[end - 1]))
+        {
+            end--;
+        }
+
+        var escaped = source.IndexOf("\\|", start, end - start, StringComparison.Ordinal);
+        if (escaped < 0)
+        {
+            buffer.Append(source, start, end - start);
+            return;
+        }
+
+        buffer.Append(source.Substring(start, end - start).Replace("\\|", "|"));
     }
 
     /// <summary>The span of a paragraph's lines <paramref name="from"/> to before <paramref name="to"/>, narrowed to their content.</summary>

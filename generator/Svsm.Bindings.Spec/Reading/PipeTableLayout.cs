@@ -260,7 +260,7 @@ internal sealed class PipeTableLayout
     }
 
     /// <summary>Where a run of exactly <paramref name="length"/> backticks starts after <paramref name="from"/>, or -1.</summary>
-    private static int ClosingRun(string text, int from, int end, int length)
+    internal static int ClosingRun(string text, int from, int end, int length)
     {
         var i = from;
         while (i < end)
