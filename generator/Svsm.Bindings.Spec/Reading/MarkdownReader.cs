@@ -145,18 +145,31 @@ internal sealed class MarkdownReader
     private void ReadParagraph(ParagraphBlock paragraph, List<MarkdownBlock> blocks, bool inList)
     {
         var layout = TableOf(paragraph);
+        if (ProseOf(paragraph, layout) is { } prose)
+        {
+            blocks.Add(new ProseBlock(prose.Text, prose.Span, inList));
+        }
+
+        if (layout is not null)
+        {
+            blocks.Add(ReadTable(paragraph, layout));
+        }
+    }
+
+    /// <summary>A paragraph's prose: all of it, or the lines before its table; null when it is all table.</summary>
+    private (string Text, SpecSpan Span)? ProseOf(ParagraphBlock paragraph, PipeTableLayout? layout)
+    {
         if (layout is null)
         {
-            blocks.Add(new ProseBlock(LeafText(paragraph), SpanOf(paragraph), inList));
-            return;
+            return (LeafText(paragraph), SpanOf(paragraph));
         }
 
         if (layout.HeaderLine > 0)
         {
-            blocks.Add(new ProseBlock(LinesText(paragraph, layout.HeaderLine), LinesSpan(paragraph, 0, layout.HeaderLine), inList));
+            return (LinesText(paragraph, layout.HeaderLine), LinesSpan(paragraph, 0, layout.HeaderLine));
         }
 
-        blocks.Add(ReadTable(paragraph, layout));
+        return null;
     }
 
     /// <summary>The table a paragraph whose inlines are not yet parsed holds, or null; marks the document unsure where only Markdig can tell.</summary>
@@ -219,24 +232,13 @@ internal sealed class MarkdownReader
 
             // The item's text is its first paragraph's, as Markdig's tree has it: a paragraph that is all table is no
             // paragraph there, and one with prose before its table keeps only that prose.
-            string? itemText = null;
-            SpecSpan itemSpan = default;
+            (string Text, SpecSpan Span)? prose = null;
             var children = new List<ListItemText>();
             foreach (var block in item)
             {
-                if (itemText is null && block is ParagraphBlock paragraph)
+                if (prose is null && block is ParagraphBlock paragraph)
                 {
-                    var layout = TableOf(paragraph);
-                    if (layout is null)
-                    {
-                        itemText = LeafText(paragraph);
-                        itemSpan = SpanOf(paragraph);
-                    }
-                    else if (layout.HeaderLine > 0)
-                    {
-                        itemText = LinesText(paragraph, layout.HeaderLine);
-                        itemSpan = LinesSpan(paragraph, 0, layout.HeaderLine);
-                    }
+                    prose = ProseOf(paragraph, TableOf(paragraph));
                 }
                 else if (block is ListBlock nested)
                 {
@@ -244,7 +246,9 @@ internal sealed class MarkdownReader
                 }
             }
 
-            items.Add(new ListItemText(itemText ?? string.Empty, itemText is null ? SpanOf(item) : itemSpan, children));
+            items.Add(prose is { } first
+                ? new ListItemText(first.Text, first.Span, children)
+                : new ListItemText(string.Empty, SpanOf(item), children));
         }
 
         return items;
@@ -491,13 +495,8 @@ internal sealed class MarkdownReader
                 return false;
             }
 
-            var run = 1;
-            while (i + run < end && source[i + run] == '`')
-            {
-                run++;
-            }
-
-            var close = PipeTableLayout.ClosingRun(source, i + run, end, run);
+            var run = CodeSpans.Run(source, i, end);
+            var close = CodeSpans.ClosingRun(source, i + run, end, run);
             if (close < 0 && !lastLine)
             {
                 return false;

@@ -51,21 +51,8 @@ internal sealed class PipeTableLayout
     public List<int> RowLines { get; }
 
     /// <summary>A cell's content with white space trimmed, as offsets into the file's text; empty where the cell is.</summary>
-    internal readonly struct CellRange
-    {
-        public CellRange(int start, int end)
-        {
-            Start = start;
-            End = end;
-        }
-
-        public int Start { get; }
-
-        /// <summary>One past the last character.</summary>
-        public int End { get; }
-
-        public bool IsEmpty => End <= Start;
-    }
+    /// <param name="End">One past the last character.</param>
+    internal readonly record struct CellRange(int Start, int End);
 
     public static PipeTableOutcome Find(StringLineGroup lines, string text, bool linksDefined, out PipeTableLayout? layout)
     {
@@ -185,8 +172,8 @@ internal sealed class PipeTableLayout
                     i += i + 1 < end && IsAsciiPunctuation(text[i + 1]) ? 2 : 1;
                     break;
                 case '`':
-                    var run = Run(text, i, end);
-                    var close = ClosingRun(text, i + run, end, run);
+                    var run = CodeSpans.Run(text, i, end);
+                    var close = CodeSpans.ClosingRun(text, i + run, end, run);
                     if (close >= 0)
                     {
                         i = close + run;
@@ -248,47 +235,12 @@ internal sealed class PipeTableLayout
         return true;
     }
 
-    private static int Run(string text, int start, int end)
-    {
-        var i = start;
-        while (i < end && text[i] == '`')
-        {
-            i++;
-        }
-
-        return i - start;
-    }
-
-    /// <summary>Where a run of exactly <paramref name="length"/> backticks starts after <paramref name="from"/>, or -1.</summary>
-    internal static int ClosingRun(string text, int from, int end, int length)
-    {
-        var i = from;
-        while (i < end)
-        {
-            if (text[i] != '`')
-            {
-                i++;
-                continue;
-            }
-
-            var run = Run(text, i, end);
-            if (run == length)
-            {
-                return i;
-            }
-
-            i += run;
-        }
-
-        return -1;
-    }
-
     private static bool ClosesOnLaterLine(StringLineGroup lines, int lineIndex, int length)
     {
         for (var j = lineIndex + 1; j < lines.Count; j++)
         {
             var slice = lines.Lines[j].Slice;
-            if (slice.Text is not null && ClosingRun(slice.Text, slice.Start, slice.End + 1, length) >= 0)
+            if (slice.Text is not null && CodeSpans.ClosingRun(slice.Text, slice.Start, slice.End + 1, length) >= 0)
             {
                 return true;
             }
