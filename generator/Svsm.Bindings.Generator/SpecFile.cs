@@ -2,6 +2,7 @@ using System;
 using System.IO;
 using System.Threading;
 using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.Diagnostics;
 using Svsm.Bindings.Spec.Emitting;
 
@@ -55,4 +56,34 @@ internal sealed record ProjectSettings(string Namespace)
 }
 
 /// <summary>What the consuming compilation offers the generated code: C# 12, the runtime's types, and whether it is an SVSM (Svsm.Emulator).</summary>
-internal sealed record TargetSupport(string LanguageVersion, bool LanguageSupported, bool RuntimeReferenced, bool InlineArraysAvailable, bool EmulatorReferenced);
+internal sealed record TargetSupport(string LanguageVersion, bool LanguageSupported, bool RuntimeReferenced, bool InlineArraysAvailable, bool EmulatorReferenced)
+{
+    public static TargetSupport Of(CSharpCompilation compilation) => new(
+        compilation.LanguageVersion.ToDisplayString(),
+        compilation.LanguageVersion >= Microsoft.CodeAnalysis.CSharp.LanguageVersion.CSharp12,
+        Declares(compilation, "Svsm.Runtime", "Svsm.Runtime.ISvsmTransport"),
+        // Inline arrays need the runtime's support, so the attribute counts only where System.Object is defined.
+        compilation.GetSpecialType(SpecialType.System_Object).ContainingAssembly.GetTypeByMetadataName("System.Runtime.CompilerServices.InlineArrayAttribute") is not null,
+        Declares(compilation, "Svsm.Emulator", "Svsm.Emulator.SvsmProtocolRegistration"));
+
+    // A type of ours is looked for in the compilation's own source (Svsm.Runtime generates from core.md itself) and in
+    // the referenced assembly of that name, not in every reference: a compilation-wide lookup walks them all (some 170
+    // in a net8.0 project) on every run.
+    private static bool Declares(Compilation compilation, string assemblyName, string typeName)
+    {
+        if (compilation.Assembly.GetTypeByMetadataName(typeName) is not null)
+        {
+            return true;
+        }
+
+        foreach (var assembly in compilation.SourceModule.ReferencedAssemblySymbols)
+        {
+            if (string.Equals(assembly.Name, assemblyName, StringComparison.Ordinal) && assembly.GetTypeByMetadataName(typeName) is not null)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+}

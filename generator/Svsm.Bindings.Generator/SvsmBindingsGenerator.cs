@@ -73,12 +73,7 @@ public sealed class SvsmBindingsGenerator : IIncrementalGenerator
         });
 
         var support = context.CompilationProvider
-            .Select(static (compilation, _) => new TargetSupport(
-                ((CSharpCompilation)compilation).LanguageVersion.ToDisplayString(),
-                ((CSharpCompilation)compilation).LanguageVersion >= LanguageVersion.CSharp12,
-                compilation.GetTypeByMetadataName("Svsm.Runtime.ISvsmTransport") is not null,
-                compilation.GetTypeByMetadataName("System.Runtime.CompilerServices.InlineArrayAttribute") is not null,
-                compilation.GetTypeByMetadataName("Svsm.Emulator.SvsmProtocolRegistration") is not null))
+            .Select(static (compilation, _) => TargetSupport.Of((CSharpCompilation)compilation))
             .WithTrackingName(TrackingNames.TargetSupport);
 
         // Only whether Svsm.Emulator is referenced reaches the emitting step: a C# edit changes the compilation, not
