@@ -79,7 +79,10 @@ public sealed class MarkdownReaderTests
     [Theory]
     [InlineData("| a | b |\n|---|---|\n| `x | y` | (1 << 0) |", "Table")]
     [InlineData("prose\n| a | b |\n|:-:|--:|", "Table")]
-    [InlineData("| a | b |\n|---|---|\nprose", "NoTable")]
+    [InlineData("| a | b |\n|---|---|\nprose", "ProseUnderTable")]
+    [InlineData("a | b\n--|--\n1 | 2\nprose", "ProseUnderTable")]
+    [InlineData("| a | b |\nprose", "NoTable")]
+    [InlineData("| a | b |\n| 1 | 2 |\nprose", "NoTable")]
     [InlineData("| a | b |\n| 1 | 2 |", "NoTable")]
     [InlineData("a | b", "NoTable")]
     [InlineData("| a | b |\n|---|---|\n| [x | y](z) | 2 |", "Unsure")]
@@ -98,7 +101,42 @@ public sealed class MarkdownReaderTests
 
         var expected = Enum.Parse<PipeTableOutcome>(outcome);
         Assert.Equal(expected, PipeTableLayout.Find(group, paragraph, linksDefined: false, out var layout));
-        Assert.Equal(expected == PipeTableOutcome.Table, layout is not null);
+        Assert.Equal(expected is PipeTableOutcome.Table or PipeTableOutcome.ProseUnderTable, layout is not null);
+        if (expected == PipeTableOutcome.ProseUnderTable)
+        {
+            Assert.Equal(paragraph.Split('\n').Length - 1, layout!.ProseLine);
+        }
+    }
+
+    // GitHub shows a table that a line without a pipe follows; Markdig makes its block prose. The reader says so, at
+    // that line, in every place a table can stand.
+    [Theory]
+    [InlineData("| a | b |\n|---|---|\n| 1 | 2 |\nprose under it\n", 4, 1, 1)]
+    [InlineData("Intro\n\na | b\n--|--\n1 | 2\nprose under it\n", 6, 1, 3)]
+    [InlineData("- item\n\n  | a | b |\n  |---|---|\n  prose under it\n", 5, 3, 3)]
+    [InlineData("> | a | b |\n> |---|---|\n> prose under it\n", 3, 3, 1)]
+    public void WarnsWhereALineWithoutAPipeMakesATableProse(string markdown, int line, int column, int tableLine)
+    {
+        var diagnostics = new DiagnosticBag();
+        var blocks = MarkdownReader.Read(markdown, new LineMap(markdown), diagnostics);
+        Assert.DoesNotContain(blocks, b => b is TableBlock);
+        var warning = Assert.Single(diagnostics.ToSortedArray());
+        Assert.Equal("SVSM0070", warning.Id);
+        Assert.Equal(SpecSeverity.Warning, warning.Severity);
+        Assert.Equal((line, column), (warning.Span.Line, warning.Span.Column));
+        Assert.Contains($"Line {line} has no '|', so the table that starts on line {tableLine} ", warning.Message);
+    }
+
+    [Theory]
+    [InlineData("| a | b |\n|---|---|\n| 1 | 2 |\n\nprose under it\n")]
+    [InlineData("| a | b |\n| 1 | 2 |\nprose under it\n")]
+    [InlineData("| a | b |\n|--x--|---|\nprose under it\n")]
+    [InlineData("a | b\nprose\n")]
+    public void GivesNoWarningWhereNoTableWasMeant(string markdown)
+    {
+        var diagnostics = new DiagnosticBag();
+        MarkdownReader.Read(markdown, new LineMap(markdown), diagnostics);
+        Assert.Empty(diagnostics.ToSortedArray());
     }
 
     [Fact]

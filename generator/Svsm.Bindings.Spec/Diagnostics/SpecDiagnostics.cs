@@ -289,6 +289,10 @@ public static class SpecDiagnostics
         "SVSM0069", Error, "Protocol version lowered",
         "The protocol's version went from {0} down to {1}: a released version is no longer described");
 
+    public static readonly SpecDiagnosticDescriptor TableReadAsProse = new(
+        "SVSM0070", Warning, "Table read as prose",
+        "Line {0} has no '|', so the table that starts on line {1} is read as prose with the rest of its block, and none of its rows is read (GitHub shows a table here; Markdig, the reader, does not); put a blank line above this line, or make it a row");
+
     public static readonly SpecDiagnosticDescriptor GeneratorFailed = new(
         "SVSM0998", Error, "The generator failed",
         "Generating bindings for this spec failed ({0}); this is a bug in Svsm.Bindings, please report it with the spec");
@@ -311,6 +315,6 @@ public static class SpecDiagnostics
         NothingRecognised, MalformedDeclaration, UnknownType, PreprocessorLineSkipped, RegisterSizeAssumed, DeclarationNotRead, BadLength, CallWithoutParameters, MarkdownTooDeep, UnknownResultCode, UnknownEmit,
         VersionFieldMissing, CallRemoved, CallRenumbered, CallRenamed, CallIdReused, CallChanged, CallAddedToReleasedVersion,
         FieldChanged, ReservedGivenMeaning, ResultCodeChanged, StructRemoved, AdditiveChange, UnrelatedProtocols, BaselineUnusable,
-        ProtocolVersionLowered, GeneratorFailed, ReaderFailed,
+        ProtocolVersionLowered, TableReadAsProse, GeneratorFailed, ReaderFailed,
     };
 }

@@ -43,6 +43,9 @@ internal sealed class MarkdownReader
     private InlineProcessor? processor;
     private bool unsure;
 
+    // Where a line without a pipe made a table and its block prose, and the line the table starts on.
+    private readonly List<(SpecSpan At, int TableLine)> tablesReadAsProse = new();
+
     private MarkdownReader(string text, LineMap lines, MarkdownDocument document)
     {
         this.text = text;
@@ -57,7 +60,17 @@ internal sealed class MarkdownReader
         {
             var fast = new MarkdownReader(text, lines, Markdown.Parse(text, BlocksOnly));
             var blocks = fast.Walk();
-            return fast.unsure ? ReadWithPipeTables(text, lines) : blocks;
+            if (fast.unsure)
+            {
+                return ReadWithPipeTables(text, lines);
+            }
+
+            foreach (var (at, tableLine) in fast.tablesReadAsProse)
+            {
+                diagnostics.Add(Diagnostics.SpecDiagnostics.TableReadAsProse, at, at.Line, tableLine);
+            }
+
+            return blocks;
         }
         catch (ArgumentException exception) when (exception.Message.IndexOf("nested", StringComparison.OrdinalIgnoreCase) >= 0)
         {
@@ -144,7 +157,12 @@ internal sealed class MarkdownReader
     /// <summary>A paragraph as prose, as a table, or as the prose before a table.</summary>
     private void ReadParagraph(ParagraphBlock paragraph, List<MarkdownBlock> blocks, bool inList)
     {
-        var layout = TableOf(paragraph);
+        var layout = TableOf(paragraph, out var proseUnderTable);
+        if (proseUnderTable is { } broken)
+        {
+            tablesReadAsProse.Add((LinesSpan(paragraph, broken.ProseLine, broken.ProseLine + 1), LinesSpan(paragraph, broken.HeaderLine, broken.HeaderLine + 1).Line));
+        }
+
         if (ProseOf(paragraph, layout) is { } prose)
         {
             blocks.Add(new ProseBlock(prose.Text, prose.Span, inList));
@@ -173,8 +191,12 @@ internal sealed class MarkdownReader
     }
 
     /// <summary>The table a paragraph whose inlines are not yet parsed holds, or null; marks the document unsure where only Markdig can tell.</summary>
-    private PipeTableLayout? TableOf(ParagraphBlock paragraph)
+    private PipeTableLayout? TableOf(ParagraphBlock paragraph) => TableOf(paragraph, out _);
+
+    /// <param name="proseUnderTable">The layout of a table that a later line without a pipe made prose, else null.</param>
+    private PipeTableLayout? TableOf(ParagraphBlock paragraph, out PipeTableLayout? proseUnderTable)
     {
+        proseUnderTable = null;
         if (paragraph.Inline is not null)
         {
             return null;
@@ -186,6 +208,9 @@ internal sealed class MarkdownReader
                 return layout;
             case PipeTableOutcome.Unsure:
                 unsure = true;
+                return null;
+            case PipeTableOutcome.ProseUnderTable:
+                proseUnderTable = layout;
                 return null;
             default:
                 return null;

@@ -14,6 +14,12 @@ internal enum PipeTableOutcome
 
     /// <summary>A pipe stands where only Markdig's inline parse can tell whether it divides cells.</summary>
     Unsure,
+
+    /// <summary>
+    /// A header and a delimiter row, then a line without a pipe (<see cref="PipeTableLayout.ProseLine"/>): Markdig
+    /// leaves the paragraph a paragraph, table and all.
+    /// </summary>
+    ProseUnderTable,
 }
 
 /// <summary>
@@ -49,6 +55,9 @@ internal sealed class PipeTableLayout
 
     /// <summary>For each of <see cref="Rows"/>, its index among the paragraph's lines.</summary>
     public List<int> RowLines { get; }
+
+    /// <summary>With <see cref="PipeTableOutcome.ProseUnderTable"/>, the index of the first line after the delimiter row that has no pipe.</summary>
+    public int ProseLine { get; private init; } = -1;
 
     /// <summary>A cell's content with white space trimmed, as offsets into the file's text; empty where the cell is.</summary>
     /// <param name="End">One past the last character.</param>
@@ -98,15 +107,25 @@ internal sealed class PipeTableLayout
             return PipeTableOutcome.NoTable;
         }
 
+        var delimiterLine = lines.Lines[header + 1].Slice;
         for (var i = header; i < count; i++)
         {
             if (pipes[i].Count == 0)
             {
+                // A header and delimiter row, and then a line without a pipe: Markdig makes the whole paragraph prose,
+                // where GitHub shows the table. Said, so that a table its author sees is not dropped silently.
+                var delimited = i >= header + 2 && !HasOtherThanDelimiters(text, delimiterLine.Start, delimiterLine.End + 1) &&
+                    DelimiterRow(text, delimiterLine.Start, delimiterLine.End + 1, pipes[header + 1], lastLine: false) == PipeTableOutcome.Table;
+                if (delimited)
+                {
+                    layout = new PipeTableLayout(header, new List<List<CellRange>>(), new List<int>()) { ProseLine = i };
+                    return PipeTableOutcome.ProseUnderTable;
+                }
+
                 return PipeTableOutcome.NoTable;
             }
         }
 
-        var delimiterLine = lines.Lines[header + 1].Slice;
         if (HasOtherThanDelimiters(text, delimiterLine.Start, delimiterLine.End + 1))
         {
             // Markdig reads a delimiter cell from the last inline before its pipe, so `--*--:` can pass.
