@@ -143,6 +143,16 @@ public sealed class GeneratorDiagnosticTests
         Assert.Contains("Svsm.Runtime", Assert.Single(result.Diagnostics, d => d.Id == "SVSM0031").GetMessage());
     }
 
+    // Svsm.Runtime generates its own result names from core.md: there the runtime's types are the compilation's own.
+    [Fact]
+    public void RuntimeTypesDeclaredInTheCompilationItselfCountAsTheRuntime()
+    {
+        var code = "namespace Svsm.Runtime { public interface ISvsmTransport { } }";
+        var (_, result) = GeneratorHost.Run(new[] { new SpecText("/project/a.md", SmallSpec) }, input: GeneratorHost.Compilation(code, withRuntime: false));
+        Assert.DoesNotContain(result.Diagnostics, d => d.Id == "SVSM0031");
+        Assert.NotEmpty(result.Results.Single().GeneratedSources);
+    }
+
     [Fact]
     public void WarningsAndInfosDoNotStopGeneration()
     {
