@@ -19,7 +19,7 @@ internal sealed record ShippedBaselineFile(string Path, string SpecPath, Shipped
 
     public static ShippedBaselineFile Read(AdditionalText text, CancellationToken cancellationToken)
     {
-        var specPath = text.Path.Substring(0, text.Path.Length - ShippedBaseline.Suffix.Length) + ".md";
+        var specPath = SpecPathOf(text.Path);
         var content = text.GetText(cancellationToken)?.ToString();
         if (content is null)
         {
@@ -36,12 +36,15 @@ internal sealed record ShippedBaselineFile(string Path, string SpecPath, Shipped
         }
     }
 
+    /// <summary>The spec a baseline belongs to: <c>ocp.md</c> beside <c>ocp.shipped.json</c>.</summary>
+    public static string SpecPathOf(string baselinePath) => baselinePath.Substring(0, baselinePath.Length - ShippedBaseline.Suffix.Length) + ".md";
+
     public static bool SamePath(string left, string right) =>
         string.Equals(left.Replace('\\', '/'), right.Replace('\\', '/'), StringComparison.Ordinal);
 }
 
-/// <summary>A spec's surface, with positions, for comparing with its baseline.</summary>
-internal sealed record SpecSurface(string Path, ProtocolSurface Surface, bool Usable);
+/// <summary>A spec's surface, with positions, for comparing with its baseline; null when no baseline pairs with the spec.</summary>
+internal sealed record SpecSurface(string Path, ProtocolSurface? Surface, bool Usable);
 
 /// <summary>
 /// One spec with its baseline, if it has one, and what comparing them says: each breaking change against the newest
@@ -63,7 +66,7 @@ internal sealed record SpecEvolution(SpecSurface Spec, ShippedBaselineFile? Base
             return new(Spec.Path, Baseline.Path, EquatableArray<SpecDiagnostic>.Empty, new[] { problem }.ToEquatableArray());
         }
 
-        if (!Spec.Usable)
+        if (!Spec.Usable || Spec.Surface is null)
         {
             return new(Spec.Path, Baseline.Path, EquatableArray<SpecDiagnostic>.Empty, EquatableArray<SpecDiagnostic>.Empty);
         }

@@ -10,10 +10,11 @@ namespace Svsm.Bindings.Generator;
 /// <summary>What reading one spec gives: its diagnostics, with positions, its model, without them, and its surface for comparing with a baseline.</summary>
 internal sealed record SpecReading(SpecReport Report, SpecEmission Emission, SpecSurface Surface)
 {
-    public static SpecReading Read(SpecFile file)
+    /// <param name="hasBaseline">Whether a shipped baseline pairs with the spec: only then is its surface taken.</param>
+    public static SpecReading Read(SpecFile file, bool hasBaseline)
     {
         var document = SpecParser.Parse(file.Text ?? string.Empty);
-        var surface = new SpecSurface(file.Path, Spec.Comparing.ProtocolSurface.From(document), file.Text is not null && document.HasDefinitions);
+        var surface = new SpecSurface(file.Path, hasBaseline ? Spec.Comparing.ProtocolSurface.From(document) : null, file.Text is not null && document.HasDefinitions);
         return new SpecReading(SpecReport.From(file, document), SpecEmission.From(file, document), surface);
     }
 }

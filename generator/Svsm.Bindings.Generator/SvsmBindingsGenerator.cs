@@ -1,7 +1,9 @@
+using System;
 using System.Linq;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Svsm.Bindings.Spec.Diagnostics;
+using Svsm.Bindings.Spec.Model;
 
 namespace Svsm.Bindings.Generator;
 
@@ -28,8 +30,18 @@ public sealed class SvsmBindingsGenerator : IIncrementalGenerator
         // Diagnostics carry positions; the code is generated from a model without them, so that an edit which only
         // moves things re-reports the diagnostics and re-emits nothing. The model with positions is not kept: the
         // driver holds every step's output, and a second copy of each model would only cost the collector.
+        // Only the paths of the shipped baselines reach the reading step, so a spec's surface is taken only where a
+        // baseline needs it, and editing a baseline's content re-reads no spec.
+        var baselinePaths = context.AdditionalTextsProvider
+            .Where(static text => ShippedBaselineFile.IsBaseline(text))
+            .Select(static (text, _) => ShippedBaselineFile.SpecPathOf(text.Path))
+            .Collect()
+            .Select(static (paths, _) => paths.Sort(StringComparer.Ordinal).ToEquatableArray())
+            .WithTrackingName(TrackingNames.BaselinePaths);
+
         var models = files
-            .Select(static (file, _) => SpecReading.Read(file))
+            .Combine(baselinePaths)
+            .Select(static (pair, _) => SpecReading.Read(pair.Left, pair.Right.Any(path => ShippedBaselineFile.SamePath(path, pair.Left.Path))))
             .WithTrackingName(TrackingNames.SpecModels);
 
         var reports = models

@@ -14,6 +14,7 @@ public static class TrackingNames
     public const string EmulatorReferenced = nameof(EmulatorReferenced);
 
     public const string SpecSurfaces = nameof(SpecSurfaces);
+    public const string BaselinePaths = nameof(BaselinePaths);
     public const string ShippedBaselines = nameof(ShippedBaselines);
     public const string BaselinePairs = nameof(BaselinePairs);
     public const string EvolutionReports = nameof(EvolutionReports);

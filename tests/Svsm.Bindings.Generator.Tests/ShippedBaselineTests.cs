@@ -93,6 +93,24 @@ public sealed class ShippedBaselineTests
         Assert.Equal("/project/b.md", ((SpecEvolutionReport)modified.Value).SpecPath);
         Assert.All(reports.Where(o => o != modified), o => Assert.Equal(IncrementalStepRunReason.Cached, o.Reason));
         Assert.All(result.TrackedSteps[TrackingNames.SpecSources].SelectMany(r => r.Outputs), o => Assert.True(o.Reason is IncrementalStepRunReason.Cached or IncrementalStepRunReason.Unchanged));
+        Assert.All(result.TrackedSteps[TrackingNames.SpecModels].SelectMany(r => r.Outputs), o => Assert.Equal(IncrementalStepRunReason.Cached, o.Reason));
         Assert.Contains(run.Diagnostics, d => d.Id == "SVSM0061" && d.GetMessage().Contains("'SVSM_B_STOP' is new, but its first version, 1, is already released", StringComparison.Ordinal));
+    }
+
+    // A spec's surface is taken only when a baseline pairs with it; a baseline added later still gets its spec checked.
+    [Fact]
+    public void ABaselineAddedLaterIsCheckedAndASpecWithoutOneHasNoSurface()
+    {
+        var b = new SpecText("/project/b.md", Spec('B', 2));
+        var compilation = GeneratorHost.Compilation();
+        var driver = GeneratorHost.Driver(new[] { b }).RunGenerators(compilation);
+        var surfaces = driver.GetRunResult().Results.Single().TrackedSteps[TrackingNames.SpecSurfaces].SelectMany(r => r.Outputs).ToList();
+        Assert.Null(((SpecSurface)Assert.Single(surfaces).Value).Surface);
+
+        var older = Baseline("/project/b.shipped.json", Spec('B', 2).Replace("| 1 | 1 | SVSM_B_STOP | Stop. |\n", "", StringComparison.Ordinal));
+        var run = driver.AddAdditionalTexts(System.Collections.Immutable.ImmutableArray.Create<AdditionalText>(older)).RunGenerators(compilation).GetRunResult();
+        surfaces = run.Results.Single().TrackedSteps[TrackingNames.SpecSurfaces].SelectMany(r => r.Outputs).ToList();
+        Assert.NotNull(((SpecSurface)Assert.Single(surfaces).Value).Surface);
+        Assert.Contains(run.Diagnostics, d => d.Id == "SVSM0061" && d.GetMessage().Contains("'SVSM_B_STOP' is new", StringComparison.Ordinal));
     }
 }
