@@ -299,7 +299,7 @@ internal sealed class StructPlan
 
 internal sealed record RegisterPlan(RegisterSpec Spec, string Name, string Type, BitFieldPlan? BitField)
 {
-    public string Field => Naming.Pascal(Spec.Register);
+    public string Field => Naming.RegisterMember(Spec.Register);
 }
 
 internal sealed class CallPlan

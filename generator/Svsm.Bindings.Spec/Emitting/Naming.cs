@@ -20,6 +20,24 @@ internal static class Naming
         "using", "virtual", "void", "volatile", "while",
     };
 
+    // The SvsmRegisters member of each general-purpose register (RCX is Rcx), made once: every call's descriptor,
+    // client and dispatcher name its registers, several times each.
+    private static readonly Dictionary<string, string> RegisterMembers = new[]
+    {
+        "RAX", "RBX", "RCX", "RDX", "RSI", "RDI", "RBP", "RSP", "R8", "R9", "R10", "R11", "R12", "R13", "R14", "R15",
+    }.ToDictionary(register => register, Pascal, StringComparer.Ordinal);
+
+    /// <summary>The <c>SvsmRegisters</c> member and <c>X86Register</c> value a register is written as.</summary>
+    public static string RegisterMember(string register) => RegisterMembers.TryGetValue(register, out var member) ? member : Pascal(register);
+
+    /// <summary>The <c>SvsmDirection</c> value of a direction, without formatting the enum each time.</summary>
+    public static string Direction(Model.RegisterDirection direction) => direction switch
+    {
+        Model.RegisterDirection.In => "In",
+        Model.RegisterDirection.Out => "Out",
+        _ => "InOut",
+    };
+
     /// <summary>Words of a name: split at non-alphanumerics, underscores and case changes (<c>SVSM_OCP_LIST</c>, <c>Source entry</c>, <c>bufferGpa</c>).</summary>
     public static List<string> Words(string name) => Common.Words.Split(name, splitUnderscores: true);
 

@@ -122,7 +122,7 @@ internal static class ProtocolEmitter
             w.Line("    {");
             foreach (var register in spec.Registers)
             {
-                w.Line("        new global::Svsm.Runtime.SvsmRegisterDescriptor(global::Svsm.Runtime.X86Register.", Naming.Pascal(register.Register), ", global::Svsm.Runtime.SvsmDirection.", register.Direction.ToString(), ", ", Naming.Number(register.Size), ", ", Naming.Number(register.Alignment ?? 0), ", ", Naming.Literal(register.Name), ", ", Naming.Literal(register.Description), "),");
+                w.Line("        new global::Svsm.Runtime.SvsmRegisterDescriptor(global::Svsm.Runtime.X86Register.", Naming.RegisterMember(register.Register), ", global::Svsm.Runtime.SvsmDirection.", Naming.Direction(register.Direction), ", ", Naming.Number(register.Size), ", ", Naming.Number(register.Alignment ?? 0), ", ", Naming.Literal(register.Name), ", ", Naming.Literal(register.Description), "),");
             }
 
             w.Line("    }),");

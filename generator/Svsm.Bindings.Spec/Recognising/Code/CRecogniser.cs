@@ -17,8 +17,6 @@ internal sealed class CRecogniser : DeclarationRecogniser
 {
     private const RegexOptions Options = RegexOptions.CultureInvariant;
 
-    private static readonly Regex Define = new(@"^#\s*define\s+(?<name>[A-Za-z_][A-Za-z0-9_]*)(?<function>\()?", Options);
-    private static readonly Regex Directive = new(@"^#\s*(?<word>[A-Za-z_]+)", Options);
     private static readonly Regex PragmaPack = new(@"^#\s*pragma\s+pack\s*\(\s*(?:(?<push>push)\s*(?:,\s*(?<n>\d+))?|(?<pop>pop)|(?<n>\d+))?\s*\)", Options);
     private static readonly Regex Tag = new(@"^(?:struct|union)\s+", Options);
     private static readonly Regex PackedAttribute = new(@"\b_*packed_*\b", Options);
@@ -80,14 +78,24 @@ internal sealed class CRecogniser : DeclarationRecogniser
 
     private void ReadDirective(Token directive)
     {
+        // The directive's word is read by hand: a spec's C has a #define on most lines, and an interpreted pattern
+        // per line cost more than the rest of reading it.
         var text = directive.Text;
-        if (Define.Match(text) is { Success: true } define)
+        var wordStart = SkipWhiteSpace(text, 1);
+        var wordEnd = wordStart;
+        while (text.StartsWith("#", System.StringComparison.Ordinal) && wordEnd < text.Length && (IsAsciiLetter(text[wordEnd]) || text[wordEnd] == '_'))
         {
-            ReadDefine(directive, define);
+            wordEnd++;
+        }
+
+        var word = wordEnd > wordStart ? text.Substring(wordStart, wordEnd - wordStart) : text;
+        if (word == "define" && ReadDefineName(text, wordEnd) is { } define)
+        {
+            ReadDefine(directive, define.Name, define.FunctionLike, define.End);
             return;
         }
 
-        if (PragmaPack.Match(text) is { Success: true } pack)
+        if (word == "pragma" && PragmaPack.Match(text) is { Success: true } pack)
         {
             // gcc's #pragma pack caps the alignment of every member of the structs that follow.
             if (pack.Groups["pop"].Success)
@@ -109,7 +117,6 @@ internal sealed class CRecogniser : DeclarationRecogniser
             return;
         }
 
-        var word = Directive.Match(text) is { Success: true } match ? match.Groups["word"].Value : text;
         var why = word switch
         {
             "include" => "the reader does not follow #include; declare in the spec what it uses",
@@ -119,18 +126,48 @@ internal sealed class CRecogniser : DeclarationRecogniser
         Diagnostics.Add(SpecDiagnostics.PreprocessorLineSkipped, Code.Span(directive), Shorten(text), why);
     }
 
-    private void ReadDefine(Token directive, Match define)
+    // After "#define": white space, then the name ([A-Za-z_][A-Za-z0-9_]*), then '(' right after it for a function-like macro.
+    private static (string Name, bool FunctionLike, int End)? ReadDefineName(string text, int afterDefine)
     {
-        var name = define.Groups["name"].Value;
+        var start = SkipWhiteSpace(text, afterDefine);
+        if (start == afterDefine || start >= text.Length || !(IsAsciiLetter(text[start]) || text[start] == '_'))
+        {
+            return null;
+        }
+
+        var end = start + 1;
+        while (end < text.Length && (IsAsciiLetter(text[end]) || (text[end] is >= '0' and <= '9') || text[end] == '_'))
+        {
+            end++;
+        }
+
+        var functionLike = end < text.Length && text[end] == '(';
+        return (text.Substring(start, end - start), functionLike, functionLike ? end + 1 : end);
+    }
+
+    private static int SkipWhiteSpace(string text, int at)
+    {
+        while (at < text.Length && char.IsWhiteSpace(text[at]))
+        {
+            at++;
+        }
+
+        return at;
+    }
+
+    private static bool IsAsciiLetter(char c) => c is (>= 'a' and <= 'z') or (>= 'A' and <= 'Z');
+
+    private void ReadDefine(Token directive, string name, bool functionLike, int headLength)
+    {
         var nameStart = Code.Text.IndexOf(name, directive.Start, System.StringComparison.Ordinal);
         var nameSpan = Code.Span(nameStart, nameStart + name.Length);
-        if (define.Groups["function"].Success)
+        if (functionLike)
         {
             Diagnostics.Add(SpecDiagnostics.PreprocessorLineSkipped, Code.Span(directive), Shorten(directive.Text), "function-like macros are not expanded");
             return;
         }
 
-        var value = directive.Text.Substring(define.Length).Trim();
+        var value = directive.Text.Substring(headLength).Trim();
         if (value.Length == 0)
         {
             // An include guard or a switch for #ifdef: it defines no value.
@@ -153,7 +190,7 @@ internal sealed class CRecogniser : DeclarationRecogniser
             unwrapped = unwrapped.Substring(1, unwrapped.Length - 2).Trim();
         }
 
-        if (Ioctl.Match(unwrapped) is { Success: true } ioctl)
+        if (unwrapped.StartsWith("_IO", System.StringComparison.Ordinal) && Ioctl.Match(unwrapped) is { Success: true } ioctl)
         {
             ReadIoctlDefine(name, ioctl, description, valueSpan, Code.Span(directive));
             return;

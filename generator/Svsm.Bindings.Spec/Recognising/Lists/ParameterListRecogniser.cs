@@ -29,9 +29,11 @@ internal static class ParameterListRecogniser
     private static readonly Regex ByteAligned = new(@"\b(?<n>\d+)\s*(?<unit>k|kb|kib|m|mb|mib)?[\s-]*bytes?[\s-]+aligned\b|\baligned\s+(?:to|on)\s+(?:a\s+)?(?<n>\d+)\s*(?<unit>k|kb|kib|m|mb|mib)?[\s-]*bytes?\b|\b(?<n>\d+)\s*(?<unit>k|kb|kib|m|mb|mib)[\s-]*aligned\b", Options);
     private static readonly Regex TypeSize = new(@"\b[ui](?<bits>8|16|32|64)\b|\b(?:low|lower)\s+(?<bits>8|16|32)\s+bits\b|\b(?<bits>8|16|32|64)[\s-]*bits?\b|\((?<bytes>[1248])\s*bytes?\)", Options);
 
-    /// <summary>Whether an item names a general-purpose register (or a narrower name of one, which is then reported).</summary>
-    public static bool IsRegisterItem(ListItemText item) =>
-        item.Text.IndexOfAny(ItemSeparators) >= 0 && Item.Match(item.Text) is { Success: true } match && IsRegisterName(CellValues.NormalizeRegister(match.Groups["register"].Value));
+    /// <summary>The item's match when it names a general-purpose register (or a narrower name of one, which is then reported), else null.</summary>
+    private static Match? RegisterItem(ListItemText item) =>
+        item.Text.IndexOfAny(ItemSeparators) >= 0 && Item.Match(item.Text) is { Success: true } match && IsRegisterName(CellValues.NormalizeRegister(match.Groups["register"].Value))
+            ? match
+            : null;
 
     // The patterns below are tried only on text that holds what each needs (a separator, "align", a digit, a
     // parenthesis, "register"): most items and descriptions hold none of them, and an interpreted pattern that
@@ -44,15 +46,25 @@ internal static class ParameterListRecogniser
     /// <summary>The list's registers; null when it is no parameter list.</summary>
     public static RawRegisterSet? Read(ListBlockText list, IReadOnlyList<RecognisedHeading> ancestors, int position, DiagnosticBag diagnostics)
     {
-        if (!list.Items.Any(IsRegisterItem))
+        // Each item is matched once: the matches decide whether this is a parameter list, then give its registers.
+        var matches = new Match?[list.Items.Count];
+        var any = false;
+        for (var i = 0; i < matches.Length; i++)
+        {
+            matches[i] = RegisterItem(list.Items[i]);
+            any |= matches[i] is not null;
+        }
+
+        if (!any)
         {
             return null;
         }
 
         var set = new RawRegisterSet(RegisterSetKind.ParameterList, ancestors, list.Span, position);
-        foreach (var item in list.Items)
+        for (var i = 0; i < matches.Length; i++)
         {
-            if (Item.Match(item.Text) is not { Success: true } match || !IsRegisterName(CellValues.NormalizeRegister(match.Groups["register"].Value)))
+            var item = list.Items[i];
+            if (matches[i] is not { } match)
             {
                 continue;
             }
