@@ -120,7 +120,7 @@ public sealed class SvsmBindingsGenerator : IIncrementalGenerator
             {
                 foreach (var file in generation.Files)
                 {
-                    output.AddSource(file.HintName, file.Text);
+                    output.AddSource(file.HintName, AsciiSourceText.Of(file));
                 }
             }
         });

@@ -21,16 +21,24 @@ internal sealed class SourceWriter
         builder.Clear();
     }
 
-    /// <summary>The text written, and the builder handed back for the next file; the writer is not used after this.</summary>
-    public string Finish()
+    // The characters written, copied out of the builder's chunks once to be made into the file's text.
+    [ThreadStatic]
+    private static char[]? sharedChars;
+
+    /// <summary>The file written, and the builder handed back for the next file; the writer is not used after this.</summary>
+    public GeneratedFile Finish(string hintName)
     {
-        var text = builder.ToString();
+        var length = builder.Length;
+        var chars = sharedChars is { } kept && kept.Length >= length ? kept : new char[length];
+        builder.CopyTo(0, chars, 0, length);
+        var file = GeneratedFile.From(hintName, chars, length);
         if (builder.Capacity <= 1024 * 1024)
         {
             shared = builder;
+            sharedChars = chars;
         }
 
-        return text;
+        return file;
     }
 
     public SourceWriter Line(string text = "")
