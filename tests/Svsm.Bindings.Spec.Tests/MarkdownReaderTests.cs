@@ -139,6 +139,26 @@ public sealed class MarkdownReaderTests
         Assert.Empty(diagnostics.ToSortedArray());
     }
 
+    // A cell that is already what collapsing would make of it is cut out of the text as it is.
+    [Theory]
+    [InlineData("word")]
+    [InlineData("two words")]
+    [InlineData("x")]
+    [InlineData(" lead")]
+    [InlineData("trail ")]
+    [InlineData("two  spaces")]
+    [InlineData("a\tb")]
+    [InlineData("a\nb")]
+    [InlineData("a\u00a0b")]
+    [InlineData("a \u00a0b")]
+    [InlineData("(1 << 0) | 0x2")]
+    public void KnowsTextThatIsAlreadyCollapsed(string cell)
+    {
+        var buffer = new TextBuffer();
+        buffer.Append(cell);
+        Assert.Equal(buffer.ToCollapsedString() == cell, TextBuffer.IsCollapsed("[" + cell + "]", 1, cell.Length + 1));
+    }
+
     [Fact]
     public void CellsAreTheirContentTrimmedAndRowsArePadded()
     {

@@ -8,18 +8,17 @@ internal static class AsciiText
     /// <summary>The first <paramref name="length"/> characters as bytes, or null when one of them is not ASCII.</summary>
     public static byte[]? TryEncode(char[] chars, int length)
     {
-        for (var i = 0; i < length; i++)
-        {
-            if (chars[i] > '\x7F')
-            {
-                return null;
-            }
-        }
-
+        // One pass: the bytes are written as the characters are checked; a text that is not all ASCII is rare.
         var bytes = new byte[length];
         for (var i = 0; i < length; i++)
         {
-            bytes[i] = (byte)chars[i];
+            var c = chars[i];
+            if (c > '\x7F')
+            {
+                return null;
+            }
+
+            bytes[i] = (byte)c;
         }
 
         return bytes;

@@ -463,6 +463,12 @@ internal sealed class MarkdownReader
             return string.Empty;
         }
 
+        // Most cells are plain words already trimmed: cut out, not copied through the buffer.
+        if (text.IndexOfAny(InlineStarts, start, end - start) < 0 && TextBuffer.IsCollapsed(text, start, end))
+        {
+            return text.Substring(start, end - start);
+        }
+
         var buffer = Scratch();
         if (AppendPlain(text, start, end, buffer, lastLine: true))
         {

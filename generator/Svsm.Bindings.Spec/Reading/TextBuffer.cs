@@ -37,6 +37,29 @@ internal sealed class TextBuffer
         length += count;
     }
 
+    /// <summary>
+    /// Whether <paramref name="text"/> from <paramref name="start"/> to before <paramref name="end"/> is what
+    /// <see cref="ToCollapsedString"/> would make of it: no white space at either end, and none but single spaces.
+    /// </summary>
+    public static bool IsCollapsed(string text, int start, int end)
+    {
+        if (end <= start || char.IsWhiteSpace(text[start]) || char.IsWhiteSpace(text[end - 1]))
+        {
+            return false;
+        }
+
+        for (var i = start + 1; i < end - 1; i++)
+        {
+            var c = text[i];
+            if (char.IsWhiteSpace(c) && (c != ' ' || text[i - 1] == ' '))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
     /// <summary>The text, trimmed, with each run of white space as one space.</summary>
     public string ToCollapsedString()
     {
