@@ -19,7 +19,7 @@ internal sealed record ShippedBaselineFile(string Path, string SpecPath, Shipped
 
     public static ShippedBaselineFile Read(AdditionalText text, CancellationToken cancellationToken)
     {
-        var specPath = SpecPathOf(text.Path);
+        var specPath = text.Path.Substring(0, text.Path.Length - ShippedBaseline.Suffix.Length) + ".md";
         var content = text.GetText(cancellationToken)?.ToString();
         if (content is null)
         {
@@ -35,9 +35,6 @@ internal sealed record ShippedBaselineFile(string Path, string SpecPath, Shipped
             return new(text.Path, specPath, null, exception.Message);
         }
     }
-
-    /// <summary>The spec a baseline belongs to: <c>ocp.md</c> beside <c>ocp.shipped.json</c>.</summary>
-    public static string SpecPathOf(string baselinePath) => baselinePath.Substring(0, baselinePath.Length - ShippedBaseline.Suffix.Length) + ".md";
 
     public static bool SamePath(string left, string right) =>
         string.Equals(left.Replace('\\', '/'), right.Replace('\\', '/'), StringComparison.Ordinal);

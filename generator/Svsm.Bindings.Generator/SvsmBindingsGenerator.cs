@@ -27,18 +27,23 @@ public sealed class SvsmBindingsGenerator : IIncrementalGenerator
             .WithTrackingName(TrackingNames.SpecFiles)
             .Where(static file => file.Enabled);
 
+        // A shipped baseline pairs with the spec beside it. Only the baselines are collected, never the specs: editing
+        // one baseline re-runs the pairing, whose output stays equal for every other spec, so only its spec is checked again.
+        var baselines = context.AdditionalTextsProvider
+            .Where(static text => ShippedBaselineFile.IsBaseline(text))
+            .Select(static (text, cancellationToken) => ShippedBaselineFile.Read(text, cancellationToken))
+            .WithTrackingName(TrackingNames.ShippedBaselines)
+            .Collect();
+
+        // Only the specs' paths reach the reading step, so a spec's surface is taken only where a baseline needs it,
+        // and editing a baseline's content re-reads no spec (the paths stay equal).
+        var baselinePaths = baselines
+            .Select(static (all, _) => all.Select(b => b.SpecPath).OrderBy(path => path, StringComparer.Ordinal).ToEquatableArray())
+            .WithTrackingName(TrackingNames.BaselinePaths);
+
         // Diagnostics carry positions; the code is generated from a model without them, so that an edit which only
         // moves things re-reports the diagnostics and re-emits nothing. The model with positions is not kept: the
         // driver holds every step's output, and a second copy of each model would only cost the collector.
-        // Only the paths of the shipped baselines reach the reading step, so a spec's surface is taken only where a
-        // baseline needs it, and editing a baseline's content re-reads no spec.
-        var baselinePaths = context.AdditionalTextsProvider
-            .Where(static text => ShippedBaselineFile.IsBaseline(text))
-            .Select(static (text, _) => ShippedBaselineFile.SpecPathOf(text.Path))
-            .Collect()
-            .Select(static (paths, _) => paths.Sort(StringComparer.Ordinal).ToEquatableArray())
-            .WithTrackingName(TrackingNames.BaselinePaths);
-
         var models = files
             .Combine(baselinePaths)
             .Select(static (pair, _) => SpecReading.Read(pair.Left, pair.Right.Any(path => ShippedBaselineFile.SamePath(path, pair.Left.Path))))
@@ -52,17 +57,9 @@ public sealed class SvsmBindingsGenerator : IIncrementalGenerator
             .Select(static (reading, _) => reading.Emission)
             .WithTrackingName(TrackingNames.SpecEmissions);
 
-        // A shipped baseline pairs with the spec beside it. Only the baselines are collected, never the specs: editing
-        // one baseline re-runs the pairing, whose output stays equal for every other spec, so only its spec is checked again.
         var surfaces = models
             .Select(static (reading, _) => reading.Surface)
             .WithTrackingName(TrackingNames.SpecSurfaces);
-
-        var baselines = context.AdditionalTextsProvider
-            .Where(static text => ShippedBaselineFile.IsBaseline(text))
-            .Select(static (text, cancellationToken) => ShippedBaselineFile.Read(text, cancellationToken))
-            .WithTrackingName(TrackingNames.ShippedBaselines)
-            .Collect();
 
         var evolutions = surfaces
             .Combine(baselines)
