@@ -293,7 +293,8 @@ internal sealed class SpecRecogniser
 
         for (var i = first; i <= last; i++)
         {
-            if (blocks[i] is not ProseBlock prose)
+            // Every size sentence says "byte": prose without the word is not scanned.
+            if (blocks[i] is not ProseBlock prose || prose.Text.IndexOf("byte", System.StringComparison.OrdinalIgnoreCase) < 0)
             {
                 continue;
             }
