@@ -22,10 +22,8 @@ internal static class Naming
 
     // The SvsmRegisters member of each general-purpose register (RCX is Rcx), made once: every call's descriptor,
     // client and dispatcher name its registers, several times each.
-    private static readonly Dictionary<string, string> RegisterMembers = new[]
-    {
-        "RAX", "RBX", "RCX", "RDX", "RSI", "RDI", "RBP", "RSP", "R8", "R9", "R10", "R11", "R12", "R13", "R14", "R15",
-    }.ToDictionary(register => register, Pascal, StringComparer.Ordinal);
+    private static readonly Dictionary<string, string> RegisterMembers =
+        Recognising.CellValues.GeneralPurposeRegisterNames.ToDictionary(register => register, Pascal, StringComparer.Ordinal);
 
     /// <summary>The <c>SvsmRegisters</c> member and <c>X86Register</c> value a register is written as.</summary>
     public static string RegisterMember(string register) => RegisterMembers.TryGetValue(register, out var member) ? member : Pascal(register);

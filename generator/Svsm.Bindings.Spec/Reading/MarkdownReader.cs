@@ -580,19 +580,7 @@ internal sealed class MarkdownReader
             return SpanOf(leaf);
         }
 
-        var start = first.Start;
-        var end = last.End;
-        while (start < end && char.IsWhiteSpace(text[start]))
-        {
-            start++;
-        }
-
-        while (end > start && char.IsWhiteSpace(text[end]))
-        {
-            end--;
-        }
-
-        return lines.Span(start, end - start + 1);
+        return ContentSpan(first.Start, last.End);
     }
 
     /// <summary>The plain text of inlines: code spans lose their backticks, emphasis its markers, links keep their text.</summary>
@@ -690,7 +678,12 @@ internal sealed class MarkdownReader
             return lines.LineSpan(block.Line + 1);
         }
 
-        end = Math.Min(Math.Max(end, start), text.Length - 1);
+        return ContentSpan(start, Math.Min(Math.Max(end, start), text.Length - 1));
+    }
+
+    /// <summary>The span from <paramref name="start"/> to <paramref name="end"/> (its last character), narrowed to the content between white space.</summary>
+    private SpecSpan ContentSpan(int start, int end)
+    {
         while (start < end && char.IsWhiteSpace(text[start]))
         {
             start++;

@@ -250,6 +250,9 @@ internal static class CellValues
 
     public static bool IsGeneralPurposeRegister(string canonical) => GeneralPurposeRegisters.Contains(canonical);
 
+    /// <summary>The canonical names of the general-purpose registers (<c>RAX</c> ... <c>R15</c>).</summary>
+    public static IEnumerable<string> GeneralPurposeRegisterNames => GeneralPurposeRegisters;
+
     /// <summary>For a 32- or 16-bit register name, the 64-bit one to suggest.</summary>
     public static string? WideNameOf(string canonical) =>
         NarrowRegisterNames.TryGetValue(canonical, out var wide) ? wide : null;

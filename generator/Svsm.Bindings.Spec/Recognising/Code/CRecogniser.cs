@@ -81,9 +81,10 @@ internal sealed class CRecogniser : DeclarationRecogniser
         // The directive's word is read by hand: a spec's C has a #define on most lines, and an interpreted pattern
         // per line cost more than the rest of reading it.
         var text = directive.Text;
+        var hashed = text.StartsWith("#", System.StringComparison.Ordinal);
         var wordStart = SkipWhiteSpace(text, 1);
         var wordEnd = wordStart;
-        while (text.StartsWith("#", System.StringComparison.Ordinal) && wordEnd < text.Length && (IsAsciiLetter(text[wordEnd]) || text[wordEnd] == '_'))
+        while (hashed && wordEnd < text.Length && (IsAsciiLetter(text[wordEnd]) || text[wordEnd] == '_'))
         {
             wordEnd++;
         }
