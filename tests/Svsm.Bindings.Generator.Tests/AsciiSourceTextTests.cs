@@ -46,6 +46,39 @@ public sealed class AsciiSourceTextTests
         Assert.Equal(SourceText.From(withDash, Encoding.UTF8).GetChecksum(), text.GetChecksum());
     }
 
+    [Theory]
+    [InlineData("\u0080")]
+    [InlineData("\u00ff")]
+    [InlineData("\ud800")] // a lone surrogate, which UTF-8 can only replace
+    [InlineData("\ud83d\ude00")]
+    public void OneCharacterOutsideAsciiAnywhereKeepsTheString(string other)
+    {
+        foreach (var at in new[] { 0, Ascii.Length / 2, Ascii.Length })
+        {
+            var text = Ascii.Insert(at, other);
+            var file = Emitted(text);
+            Assert.Null(file.Ascii);
+            Assert.Equal(text, file.Text);
+        }
+    }
+
+    [Fact]
+    public void EveryAsciiCharacterIsKeptAsItsByteAndCopiedBackFromAnyOffset()
+    {
+        var all = new string(Enumerable.Range(0, 128).Select(c => (char)c).ToArray());
+        var file = Emitted(all);
+        Assert.NotNull(file.Ascii);
+        Assert.Equal(Enumerable.Range(0, 128).Select(c => (byte)c), file.Ascii!);
+
+        var text = AsciiSourceText.Of(file);
+        var copy = new char[140];
+        text.CopyTo(100, copy, 3, 28);
+        Assert.Equal(all.Substring(100, 28), new string(copy, 3, 28));
+        Assert.Equal('\0', copy[2]);
+        Assert.Equal('\0', copy[31]);
+        Assert.Equal('\x7f', text[127]);
+    }
+
     [Fact]
     public void FilesAreEqualWhenTheirNamesAndTextsAre()
     {

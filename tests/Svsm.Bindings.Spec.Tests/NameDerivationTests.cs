@@ -1,4 +1,7 @@
+using CsCheck;
 using Svsm.Bindings.Spec.Building;
+using Svsm.Bindings.Spec.Common;
+using Svsm.Bindings.Spec.Emitting;
 using Xunit;
 
 namespace Svsm.Bindings.Spec.Tests;
@@ -42,4 +45,29 @@ public sealed class NameDerivationTests
     [InlineData("GPA", "gpa")]
     [InlineData("SNPReport", "snpReport")]
     public void FromNameCell(string cell, string expected) => Assert.Equal(expected, NameDeriver.FromNameCell(cell));
+
+    [Theory]
+    [InlineData("num_entries", "NumEntries")]
+    [InlineData("SNPReport", "SnpReport")]
+    [InlineData("bufferGPA", "BufferGpa")]
+    [InlineData("SVSM_ERR_INVALID_ADDRESS", "SvsmErrInvalidAddress")]
+    [InlineData("64-bit value", "_64BitValue")]
+    [InlineData("caf\u00e9 cr\u00e8me", "CafCrMe")]
+    [InlineData("AB\u00e9", "AB")]
+    [InlineData("-- ", "Value")]
+    public void PascalRunsTheCapitalisedWordsTogether(string name, string expected) => Assert.Equal(expected, Naming.Pascal(name));
+
+    /// <summary>Pascal is Words' split, each word capitalised: the one-pass writer and the splitter agree on any text.</summary>
+    [Fact]
+    public void PascalAgreesWithTheWordSplitOnAnyText()
+    {
+        // Apostrophes aside: the splitter drops a possessive's "s", which a name never has.
+        Gen.String[Gen.Char["aAbBzZ09_ -.\u00e9\u00c9\u0130\u212a\u0131"], 0, 16].Sample(name =>
+        {
+            var words = Words.Split(name, splitUnderscores: true);
+            var expected = string.Concat(words.Select(w => char.ToUpperInvariant(w[0]) + w.Substring(1).ToLowerInvariant()));
+            expected = expected.Length == 0 ? "Value" : char.IsDigit(expected[0]) ? "_" + expected : expected;
+            Assert.Equal(expected, Naming.Pascal(name));
+        }, iter: 20000);
+    }
 }

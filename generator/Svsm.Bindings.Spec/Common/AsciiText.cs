@@ -8,19 +8,16 @@ internal static class AsciiText
     /// <summary>The first <paramref name="length"/> characters as bytes, or null when one of them is not ASCII.</summary>
     public static byte[]? TryEncode(char[] chars, int length)
     {
-        // One pass: the bytes are written as the characters are checked; a text that is not all ASCII is rare.
-        var bytes = new byte[length];
-        for (var i = 0; i < length; i++)
+        // The encoder's loops are vectorised where a scalar check-and-copy is not (several times faster over the 10 MB
+        // of a large consumer). A character outside ASCII takes two or more bytes in UTF-8, so the count equals the
+        // length only when every character is ASCII, and then UTF-8's bytes are ASCII's.
+        if (Encoding.UTF8.GetByteCount(chars, 0, length) != length)
         {
-            var c = chars[i];
-            if (c > '\x7F')
-            {
-                return null;
-            }
-
-            bytes[i] = (byte)c;
+            return null;
         }
 
+        var bytes = new byte[length];
+        Encoding.UTF8.GetBytes(chars, 0, length, bytes, 0);
         return bytes;
     }
 

@@ -55,17 +55,19 @@ internal static class Naming
         var start = -1;
         for (var i = 0; i < name.Length; i++)
         {
+            // Only ASCII letters and digits are kept, so a kept character's case, and its neighbour's before it in the
+            // same word, is tested and changed as ASCII; the one after it may be any character, as Words sees it.
             var c = name[i];
-            if (!(c < 128 && char.IsLetterOrDigit(c)))
+            if (!IsAsciiLetterOrDigit(c))
             {
                 start = -1;
                 continue;
             }
 
             // A case change starts a word, as Words splits "FirstIndex" and "bufferGPA".
-            var wordStart = start < 0 || (char.IsUpper(c) &&
-                (char.IsLower(name[i - 1]) || (i + 1 < name.Length && char.IsLower(name[i + 1]) && char.IsUpper(name[i - 1]))));
-            buffer[length++] = wordStart ? char.ToUpperInvariant(c) : char.ToLowerInvariant(c);
+            var wordStart = start < 0 || (IsAsciiUpper(c) &&
+                (IsAsciiLower(name[i - 1]) || (i + 1 < name.Length && char.IsLower(name[i + 1]) && IsAsciiUpper(name[i - 1]))));
+            buffer[length++] = wordStart ? (IsAsciiLower(c) ? (char)(c - 32) : c) : (IsAsciiUpper(c) ? (char)(c + 32) : c);
             start = wordStart ? i : start;
         }
 
@@ -82,6 +84,12 @@ internal static class Naming
 
         return new string(buffer, 1, length - 1);
     }
+
+    private static bool IsAsciiUpper(char c) => c >= 'A' && c <= 'Z';
+
+    private static bool IsAsciiLower(char c) => c >= 'a' && c <= 'z';
+
+    private static bool IsAsciiLetterOrDigit(char c) => IsAsciiUpper(c) || IsAsciiLower(c) || (c >= '0' && c <= '9');
 
     [ThreadStatic]
     private static char[]? pascalBuffer;
