@@ -34,8 +34,21 @@ public sealed class NameDerivationTests
     [InlineData("A", "a")]
     [InlineData("The", "the")]
     [InlineData("— ", "value")]
-    public void FromDescription(string description, string expected) =>
+    public void FromDescription(string description, string expected)
+    {
         Assert.Equal(expected, NameDeriver.FromDescription(description).Identifier);
+        Assert.Equal(expected, NameDeriver.IdentifierOf(description));
+    }
+
+    [Theory]
+    [InlineData("GPA of a buffer to store array entries", "buffer gpa")]
+    [InlineData("Pointer to the response page", "response page address")]
+    [InlineData("Number of array entries to return", "max entries")]
+    [InlineData("Reserved, must be zero", "Reserved")]
+    [InlineData("", "value")]
+    [InlineData("the counter's value", "counter")]
+    public void ThePhraseANameIsMadeOf(string description, string expected) =>
+        Assert.Equal(expected, NameDeriver.FromDescription(description).Phrase);
 
     [Theory]
     [InlineData("num_entries", "numEntries")]

@@ -109,7 +109,7 @@ internal static class BitTableBinder
             }
             else
             {
-                name = NameDeriver.FromDescription(raw.Description).Identifier;
+                name = NameDeriver.IdentifierOf(raw.Description);
             }
 
             bits.Add(new BitSpec(raw.Low, raw.High, names.Unique(name), raw.Description, raw.Reserved, raw.Span));

@@ -209,7 +209,7 @@ internal sealed class CallBuilder
             var isOutput = raw.Direction != RegisterDirection.In;
             bool Taken(string candidate) => (isInput && inputs.ContainsKey(candidate)) || (isOutput && outputs.ContainsKey(candidate));
 
-            var baseName = raw.ExplicitName is { } explicitName ? NameDeriver.FromNameCell(explicitName) : NameDeriver.FromDescription(raw.Description).Identifier;
+            var baseName = raw.ExplicitName is { } explicitName ? NameDeriver.FromNameCell(explicitName) : NameDeriver.IdentifierOf(raw.Description);
             var name = baseName;
             if (Taken(name) && fromNameColumn && raw.ExplicitName is not null)
             {

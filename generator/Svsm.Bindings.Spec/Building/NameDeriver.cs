@@ -1,7 +1,5 @@
 using System;
 using System.Collections.Generic;
-using System.Linq;
-using System.Text.RegularExpressions;
 using Svsm.Bindings.Spec.Common;
 
 namespace Svsm.Bindings.Spec.Building;
@@ -33,41 +31,64 @@ internal static class NameDeriver
     /// <summary>The identifier (camelCase) and the phrase it came from, for a description.</summary>
     public static (string Identifier, string Phrase) FromDescription(string description)
     {
-        var words = Words.Split(FirstClause(description));
-        if (words.Count == 0)
-        {
-            return ("value", "value");
-        }
+        var phrase = PhraseOf(description);
+        return phrase is null ? ("value", "value") : phrase.Count == 0 ? ("reserved", "Reserved") : (ToCamelCase(phrase), string.Join(" ", phrase));
+    }
 
-        if (string.Equals(words[0], "reserved", StringComparison.OrdinalIgnoreCase))
-        {
-            return ("reserved", "Reserved");
-        }
-
-        var phrase = AddressPhrase(words) ?? CountPhrase(words) ?? NounPhrase(words);
-        return (ToCamelCase(phrase), string.Join(" ", phrase));
+    /// <summary>The identifier <see cref="FromDescription"/> gives, without the phrase it came from.</summary>
+    public static string IdentifierOf(string description)
+    {
+        var phrase = PhraseOf(description);
+        return phrase is null ? "value" : phrase.Count == 0 ? "reserved" : ToCamelCase(phrase);
     }
 
     /// <summary>An identifier written in a <c>Name</c> cell (<c>num_entries</c>, <c>FirstIndex</c>, <c>buffer GPA</c>) in camelCase.</summary>
     public static string FromNameCell(string name) => ToCamelCase(Words.Split(name, splitUnderscores: true));
 
-    // "GPA of a buffer to store array entries" -> buffer GPA; "Guest physical address of the request" -> request GPA.
-    private static List<string>? AddressPhrase(List<string> words)
+    // The phrase a name is made of; null for a description without words, empty for a reserved one.
+    private static List<string>? PhraseOf(string description)
     {
-        var of = words.FindIndex(w => string.Equals(w, "of", StringComparison.OrdinalIgnoreCase) ||
-            (string.Equals(w, "to", StringComparison.OrdinalIgnoreCase) && words.IndexOf(w) == 1 && string.Equals(words[0], "pointer", StringComparison.OrdinalIgnoreCase)));
-        if (of <= 0 || of > 3)
+        var words = Words.Split(description, FirstClauseLength(description));
+        if (words.Count == 0)
         {
             return null;
         }
 
-        var head = string.Join(" ", words.Take(of)).ToLowerInvariant();
+        if (string.Equals(words[0], "reserved", StringComparison.OrdinalIgnoreCase))
+        {
+            return new List<string>();
+        }
+
+        return AddressPhrase(words) ?? CountPhrase(words) ?? NounPhrase(words, 0);
+    }
+
+    // "GPA of a buffer to store array entries" -> buffer GPA; "Guest physical address of the request" -> request GPA.
+    private static List<string>? AddressPhrase(List<string> words)
+    {
+        // The head is the words before the first "of" ("Pointer to" too), at most three of them.
+        var of = -1;
+        for (var i = 0; i < words.Count && i <= 3; i++)
+        {
+            if (Is(words[i], "of") || (i == 1 && Is(words[i], "to") && Is(words[0], "pointer")))
+            {
+                of = i;
+                break;
+            }
+        }
+
+        if (of <= 0)
+        {
+            return null;
+        }
+
         string suffix;
-        if (head is "gpa" or "guest physical address" or "physical address" or "gpa address")
+        if ((of == 1 && Is(words[0], "gpa")) ||
+            (of == 2 && Is(words[1], "address") && (Is(words[0], "physical") || Is(words[0], "gpa"))) ||
+            (of == 3 && Is(words[0], "guest") && Is(words[1], "physical") && Is(words[2], "address")))
         {
             suffix = "gpa";
         }
-        else if (head is "address" or "virtual address" or "pointer")
+        else if ((of == 1 && (Is(words[0], "address") || Is(words[0], "pointer"))) || (of == 2 && Is(words[0], "virtual") && Is(words[1], "address")))
         {
             suffix = "address";
         }
@@ -76,7 +97,7 @@ internal static class NameDeriver
             return null;
         }
 
-        var noun = NounPhrase(words.Skip(of + 1).ToList(), dropQualifiers: false);
+        var noun = NounPhrase(words, of + 1, dropQualifiers: false);
         if (noun.Count == 0 || noun[0] == "value")
         {
             return null;
@@ -86,17 +107,27 @@ internal static class NameDeriver
         return noun;
     }
 
+    // Words are ASCII letters and digits (Words.Split), so ignoring case is ASCII's.
+    private static bool Is(string word, string lower) => string.Equals(word, lower, StringComparison.OrdinalIgnoreCase);
+
     // "Number of bytes to read" -> bytes to read; "Number of array entries returned" -> entries returned;
     // "Number of array entries to return" -> max entries (the caller bounds what comes back).
     private static List<string>? CountPhrase(List<string> words)
     {
-        if (words.Count < 3 || !string.Equals(words[1], "of", StringComparison.OrdinalIgnoreCase) ||
-            !(string.Equals(words[0], "number", StringComparison.OrdinalIgnoreCase) || string.Equals(words[0], "count", StringComparison.OrdinalIgnoreCase)))
+        if (words.Count < 3 || !Is(words[1], "of") || !(Is(words[0], "number") || Is(words[0], "count")))
         {
             return null;
         }
 
-        var rest = words.Skip(2).Where(w => !Articles.Contains(w)).ToList();
+        var rest = new List<string>(words.Count - 2);
+        for (var i = 2; i < words.Count; i++)
+        {
+            if (!Articles.Contains(words[i]))
+            {
+                rest.Add(words[i]);
+            }
+        }
+
         var end = 0;
         while (end < rest.Count && !StopWords.Contains(rest[end]) && !IsParticiple(rest[end], end))
         {
@@ -109,10 +140,10 @@ internal static class NameDeriver
         }
 
         var noun = rest[end - 1];
-        if (end < rest.Count && string.Equals(rest[end], "to", StringComparison.OrdinalIgnoreCase) && end + 1 < rest.Count)
+        if (end < rest.Count && Is(rest[end], "to") && end + 1 < rest.Count)
         {
             var verb = rest[end + 1];
-            return string.Equals(verb, "return", StringComparison.OrdinalIgnoreCase)
+            return Is(verb, "return")
                 ? new List<string> { "max", noun }
                 : new List<string> { noun, "to", verb };
         }
@@ -128,11 +159,11 @@ internal static class NameDeriver
     private static bool IsParticiple(string word, int position) =>
         position > 0 && (IrregularParticiples.Contains(word) || (word.Length > 3 && word.EndsWith("ed", StringComparison.OrdinalIgnoreCase)));
 
-    // The leading noun phrase: articles skipped, up to the first stop word, at most four words.
-    private static List<string> NounPhrase(List<string> words, bool dropQualifiers = true)
+    // The leading noun phrase of the words from start: articles skipped, up to the first stop word, at most four words.
+    private static List<string> NounPhrase(List<string> words, int start, bool dropQualifiers = true)
     {
         var phrase = new List<string>();
-        for (var i = 0; i < words.Count; i++)
+        for (var i = start; i < words.Count; i++)
         {
             var word = words[i];
             if (phrase.Count == 0 && Articles.Contains(word) && i + 1 < words.Count)
@@ -162,8 +193,8 @@ internal static class NameDeriver
         return phrase.Count == 0 ? new List<string> { "value" } : phrase;
     }
 
-    // The description up to the end of its first sentence or clause.
-    private static string FirstClause(string text)
+    // The length of the description's first sentence or clause.
+    private static int FirstClauseLength(string text)
     {
         // Up to the first '.' that ends a sentence, ';', ',', '(', ':' or a spaced dash.
         for (var i = 0; i < text.Length; i++)
@@ -173,11 +204,11 @@ internal static class NameDeriver
                 (c == '.' && (i + 1 == text.Length || char.IsWhiteSpace(text[i + 1]))) ||
                 (char.IsWhiteSpace(c) && i + 2 < text.Length && text[i + 1] is '-' or '\u2013' or '\u2014' && char.IsWhiteSpace(text[i + 2])))
             {
-                return text.Substring(0, i);
+                return i;
             }
         }
 
-        return text;
+        return text.Length;
     }
 
     private static string ToCamelCase(IReadOnlyList<string> words)

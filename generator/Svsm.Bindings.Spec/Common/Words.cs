@@ -6,18 +6,21 @@ namespace Svsm.Bindings.Spec.Common;
 internal static class Words
 {
     /// <summary>Runs of ASCII letters and digits; with <paramref name="splitUnderscores"/> also split at <c>_</c> and case changes.</summary>
-    public static List<string> Split(string text, bool splitUnderscores = false)
+    public static List<string> Split(string text, bool splitUnderscores = false) => Split(text, text.Length, splitUnderscores);
+
+    /// <summary>The words of the first <paramref name="length"/> characters of <paramref name="text"/>, as <see cref="Split(string, bool)"/> gives them.</summary>
+    public static List<string> Split(string text, int length, bool splitUnderscores = false)
     {
         // A word is a run of the text: kept as where it starts, and cut out when it ends.
         var words = new List<string>();
         var start = -1;
-        for (var i = 0; i < text.Length; i++)
+        for (var i = 0; i < length; i++)
         {
             var c = text[i];
 
             // A possessive ("the counter's value") ends its word and adds none: not "counter s value".
-            if ((c == '\'' || c == '\u2019') && i + 1 < text.Length && (text[i + 1] == 's' || text[i + 1] == 'S') &&
-                (i + 2 == text.Length || !char.IsLetterOrDigit(text[i + 2])))
+            if ((c == '\'' || c == '\u2019') && i + 1 < length && (text[i + 1] == 's' || text[i + 1] == 'S') &&
+                (i + 2 == length || !char.IsLetterOrDigit(text[i + 2])))
             {
                 Flush(i);
                 i++;
@@ -33,7 +36,7 @@ internal static class Words
 
             // In a Name cell, "FirstIndex" and "bufferGPA" split at case changes.
             if (splitUnderscores && start >= 0 && char.IsUpper(c) &&
-                (char.IsLower(text[i - 1]) || (i + 1 < text.Length && char.IsLower(text[i + 1]) && char.IsUpper(text[i - 1]))))
+                (char.IsLower(text[i - 1]) || (i + 1 < length && char.IsLower(text[i + 1]) && char.IsUpper(text[i - 1]))))
             {
                 Flush(i);
             }
@@ -44,7 +47,7 @@ internal static class Words
             }
         }
 
-        Flush(text.Length);
+        Flush(length);
         return words;
 
         void Flush(int end)
