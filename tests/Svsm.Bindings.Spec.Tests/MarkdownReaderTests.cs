@@ -212,7 +212,7 @@ public sealed class MarkdownReaderTests
 
                     break;
                 case CodeBlock code:
-                    lines.Add($"code {At(code.Span)} {code.Language} " + string.Join("|", code.Lines.Select(l => $"{l.SourceStart}:{l.Text}")));
+                    lines.Add($"code {At(code.Span)} {code.Language} " + string.Join("|", Enumerable.Range(0, code.LineCount).Select(i => $"{code.SourceStarts[i]}:{code.LineText(i)}")));
                     break;
                 case ListBlockText list:
                     lines.Add($"list {At(list.Span)}");

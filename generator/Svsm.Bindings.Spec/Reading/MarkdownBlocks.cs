@@ -29,14 +29,23 @@ internal sealed record FrontMatterLine(string Key, string Value, int Indent, Spe
 
 internal sealed record FrontMatterBlock(IReadOnlyList<FrontMatterLine> Lines, SpecSpan Span) : MarkdownBlock(Span);
 
-/// <summary>One line of a fenced code block: its text, and where its first character stands in the file.</summary>
-internal sealed record CodeLine(string Text, int SourceStart);
-
 /// <summary>
 /// A fenced code block: the first word of its info string (<c>rust</c>, <c>c</c>, empty when unlabeled) and its
 /// lines, each mapped back to the file so that a declaration's diagnostics point at its own line and column.
+/// The lines are kept as one text, each ended by <c>\n</c>, which the code recognisers tokenize as it is.
 /// </summary>
-internal sealed record CodeBlock(string Language, IReadOnlyList<CodeLine> Lines, SpecSpan Span) : MarkdownBlock(Span);
+/// <param name="Text">The lines, each followed by <c>\n</c>.</param>
+/// <param name="LineStarts">Where each line starts in <paramref name="Text"/>, and after them the text's length.</param>
+/// <param name="SourceStarts">Where each line's first character stands in the file.</param>
+internal sealed record CodeBlock(string Language, string Text, int[] LineStarts, int[] SourceStarts, SpecSpan Span) : MarkdownBlock(Span)
+{
+    public int LineCount => SourceStarts.Length;
+
+    /// <summary>The length of line <paramref name="line"/>, without its <c>\n</c>.</summary>
+    public int LineLength(int line) => LineStarts[line + 1] - LineStarts[line] - 1;
+
+    public string LineText(int line) => Text.Substring(LineStarts[line], LineLength(line));
+}
 
 /// <summary>One item of a bullet or numbered list: the text of its first paragraph, and its sub-items.</summary>
 internal sealed record ListItemText(string Text, SpecSpan Span, IReadOnlyList<ListItemText> Children);

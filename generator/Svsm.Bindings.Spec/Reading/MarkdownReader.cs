@@ -288,38 +288,54 @@ internal sealed class MarkdownReader
         var info = (code.Info ?? string.Empty).Trim();
         var space = info.IndexOfAny(InfoEnds);
         var language = (space < 0 ? info : info.Substring(0, space)).ToLowerInvariant();
-        var result = new List<CodeLine>(code.Lines.Count);
-        for (var i = 0; i < code.Lines.Count; i++)
+        var count = code.Lines.Count;
+        var lineStarts = new int[count + 1];
+        var sourceStarts = new int[count];
+        var length = count;
+        for (var i = 0; i < count; i++)
         {
-            var line = code.Lines.Lines[i];
-            var content = line.Slice.ToString();
-            int start;
-            if (ReferenceEquals(line.Slice.Text, text))
-            {
-                start = line.Slice.Start;
-            }
-            else
-            {
-                var inSource = Math.Max(0, Math.Min(line.Position, text.Length));
-                while (inSource < text.Length && (text[inSource] == ' ' || text[inSource] == '\t'))
-                {
-                    inSource++;
-                }
-
-                var inContent = 0;
-                while (inContent < content.Length && (content[inContent] == ' ' || content[inContent] == '\t'))
-                {
-                    inContent++;
-                }
-
-                start = Math.Max(0, inSource - inContent);
-            }
-
-            result.Add(new CodeLine(content, start));
+            length += LengthOf(code.Lines.Lines[i].Slice);
         }
 
-        return new CodeBlock(language, result, SpanOf(code));
+        // The lines are copied once, into the text the recognisers read, rather than each cut out and joined again.
+        var chars = new char[length];
+        var at = 0;
+        for (var i = 0; i < count; i++)
+        {
+            var line = code.Lines.Lines[i];
+            var slice = line.Slice;
+            var sliceLength = LengthOf(slice);
+            lineStarts[i] = at;
+            slice.Text?.CopyTo(slice.Start, chars, at, sliceLength);
+            at += sliceLength;
+            chars[at++] = '\n';
+            if (ReferenceEquals(slice.Text, text))
+            {
+                sourceStarts[i] = slice.Start;
+                continue;
+            }
+
+            var inSource = Math.Max(0, Math.Min(line.Position, text.Length));
+            while (inSource < text.Length && (text[inSource] == ' ' || text[inSource] == '\t'))
+            {
+                inSource++;
+            }
+
+            var inContent = 0;
+            while (inContent < sliceLength && (chars[lineStarts[i] + inContent] == ' ' || chars[lineStarts[i] + inContent] == '\t'))
+            {
+                inContent++;
+            }
+
+            sourceStarts[i] = Math.Max(0, inSource - inContent);
+        }
+
+        lineStarts[count] = at;
+        return new CodeBlock(language, new string(chars), lineStarts, sourceStarts, SpanOf(code));
     }
+
+    // The characters a slice holds, as its ToString gives them: none when it is empty or has no text.
+    private static int LengthOf(StringSlice slice) => slice.Text is null ? 0 : Math.Max(0, slice.Length);
 
     private TableBlock? ReadTable(Table table)
     {

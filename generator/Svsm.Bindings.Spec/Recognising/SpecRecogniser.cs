@@ -363,7 +363,7 @@ internal sealed class SpecRecogniser
             return false;
         }
 
-        var content = string.Join(" ", block.Lines.Select(l => l.Text)).Trim();
+        var content = block.Text.Replace('\n', ' ').Trim();
         if (CallIdContent.Match(content) is not { Success: true } number ||
             CallIdHeading.Match(Heading) is not { Success: true } heading ||
             !(MentionsCallId.IsMatch(content) || MentionsCallId.IsMatch(Heading) || (index > 0 && blocks[index - 1] is ProseBlock prose && MentionsCallId.IsMatch(prose.Text))))
@@ -390,15 +390,13 @@ internal sealed class SpecRecogniser
     // with anything else is passed over without being joined and matched.
     private static bool MayBeCallId(CodeBlock block)
     {
-        foreach (var line in block.Lines)
+        // The lines' ends are white space, as the join that CallIdContent is matched on makes them.
+        foreach (var c in block.Text)
         {
-            foreach (var c in line.Text)
+            if (!(char.IsWhiteSpace(c) || char.IsDigit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F') ||
+                c is 'x' or 'X' or 'l' or 'L' or 'i' or 'I' or ':' or '='))
             {
-                if (!(char.IsWhiteSpace(c) || char.IsDigit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F') ||
-                    c is 'x' or 'X' or 'l' or 'L' or 'i' or 'I' or ':' or '='))
-                {
-                    return false;
-                }
+                return false;
             }
         }
 

@@ -48,9 +48,9 @@ internal static class CodeLanguage
 
         var sawNeutral = false;
         var inComment = false;
-        foreach (var codeLine in block.Lines)
+        for (var i = 0; i < block.LineCount; i++)
         {
-            var line = codeLine.Text.Trim();
+            var line = block.LineText(i).Trim();
             if (inComment)
             {
                 inComment = !line.Contains("*/");

@@ -53,27 +53,8 @@ internal sealed class CodeTokens
     {
         this.block = block;
         this.map = map;
-        // The lines joined by \n, copied once into a buffer of the exact size.
-        lineStarts = new int[block.Lines.Count + 1];
-        var length = 0;
-        foreach (var line in block.Lines)
-        {
-            length += line.Text.Length + 1;
-        }
-
-        var chars = new char[length];
-        var at = 0;
-        for (var i = 0; i < block.Lines.Count; i++)
-        {
-            var line = block.Lines[i].Text;
-            lineStarts[i] = at;
-            line.CopyTo(0, chars, at, line.Length);
-            at += line.Length;
-            chars[at++] = '\n';
-        }
-
-        lineStarts[block.Lines.Count] = at;
-        Text = new string(chars);
+        lineStarts = block.LineStarts;
+        Text = block.Text;
         Tokens = new List<Token>((Text.Length / 5) + 8); // about one token in five characters of C or Rust
         Tokenize(c);
     }
@@ -87,7 +68,7 @@ internal sealed class CodeTokens
     /// <summary>A lexical problem (an unterminated comment or literal): where, and what.</summary>
     public (int Position, string Problem)? Error { get; private set; }
 
-    public int LineCount => block.Lines.Count;
+    public int LineCount => block.LineCount;
 
     public static CodeTokens ForC(CodeBlock block, LineMap map) => new(block, map, c: true);
 
@@ -115,17 +96,33 @@ internal sealed class CodeTokens
     }
 
     /// <summary>Whether a code line holds nothing but white space.</summary>
-    public bool IsBlank(int line) => line >= 0 && line < LineCount && block.Lines[line].Text.Trim().Length == 0;
+    public bool IsBlank(int line)
+    {
+        if (line < 0 || line >= LineCount)
+        {
+            return false;
+        }
+
+        for (var i = lineStarts[line]; i < lineStarts[line] + block.LineLength(line); i++)
+        {
+            if (!char.IsWhiteSpace(Text[i]))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
 
     private int SourceOffset(int position)
     {
         var line = LineOf(position);
-        if (line >= block.Lines.Count || position >= Text.Length)
+        if (line >= LineCount || position >= Text.Length)
         {
             return block.Span.Start + block.Span.Length;
         }
 
-        return block.Lines[line].SourceStart + Math.Min(position - lineStarts[line], block.Lines[line].Text.Length);
+        return block.SourceStarts[line] + Math.Min(position - lineStarts[line], block.LineLength(line));
     }
 
     private void Tokenize(bool c)
