@@ -140,6 +140,4 @@ public static class BindingsEmitter
 
     internal static string GeneratedCodeAttribute { get; } =
         "[global::System.CodeDom.Compiler.GeneratedCode(" + Naming.Literal(ToolName) + ", " + Naming.Literal(ToolVersion) + ")]";
-
-    internal static string ParameterDoc(RegisterSpec register) => register.Register + ": " + register.Description;
 }

@@ -45,10 +45,10 @@ internal static class ClientEmitter
 
     private static void WriteCall(SourceWriter w, BindingPlan plan, CallPlan call)
     {
-        w.Summary(call.Spec.Name + ": " + call.Spec.Function);
+        w.SummaryXml(SourceWriter.Xml(call.Spec.Name), ": ", SourceWriter.Xml(call.Spec.Function));
         foreach (var input in call.Inputs)
         {
-            w.Doc("param", $" name=\"{input.Name.TrimStart('@')}\"", BindingsEmitter.ParameterDoc(input.Spec));
+            w.ParameterDoc(input.Name, input.Spec.Register, input.Spec.Description);
         }
 
         w.Doc("returns", string.Empty, plan.IsSyscallAbi
@@ -60,7 +60,13 @@ internal static class ClientEmitter
         }
 
         w.Line("[global::Svsm.Runtime.SvsmCall(", Naming.Number(call.Spec.Class ?? plan.Document.Protocol.Id!.Value), ", ", Naming.Number(call.Spec.Id), ")]");
-        w.Open("public ", call.ResultType, " ", call.MethodName, "(", string.Join(", ", call.Inputs.Select(i => i.Type + " " + i.Name)), ")");
+        var signature = w.Start("public ").Add(call.ResultType, " ", call.MethodName).Add("(");
+        for (var i = 0; i < call.Inputs.Count; i++)
+        {
+            signature.Separate(i == 0, ", ").Add(call.Inputs[i].Type, " ", call.Inputs[i].Name);
+        }
+
+        signature.Add(")").Open();
         foreach (var input in call.Inputs.Where(i => i.Spec.Alignment > 1))
         {
             var alignment = input.Spec.Alignment!.Value;
@@ -100,16 +106,29 @@ internal static class ClientEmitter
             w.Line("var succeeded = (uint)registers.Rax == global::Svsm.Runtime.SvsmResult.SuccessCode;");
         }
 
-        var outputs = call.Outputs.Select(o =>
+        var result = w.Start("return new ").Add(call.ResultType, "(new global::Svsm.Runtime.SvsmResult((uint)registers.Rax, ", plan.ProtocolType).Add(".Results)");
+        foreach (var o in call.Outputs)
         {
-            var value = o.BitField is null
-                ? "(" + o.Type + ")registers." + o.Field
-                : "(" + o.Type + ")(" + o.BitField.Underlying + ")registers." + o.Field;
-            return o.Spec.ReturnedOnError
-                ? "succeeded || registers." + o.Field + " != sent." + o.Field + " ? " + value + " : null"
-                : value;
-        });
-        w.Line("return new ", call.ResultType, "(", string.Join(", ", new[] { "new global::Svsm.Runtime.SvsmResult((uint)registers.Rax, " + plan.ProtocolType + ".Results)" }.Concat(outputs)), ");");
+            result.Add(", ");
+            if (o.Spec.ReturnedOnError)
+            {
+                result.Add("succeeded || registers.", o.Field, " != sent.").Add(o.Field, " ? ");
+            }
+
+            result.Add("(", o.Type, ")");
+            if (o.BitField is not null)
+            {
+                result.Add("(", o.BitField.Underlying, ")");
+            }
+
+            result.Add("registers.", o.Field);
+            if (o.Spec.ReturnedOnError)
+            {
+                result.Add(" : null");
+            }
+        }
+
+        result.Add(");").End();
         w.Close();
     }
 }

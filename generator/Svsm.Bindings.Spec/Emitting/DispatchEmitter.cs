@@ -27,14 +27,20 @@ internal static class DispatchEmitter
             }
 
             first = false;
-            w.Summary("Serves " + call.Spec.Name + ": " + call.Spec.Function);
+            w.SummaryXml("Serves ", SourceWriter.Xml(call.Spec.Name), ": ", SourceWriter.Xml(call.Spec.Function));
             w.Doc("param", " name=\"context\"", "The calling vCPU, guest memory and the calling area.");
             foreach (var input in call.Inputs)
             {
-                w.Doc("param", $" name=\"{input.Name.TrimStart('@')}\"", BindingsEmitter.ParameterDoc(input.Spec) + " (masked to " + Naming.Number(input.Spec.Size) + " bytes)");
+                w.ParameterDoc(input.Name, input.Spec.Register, input.Spec.Description, MaskedTo(input));
             }
 
-            w.Line(call.ResultType, " ", call.MethodName, "(", string.Join(", ", new[] { "global::Svsm.Runtime.SvsmCallContext context" }.Concat(call.Inputs.Select(i => i.Type + " " + i.Name))), ");");
+            var method = w.Start(call.ResultType).Add(" ", call.MethodName, "(global::Svsm.Runtime.SvsmCallContext context");
+            foreach (var input in call.Inputs)
+            {
+                method.Add(", ", input.Type, " ").Add(input.Name);
+            }
+
+            method.Add(");").End();
         }
 
         w.Close();
@@ -66,9 +72,6 @@ internal static class DispatchEmitter
         {
             w.Line("case ", Naming.Number(call.Spec.Id), ":");
             w.Open(string.Empty);
-            var arguments = new[] { "context" }.Concat(call.Inputs.Select(i => i.BitField is null
-                ? "(" + i.Type + ")registers." + i.Field
-                : "(" + i.Type + ")(" + i.BitField.Underlying + ")registers." + i.Field));
             foreach (var input in call.Inputs.Where(i => i.Spec.Misaligned is not null))
             {
                 w.Open("if ((registers.", input.Field, " & 0x", (input.Spec.Alignment!.Value - 1).ToString("X", System.Globalization.CultureInfo.InvariantCulture), "UL) != 0)");
@@ -78,7 +81,19 @@ internal static class DispatchEmitter
                 w.Line();
             }
 
-            w.Line("var result = handler.", call.MethodName, "(", string.Join(", ", arguments), ");");
+            var invocation = w.Start("var result = handler.").Add(call.MethodName, "(context");
+            foreach (var input in call.Inputs)
+            {
+                invocation.Add(", (", input.Type, ")");
+                if (input.BitField is not null)
+                {
+                    invocation.Add("(", input.BitField.Underlying, ")");
+                }
+
+                invocation.Add("registers.", input.Field);
+            }
+
+            invocation.Add(");").End();
             w.Line("registers.Rax = result.Result.Value;");
             var onSuccess = call.Outputs.Where(o => !o.Spec.ReturnedOnError).ToList();
             if (onSuccess.Count > 0)
@@ -146,7 +161,7 @@ internal static class DispatchEmitter
             w.Summary("Serves " + call.Spec.Name + ": " + call.Spec.Function);
             foreach (var input in call.Inputs)
             {
-                w.Doc("param", $" name=\"{input.Name.TrimStart('@')}\"", BindingsEmitter.ParameterDoc(input.Spec) + " (masked to " + Naming.Number(input.Spec.Size) + " bytes)");
+                w.ParameterDoc(input.Name, input.Spec.Register, input.Spec.Description, MaskedTo(input));
             }
 
             w.Line(CallPlan.SyscallResultType, " ", call.MethodName, "(", string.Join(", ", call.Inputs.Select(i => i.Type + " " + i.Name)), ");");
@@ -187,6 +202,8 @@ internal static class DispatchEmitter
     }
 
     /// <summary>A parameter read from its register, masked to its size as the kernel's <c>as u32</c> does.</summary>
+    private static string MaskedTo(RegisterPlan input) => " (masked to " + Naming.Number(input.Spec.Size) + " bytes)";
+
     private static string FromRegister(RegisterPlan input) => input.Spec.Kind switch
     {
         Model.RegisterValueKind.Boolean => "(byte)registers." + input.Field + " != 0",

@@ -121,20 +121,26 @@ internal static class Naming
     /// <summary>The byte size of the smallest unsigned type that holds <paramref name="bits"/> bits.</summary>
     public static int BytesForBits(int bits) => bits <= 8 ? 1 : bits <= 16 ? 2 : bits <= 32 ? 4 : 8;
 
+    /// <summary>The text as a C# string literal: quoted, with quotes, backslashes and characters outside printable ASCII escaped.</summary>
     public static string Literal(string text)
     {
-        var plain = true;
-        foreach (var c in text)
-        {
-            plain &= c is >= ' ' and <= '~' and not '"' and not '\\';
-        }
-
-        if (plain)
+        if (IsPlain(text))
         {
             return "\"" + text + "\"";
         }
 
-        var builder = new StringBuilder("\"");
+        return AppendLiteral(new StringBuilder(text.Length + 8), text).ToString();
+    }
+
+    /// <summary>Appends <paramref name="text"/> as <see cref="Literal"/> writes it.</summary>
+    public static StringBuilder AppendLiteral(StringBuilder builder, string text)
+    {
+        builder.Append('"');
+        if (IsPlain(text))
+        {
+            return builder.Append(text).Append('"');
+        }
+
         foreach (var c in text)
         {
             switch (c)
@@ -158,7 +164,21 @@ internal static class Naming
             }
         }
 
-        return builder.Append('"').ToString();
+        return builder.Append('"');
+    }
+
+    // Printable ASCII but for '"' and '\\': written between the quotes as it is.
+    private static bool IsPlain(string text)
+    {
+        foreach (var c in text)
+        {
+            if (c is < ' ' or > '~' or '"' or '\\')
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     public static string Hex(ulong value, int bytes)

@@ -48,7 +48,7 @@ internal static class ProtocolEmitter
         w.Open(plan.Visibility, " enum ", plan.CallEnum, " : uint");
         foreach (var call in plan.Calls)
         {
-            w.Summary(call.Spec.Name + ": " + call.Spec.Function);
+            w.SummaryXml(SourceWriter.Xml(call.Spec.Name), ": ", SourceWriter.Xml(call.Spec.Function));
             w.Line(call.MethodName, " = ", Naming.Number(call.Spec.Id), ",");
         }
 
@@ -118,11 +118,13 @@ internal static class ProtocolEmitter
         {
             var spec = call.Spec;
             var upper = spec.Class is { } callClass ? Naming.Number(callClass) : "Id";
-            w.Line("    new global::Svsm.Runtime.SvsmCallDescriptor(", upper, ", ", Naming.Number(spec.Id), ", ", Naming.Literal(spec.Name), ", ", Naming.Number(spec.SinceVersion), ", ", Naming.Literal(spec.Function), ", new global::Svsm.Runtime.SvsmRegisterDescriptor[]");
+            w.Start("    new global::Svsm.Runtime.SvsmCallDescriptor(").Add(upper, ", ", Naming.Number(spec.Id)).Add(", ").Literal(spec.Name)
+                .Add(", ", Naming.Number(spec.SinceVersion), ", ").Literal(spec.Function).Add(", new global::Svsm.Runtime.SvsmRegisterDescriptor[]").End();
             w.Line("    {");
             foreach (var register in spec.Registers)
             {
-                w.Line("        new global::Svsm.Runtime.SvsmRegisterDescriptor(global::Svsm.Runtime.X86Register.", Naming.RegisterMember(register.Register), ", global::Svsm.Runtime.SvsmDirection.", Naming.Direction(register.Direction), ", ", Naming.Number(register.Size), ", ", Naming.Number(register.Alignment ?? 0), ", ", Naming.Literal(register.Name), ", ", Naming.Literal(register.Description), "),");
+                w.Start("        new global::Svsm.Runtime.SvsmRegisterDescriptor(global::Svsm.Runtime.X86Register.").Add(Naming.RegisterMember(register.Register), ", global::Svsm.Runtime.SvsmDirection.", Naming.Direction(register.Direction))
+                    .Add(", ", Naming.Number(register.Size), ", ").Add(Naming.Number(register.Alignment ?? 0), ", ").Literal(register.Name).Add(", ").Literal(register.Description).Add("),").End();
             }
 
             w.Line("    }),");
@@ -148,17 +150,22 @@ internal static class ProtocolEmitter
     private static void WriteResult(SourceWriter w, CallPlan call, string visibility)
     {
         w.Line();
-        w.Summary("What " + call.Spec.Name + " returns: the result code from RAX" + (call.Outputs.Count > 0 ? " and its output registers." : "."));
-        w.Doc("param", " name=\"Result\"", "RAX: " + (call.ResultRegister?.Description ?? "Result value"));
+        w.SummaryXml("What ", SourceWriter.Xml(call.Spec.Name), call.Outputs.Count > 0 ? " returns: the result code from RAX and its output registers." : " returns: the result code from RAX.");
+        w.ParameterDoc("Result", "RAX", call.ResultRegister?.Description ?? "Result value");
         foreach (var output in call.Outputs)
         {
-            w.Doc("param", $" name=\"{output.Name}\"", BindingsEmitter.ParameterDoc(output.Spec) + (output.Spec.ReturnedOnError
+            w.ParameterDoc(output.Name, output.Spec.Register, output.Spec.Description, output.Spec.ReturnedOnError
                 ? " (returned also on error; null when the call failed and the SVSM left the guest's value: a handler gives null to leave it, a client sees it unchanged)"
-                : string.Empty));
+                : string.Empty);
         }
 
         w.Line(BindingsEmitter.GeneratedCodeAttribute);
-        var fields = new[] { "global::Svsm.Runtime.SvsmResult Result" }.Concat(call.Outputs.Select(o => o.Type + (o.Spec.ReturnedOnError ? "? " : " ") + o.Name));
-        w.Line(visibility, " readonly partial record struct ", call.ResultType, "(", string.Join(", ", fields), ");");
+        var record = w.Start(visibility).Add(" readonly partial record struct ", call.ResultType, "(global::Svsm.Runtime.SvsmResult Result");
+        foreach (var output in call.Outputs)
+        {
+            record.Add(", ", output.Type, output.Spec.ReturnedOnError ? "? " : " ").Add(output.Name);
+        }
+
+        record.Add(");").End();
     }
 }

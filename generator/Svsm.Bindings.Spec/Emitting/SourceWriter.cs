@@ -63,6 +63,72 @@ internal sealed class SourceWriter
     public SourceWriter Line(string first, string second, string third, string fourth, string fifth, params string[] rest) =>
         End(Append(Begin().Append(first).Append(second).Append(third).Append(fourth).Append(fifth), rest));
 
+    /// <summary>
+    /// Starts a line to be written part by part (<see cref="SourceLine"/>), for a line whose parts are many or come
+    /// from a list: each goes straight into the file, where joining them first would make strings only to copy them.
+    /// </summary>
+    public SourceLine Start(string first)
+    {
+        Begin().Append(first);
+        return new SourceLine(this);
+    }
+
+    /// <summary>A parameter's doc line, <c>/// &lt;param name="NAME"&gt;REGISTER: DESCRIPTION&lt;/param&gt;</c>, with its plain-text parts escaped.</summary>
+    public SourceWriter ParameterDoc(string name, string register, string description, string suffix = "")
+    {
+        // A name is written without the '@' that a keyword takes in code.
+        var at = 0;
+        while (at < name.Length && name[at] == '@')
+        {
+            at++;
+        }
+
+        End(Begin().Append("/// <param name=\"").Append(name, at, name.Length - at).Append("\">")
+            .Append(Xml(register)).Append(": ").Append(Xml(description)).Append(Xml(suffix)).Append("</param>"));
+        return this;
+    }
+
+    /// <summary>A line being written part by part: each call appends to the file; <see cref="End"/> or <see cref="Open"/> finishes it.</summary>
+    public readonly struct SourceLine
+    {
+        private readonly SourceWriter writer;
+
+        internal SourceLine(SourceWriter writer) => this.writer = writer;
+
+        public SourceLine Add(string part)
+        {
+            writer.builder.Append(part);
+            return this;
+        }
+
+        public SourceLine Add(string first, string second)
+        {
+            writer.builder.Append(first).Append(second);
+            return this;
+        }
+
+        public SourceLine Add(string first, string second, string third)
+        {
+            writer.builder.Append(first).Append(second).Append(third);
+            return this;
+        }
+
+        /// <summary>Appends <paramref name="text"/> as a C# string literal (<see cref="Naming.Literal"/>).</summary>
+        public SourceLine Literal(string text)
+        {
+            Naming.AppendLiteral(writer.builder, text);
+            return this;
+        }
+
+        /// <summary>Appends <paramref name="separator"/>, unless this is the first of a list's items.</summary>
+        public SourceLine Separate(bool first, string separator) => first ? this : Add(separator);
+
+        public SourceWriter End() => writer.End(writer.builder);
+
+        /// <summary>Ends the line, and writes an opening brace and indents.</summary>
+        public SourceWriter Open() => writer.Opened(End());
+    }
+
     /// <summary>Writes a line of several parts and an opening brace, and indents.</summary>
     public SourceWriter Open(string first, string second, params string[] rest) => Opened(End(Append(Begin().Append(first).Append(second), rest)));
 
