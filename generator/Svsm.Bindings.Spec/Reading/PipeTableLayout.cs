@@ -1,3 +1,4 @@
+using System;
 using System.Collections.Generic;
 using Markdig.Helpers;
 
@@ -89,7 +90,8 @@ internal sealed class PipeTableLayout
                 return PipeTableOutcome.Unsure;
             }
 
-            pipes[i] = new List<int>();
+            // A table's rows have as many pipes as the row above, mostly.
+            pipes[i] = new List<int>(i > 0 ? Math.Max(4, pipes[i - 1].Count) : 8);
             if (!ScanLine(text, slice.Start, slice.End + 1, pipes[i], lines, i, linksDefined))
             {
                 return PipeTableOutcome.Unsure;

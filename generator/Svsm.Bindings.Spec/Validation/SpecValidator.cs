@@ -127,9 +127,7 @@ internal sealed class SpecValidator
             for (var i = 0; i < call.Registers.Count; i++)
             {
                 var register = call.Registers[i].Spec;
-                var repeated = call.Registers.Take(i).Select(r => r.Spec).FirstOrDefault(r =>
-                    r.Register == register.Register && ((r.IsInput && register.IsInput) || (r.IsOutput && register.IsOutput)));
-                if (repeated is not null)
+                if (EarlierUse(call, i) is { } repeated)
                 {
                     var both = repeated.IsInput && register.IsInput ? "IN" : "OUT";
                     call.Errors.Add(diagnostics.Add(SpecDiagnostics.RegisterRepeated, call.Registers[i].RegisterSpan, register.Register, both, spec.Name, repeated.Span.Line));
@@ -141,6 +139,22 @@ internal sealed class SpecValidator
                 }
             }
         }
+    }
+
+    /// <summary>The first register before <paramref name="index"/> that is the same register in the same direction, or null.</summary>
+    private static RegisterSpec? EarlierUse(BuiltCall call, int index)
+    {
+        var register = call.Registers[index].Spec;
+        for (var i = 0; i < index; i++)
+        {
+            var earlier = call.Registers[i].Spec;
+            if (earlier.Register == register.Register && ((earlier.IsInput && register.IsInput) || (earlier.IsOutput && register.IsOutput)))
+            {
+                return earlier;
+            }
+        }
+
+        return null;
     }
 
     private static readonly System.Text.RegularExpressions.Regex AddressWords =

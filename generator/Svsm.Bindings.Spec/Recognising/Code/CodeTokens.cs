@@ -55,13 +55,27 @@ internal sealed class CodeTokens
         this.map = map;
         lineStarts = block.LineStarts;
         Text = block.Text;
-        Tokens = new List<Token>((Text.Length / 5) + 8); // about one token in five characters of C or Rust
+        // Tokens are gathered in a list kept for the thread and copied out at their count: a block's count is not
+        // known before, and a list grown to it, or sized by a guess, leaves arrays of unused room behind.
+        var gathered = tokenBuffer ??= new List<Token>(256);
+        gathered.Clear();
+        Tokens = gathered;
         Tokenize(c);
+        Tokens = new List<Token>(gathered);
+        gathered.Clear();
+        if (gathered.Capacity > 64 * 1024)
+        {
+            // One huge block does not keep its room for the thread's life.
+            tokenBuffer = null;
+        }
     }
+
+    [ThreadStatic]
+    private static List<Token>? tokenBuffer;
 
     public string Text { get; }
 
-    public List<Token> Tokens { get; private set; } = new();
+    public List<Token> Tokens { get; private set; }
 
     public List<Comment> Comments { get; } = new();
 
