@@ -118,12 +118,14 @@ internal sealed record TableSchema(TableKind Kind, string Title, IReadOnlyList<C
         var keys = Keys(header);
         TableSchema? best = null;
         var bestScore = 0;
-        foreach (var schema in All)
+        // Indexed loops: a foreach over the lists' interface would make an enumerator for each, on every table.
+        for (var s = 0; s < All.Count; s++)
         {
+            var schema = All[s];
             var score = 0;
-            foreach (var column in schema.Columns)
+            for (var c = 0; c < schema.Columns.Count; c++)
             {
-                score += column.Identifies && column.IsIn(keys) ? 1 : 0;
+                score += schema.Columns[c].Identifies && schema.Columns[c].IsIn(keys) ? 1 : 0;
             }
 
             if (schema.Kind == TableKind.Calls && score == 1 && keys.Contains("id") && !keys.Contains("callid"))
