@@ -201,9 +201,10 @@ internal static class DispatchEmitter
         w.Close();
     }
 
-    /// <summary>A parameter read from its register, masked to its size as the kernel's <c>as u32</c> does.</summary>
+    /// <summary>What a handler's parameter doc adds: the size its register is masked to.</summary>
     private static string MaskedTo(RegisterPlan input) => " (masked to " + Naming.Number(input.Spec.Size) + " bytes)";
 
+    /// <summary>A parameter read from its register, masked to its size as the kernel's <c>as u32</c> does.</summary>
     private static string FromRegister(RegisterPlan input) => input.Spec.Kind switch
     {
         Model.RegisterValueKind.Boolean => "(byte)registers." + input.Field + " != 0",
