@@ -27,8 +27,27 @@ if ! dotnet build Bindings.sln -c Release -nologo -clp:ErrorsOnly; then
   exit 1
 fi
 
-dotnet test --solution Bindings.sln -c Release --no-build --results-directory "$results" --report-xunit-xml --no-progress
-status=$?
+# Each test assembly runs as its own process, all at once as `dotnet test` runs them, but with a report named for
+# it: reports named by their start time alone can collide when two assemblies start together, and one is lost.
+projects=$(dotnet sln Bindings.sln list | grep 'tests/.*Tests\.csproj$' | xargs -n1 basename | sed 's/\.csproj$//')
+status=0
+pids=()
+for name in $projects; do
+  dotnet "tests/$name/bin/Release/net10.0/$name.dll" --results-directory "$results" --report-xunit-xml \
+    --report-xunit-xml-filename "$name.xunit.xml" --no-ansi --no-progress > "$results/$name.log" 2>&1 &
+  pids+=($!)
+done
+i=0
+for name in $projects; do
+  # A passing assembly shows its summary; a failing one all it wrote, failures and all.
+  if wait "${pids[$i]}"; then
+    grep -vE '^\s*$' "$results/$name.log" | tail -n 6
+  else
+    status=1
+    cat "$results/$name.log"
+  fi
+  i=$((i + 1))
+done
 
 sum() { # sum an attribute of every <assembly> element in the reports
   cat "$results"/*.xml 2>/dev/null | grep -o "<assembly [^>]*" | grep -o " $1=\"[0-9]*\"" | grep -o '[0-9]*' | awk '{s+=$1} END {print s+0}'
@@ -37,7 +56,7 @@ passed=$(sum passed)
 failed=$(( $(sum failed) + $(sum errors) ))
 skipped=$(sum skipped)
 assemblies=$(cat "$results"/*.xml 2>/dev/null | grep -o "<assembly " | wc -l)
-projects=$(dotnet sln Bindings.sln list | grep -c 'tests/.*Tests\.csproj$')
+projects=$(echo "$projects" | wc -w)
 if [ "$assemblies" -lt "$projects" ]; then
   echo "Only $assemblies of $projects test assemblies reported results (one crashed or did not run)."
   failed=$(( failed + projects - assemblies ))

@@ -78,6 +78,29 @@ public sealed class ParameterListTests
         Assert.Equal(new[] { "RDX", "R9" }, document.Diagnostics.Where(d => d.Id == "SVSM0048").Select(d => d.Message.Split(' ')[0]));
     }
 
+    // The size is read wherever its words stand: after other digits, at the start, or as a type name alone.
+    [Theory]
+    [InlineData("3rd argument, a u16 count", 2, false)]
+    [InlineData("2 pages, as an i32", 4, false)]
+    [InlineData("32-bit index", 4, false)]
+    [InlineData("length (1 byte)", 1, false)]
+    [InlineData("page count, at most 512", 8, true)]
+    [InlineData("flags (see below)", 8, true)]
+    public void SizeWordsAmongOtherText(string description, int size, bool assumed)
+    {
+        var document = TestSupport.Parse(Protocol($"""
+            ### protocol request
+
+            ```
+            const SVSM_EXAMPLE_REQUEST: u32 = 1;
+            ```
+
+            * RCX: {description}
+            """));
+        Assert.Equal(size, document.Call("SVSM_EXAMPLE_REQUEST").Registers.Single().Size);
+        Assert.Equal(assumed, document.Diagnostics.Any(d => d.Id == "SVSM0048"));
+    }
+
     [Fact]
     public void ACallIdBlockUnderTheCallsHeadingAndMixedStylesInOneSpec()
     {

@@ -93,11 +93,17 @@ internal sealed class CallBuilder
             diagnostics.Add(SpecDiagnostics.SectionForUnknownCall, heading.Span, name);
         }
 
+        var sectionHeadings = new HashSet<RecognisedHeading>();
+        foreach (var section in sections)
+        {
+            sectionHeadings.Add(section.Heading);
+        }
+
         var setsBySection = new Dictionary<RecognisedHeading, List<RawRegisterSet>>();
         foreach (var set in spec.RegisterSets)
         {
             var needs = set.Kind == RegisterSetKind.ParametersTable ? CallConvention.CoconutSyscall : CallConvention.SvsmCall;
-            var owner = set.Ancestors.Reverse().FirstOrDefault(a => sections.Exists(s => s.Heading == a));
+            var owner = InnermostSection(set.Ancestors, sectionHeadings);
             var title = set.Kind switch
             {
                 RegisterSetKind.RegistersTable => "Registers table",
@@ -175,11 +181,22 @@ internal sealed class CallBuilder
                 fromNameColumn |= set.HasNameColumn;
             }
 
-            foreach (var register in NameUniquely(raws, fromNameColumn, call, section?.Text))
+            NameUniquely(raws, fromNameColumn, call, section?.Text);
+        }
+    }
+
+    /// <summary>The innermost of <paramref name="ancestors"/> (outermost first) that heads a call's section, or null.</summary>
+    private static RecognisedHeading? InnermostSection(IReadOnlyList<RecognisedHeading> ancestors, HashSet<RecognisedHeading> sections)
+    {
+        for (var i = ancestors.Count - 1; i >= 0; i--)
+        {
+            if (sections.Contains(ancestors[i]))
             {
-                call.Registers.Add(register);
+                return ancestors[i];
             }
         }
+
+        return null;
     }
 
     private void ReportMixed(string what, SpecSpan at, CallConvention wanted)
@@ -197,8 +214,11 @@ internal sealed class CallBuilder
     private static bool SameCall(string listed, string heading) =>
         string.Equals(listed, heading, StringComparison.OrdinalIgnoreCase) || string.Equals(listed, "SYS_" + heading, StringComparison.OrdinalIgnoreCase);
 
-    /// <summary>Names are unique among the inputs and among the outputs; a repeated Name cell is an error, a repeated derived name gets a number.</summary>
-    private IEnumerable<BuiltRegister> NameUniquely(List<RawRegister> registers, bool fromNameColumn, BuiltCall call, string? sectionName)
+    /// <summary>
+    /// Gives the call its registers, named uniquely among the inputs and among the outputs: a repeated Name cell is an
+    /// error, a repeated derived name gets a number.
+    /// </summary>
+    private void NameUniquely(List<RawRegister> registers, bool fromNameColumn, BuiltCall call, string? sectionName)
     {
         var inputs = new Dictionary<string, int>(StringComparer.Ordinal);
         var outputs = new Dictionary<string, int>(StringComparer.Ordinal);
@@ -207,17 +227,16 @@ internal sealed class CallBuilder
         {
             var isInput = raw.Direction != RegisterDirection.Out;
             var isOutput = raw.Direction != RegisterDirection.In;
-            bool Taken(string candidate) => (isInput && inputs.ContainsKey(candidate)) || (isOutput && outputs.ContainsKey(candidate));
 
             var baseName = raw.ExplicitName is { } explicitName ? NameDeriver.FromNameCell(explicitName) : NameDeriver.IdentifierOf(raw.Description);
             var name = baseName;
-            if (Taken(name) && fromNameColumn && raw.ExplicitName is not null)
+            if (Taken(name, isInput, isOutput, inputs, outputs) && fromNameColumn && raw.ExplicitName is not null)
             {
                 var line = (isInput && inputs.ContainsKey(name) ? inputs : outputs)[name];
                 call.Errors.Add(diagnostics.Add(SpecDiagnostics.DuplicateName, raw.Span, name, callName, line));
             }
 
-            for (var n = 2; Taken(name); n++)
+            for (var n = 2; Taken(name, isInput, isOutput, inputs, outputs); n++)
             {
                 name = baseName + n.ToString(CultureInfo.InvariantCulture);
             }
@@ -237,10 +256,13 @@ internal sealed class CallBuilder
                 diagnostics.Add(SpecDiagnostics.RegisterSizeAssumed, raw.Span, raw.Register, call.Spec.Name);
             }
 
-            yield return new BuiltRegister(new RegisterSpec(raw.Register, raw.Direction, raw.Size, raw.Alignment, name, raw.Description, raw.Span, raw.Kind, ReturnedOnError: raw.ReturnedOnError), raw.SizeSpan, raw.RegisterSpan)
+            call.Registers.Add(new BuiltRegister(new RegisterSpec(raw.Register, raw.Direction, raw.Size, raw.Alignment, name, raw.Description, raw.Span, raw.Kind, ReturnedOnError: raw.ReturnedOnError), raw.SizeSpan, raw.RegisterSpan)
             {
                 MisalignedNote = raw.Misaligned,
-            };
+            });
         }
     }
+
+    private static bool Taken(string candidate, bool isInput, bool isOutput, Dictionary<string, int> inputs, Dictionary<string, int> outputs) =>
+        (isInput && inputs.ContainsKey(candidate)) || (isOutput && outputs.ContainsKey(candidate));
 }

@@ -12,11 +12,30 @@ public readonly struct EquatableArray<T> : IEquatable<EquatableArray<T>>, IReadO
 
     public EquatableArray(T[] items) => this.items = items;
 
-    public EquatableArray(IEnumerable<T> items) => this.items = new List<T>(items).ToArray();
+    // LINQ's ToArray sizes the array once where the source knows its count (a list, or a Select over one).
+    public EquatableArray(IEnumerable<T> items) => this.items = System.Linq.Enumerable.ToArray(items);
 
     public static EquatableArray<T> Empty => new(Array.Empty<T>());
 
     public int Count => items?.Length ?? 0;
+
+    /// <summary>Each element mapped by <paramref name="map"/>, into an array of the same length.</summary>
+    public EquatableArray<TResult> Map<TResult>(Func<T, TResult> map)
+        where TResult : IEquatable<TResult>
+    {
+        if (items is not { Length: > 0 } source)
+        {
+            return EquatableArray<TResult>.Empty;
+        }
+
+        var mapped = new TResult[source.Length];
+        for (var i = 0; i < source.Length; i++)
+        {
+            mapped[i] = map(source[i]);
+        }
+
+        return new EquatableArray<TResult>(mapped);
+    }
 
     public T this[int index] => (items ?? Array.Empty<T>())[index];
 

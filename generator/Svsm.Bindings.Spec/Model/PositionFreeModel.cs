@@ -22,13 +22,13 @@ public static class PositionFreeModel
 
         public SpecDocument Strip(SpecDocument document) => document with
         {
-            Calls = document.Calls.Select(c => c with { Span = SpecSpan.None, Registers = c.Registers.Select(Strip).ToEquatableArray() }).ToEquatableArray(),
-            Structs = document.Structs.Select(Strip).ToEquatableArray(),
-            BitFields = document.BitFields.Select(Strip).ToEquatableArray(),
-            ConstantTables = document.ConstantTables.Select(Strip).ToEquatableArray(),
+            Calls = document.Calls.Map(c => c with { Span = SpecSpan.None, Registers = c.Registers.Map(Strip) }),
+            Structs = document.Structs.Map(Strip),
+            BitFields = document.BitFields.Map(Strip),
+            ConstantTables = document.ConstantTables.Map(Strip),
             Diagnostics = EquatableArray<SpecDiagnostic>.Empty,
-            Ioctls = document.Ioctls.Select(i => i with { Span = SpecSpan.None }).ToEquatableArray(),
-            ProposedCalls = document.ProposedCalls.Select(p => p with { Span = SpecSpan.None }).ToEquatableArray(),
+            Ioctls = document.Ioctls.Map(i => i with { Span = SpecSpan.None }),
+            ProposedCalls = document.ProposedCalls.Map(p => p with { Span = SpecSpan.None }),
         };
 
         private RegisterSpec Strip(RegisterSpec register) =>
@@ -38,13 +38,13 @@ public static class PositionFreeModel
         {
             if (!structs.TryGetValue(structure, out var stripped))
             {
-                var fields = structure.Fields.Select(f => f with
+                var fields = structure.Fields.Map(f => f with
                 {
                     Span = SpecSpan.None,
                     Struct = f.Struct is { } s ? Strip(s) : null,
                     Bits = f.Bits is { } b ? Strip(b) : null,
                     Enum = f.Enum is { } e ? Strip(e) : null,
-                }).ToEquatableArray();
+                });
                 stripped = structure with
                 {
                     Span = SpecSpan.None,
@@ -61,7 +61,7 @@ public static class PositionFreeModel
         {
             if (!bits.TryGetValue(bitField, out var stripped))
             {
-                stripped = bitField with { Span = SpecSpan.None, Bits = bitField.Bits.Select(b => b with { Span = SpecSpan.None }).ToEquatableArray() };
+                stripped = bitField with { Span = SpecSpan.None, Bits = bitField.Bits.Map(b => b with { Span = SpecSpan.None }) };
                 bits[bitField] = stripped;
             }
 
@@ -72,7 +72,7 @@ public static class PositionFreeModel
         {
             if (!tables.TryGetValue(table, out var stripped))
             {
-                stripped = table with { Span = SpecSpan.None, Constants = table.Constants.Select(c => c with { Span = SpecSpan.None }).ToEquatableArray() };
+                stripped = table with { Span = SpecSpan.None, Constants = table.Constants.Map(c => c with { Span = SpecSpan.None }) };
                 tables[table] = stripped;
             }
 

@@ -41,6 +41,29 @@ internal static class ParameterListRecogniser
     private static readonly char[] ItemSeparators = { ':', '-', '\u2013', '\u2014' };
     private static readonly char[] Digits = { '0', '1', '2', '3', '4', '5', '6', '7', '8', '9' };
 
+    // What ParenthesizedDirection needs: "(IN" or "(OUT", in any case.
+    private static bool MayMarkDirection(string text) =>
+        text.IndexOf("(in", StringComparison.OrdinalIgnoreCase) >= 0 || text.IndexOf("(out", StringComparison.OrdinalIgnoreCase) >= 0;
+
+    // What TypeSize needs: "bit" or "byte", or a u or i before the digit of a width (u8, i16, u32, i64).
+    private static bool MayStateSize(string text)
+    {
+        if (text.IndexOf("bit", StringComparison.OrdinalIgnoreCase) >= 0 || text.IndexOf("byte", StringComparison.OrdinalIgnoreCase) >= 0)
+        {
+            return true;
+        }
+
+        for (var i = text.IndexOfAny(Digits); i >= 0; i = i + 1 < text.Length ? text.IndexOfAny(Digits, i + 1) : -1)
+        {
+            if (i > 0 && text[i - 1] is 'u' or 'U' or 'i' or 'I')
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
     private static bool IsRegisterName(string name) => CellValues.IsGeneralPurposeRegister(name) || CellValues.WideNameOf(name) is not null;
 
     /// <summary>The list's registers; null when it is no parameter list.</summary>
@@ -99,7 +122,7 @@ internal static class ParameterListRecogniser
 
     private static void Add(RawRegisterSet set, string register, RegisterDirection direction, string text, SpecSpan span, DiagnosticBag diagnostics)
     {
-        var description = text.IndexOf('(') < 0 ? text : ParenthesizedDirection.Replace(text, string.Empty).Trim();
+        var description = !MayMarkDirection(text) ? text : ParenthesizedDirection.Replace(text, string.Empty).Trim();
         var mentionsAlignment = text.IndexOf("align", StringComparison.OrdinalIgnoreCase) >= 0;
         int? alignment = null;
         var alignmentEnd = 0;
@@ -131,7 +154,7 @@ internal static class ParameterListRecogniser
         var returnedOnError = direction != RegisterDirection.In && text.IndexOf(CellValues.AlsoOnError, StringComparison.OrdinalIgnoreCase) >= 0;
         var size = 8;
         var assumed = true;
-        if (text.IndexOfAny(Digits) >= 0 && TypeSize.Match(text) is { Success: true } stated)
+        if (MayStateSize(text) && TypeSize.Match(text) is { Success: true } stated)
         {
             size = stated.Groups["bytes"].Success
                 ? int.Parse(stated.Groups["bytes"].Value, CultureInfo.InvariantCulture)
