@@ -56,10 +56,10 @@ passed=$(sum passed)
 failed=$(( $(sum failed) + $(sum errors) ))
 skipped=$(sum skipped)
 assemblies=$(cat "$results"/*.xml 2>/dev/null | grep -o "<assembly " | wc -l)
-projects=$(echo "$projects" | wc -w)
-if [ "$assemblies" -lt "$projects" ]; then
-  echo "Only $assemblies of $projects test assemblies reported results (one crashed or did not run)."
-  failed=$(( failed + projects - assemblies ))
+expected=$(echo "$projects" | wc -w)
+if [ "$assemblies" -lt "$expected" ]; then
+  echo "Only $assemblies of $expected test assemblies reported results (one crashed or did not run)."
+  failed=$(( failed + expected - assemblies ))
 fi
 if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then
   failed=1

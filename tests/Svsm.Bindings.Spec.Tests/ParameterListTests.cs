@@ -18,18 +18,23 @@ public sealed class ParameterListTests
 
         """ + calls;
 
+    // The protocol with one call, SVSM_EXAMPLE_REQUEST, whose section goes on with body after its id.
+    private static string Request(string body) => Protocol("""
+        ### protocol request
+
+        ```
+        const SVSM_EXAMPLE_REQUEST: u32 = 1;
+        ```
+
+        """ + body);
+
     [Theory]
     [InlineData("*", "RCX", "RDX")]
     [InlineData("-", "**RCX**", "`RDX`")]
     [InlineData("+", "rcx", "%rdx")]
     public void BulletsOfEveryKindAndRegistersBoldOrPlain(string bullet, string first, string second)
     {
-        var document = TestSupport.Parse(Protocol($"""
-            ### protocol request
-
-            ```
-            const SVSM_EXAMPLE_REQUEST: u32 = 1;
-            ```
+        var document = TestSupport.Parse(Request($"""
             Parameters:
             {bullet} {first}: buffer address (guest physical).  Must be page aligned.
             {bullet} {second}: buffer size (u32)
@@ -88,15 +93,7 @@ public sealed class ParameterListTests
     [InlineData("flags (see below)", 8, true)]
     public void SizeWordsAmongOtherText(string description, int size, bool assumed)
     {
-        var document = TestSupport.Parse(Protocol($"""
-            ### protocol request
-
-            ```
-            const SVSM_EXAMPLE_REQUEST: u32 = 1;
-            ```
-
-            * RCX: {description}
-            """));
+        var document = TestSupport.Parse(Request($"* RCX: {description}\n"));
         Assert.Equal(size, document.Call("SVSM_EXAMPLE_REQUEST").Registers.Single().Size);
         Assert.Equal(assumed, document.Diagnostics.Any(d => d.Id == "SVSM0048"));
     }

@@ -93,11 +93,7 @@ internal sealed class CallBuilder
             diagnostics.Add(SpecDiagnostics.SectionForUnknownCall, heading.Span, name);
         }
 
-        var sectionHeadings = new HashSet<RecognisedHeading>();
-        foreach (var section in sections)
-        {
-            sectionHeadings.Add(section.Heading);
-        }
+        var sectionHeadings = new HashSet<RecognisedHeading>(sections.Select(s => s.Heading));
 
         var setsBySection = new Dictionary<RecognisedHeading, List<RawRegisterSet>>();
         foreach (var set in spec.RegisterSets)

@@ -35,11 +35,10 @@ internal static class ParameterListRecogniser
             ? match
             : null;
 
-    // The patterns below are tried only on text that holds what each needs (a separator, "align", a digit, a
-    // parenthesis, "register"): most items and descriptions hold none of them, and an interpreted pattern that
+    // The patterns below are tried only on text that holds what each needs (a separator, "align", a size's words,
+    // "(in" or "(out", "register"): most items and descriptions hold none of them, and an interpreted pattern that
     // fails still walks the whole text.
     private static readonly char[] ItemSeparators = { ':', '-', '\u2013', '\u2014' };
-    private static readonly char[] Digits = { '0', '1', '2', '3', '4', '5', '6', '7', '8', '9' };
 
     // What ParenthesizedDirection needs: "(IN" or "(OUT", in any case.
     private static bool MayMarkDirection(string text) =>
@@ -53,9 +52,9 @@ internal static class ParameterListRecogniser
             return true;
         }
 
-        for (var i = text.IndexOfAny(Digits); i >= 0; i = i + 1 < text.Length ? text.IndexOfAny(Digits, i + 1) : -1)
+        for (var i = 1; i < text.Length; i++)
         {
-            if (i > 0 && text[i - 1] is 'u' or 'U' or 'i' or 'I')
+            if (text[i] is >= '0' and <= '9' && text[i - 1] is 'u' or 'U' or 'i' or 'I')
             {
                 return true;
             }
