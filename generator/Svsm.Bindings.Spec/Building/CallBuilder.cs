@@ -80,9 +80,11 @@ internal sealed class CallBuilder
             }
         }
 
+        // The headings as a set: for the declared sections not yet among them, and for the register sets' owners.
+        var sectionHeadings = new HashSet<RecognisedHeading>(sections.Select(s => s.Heading));
         foreach (var pair in declaredSections)
         {
-            if (pair.Value is { } heading && !sections.Exists(s => s.Heading == heading))
+            if (pair.Value is { } heading && sectionHeadings.Add(heading))
             {
                 sections.Add((heading, pair.Key.Spec.Name));
             }
@@ -92,8 +94,6 @@ internal sealed class CallBuilder
         {
             diagnostics.Add(SpecDiagnostics.SectionForUnknownCall, heading.Span, name);
         }
-
-        var sectionHeadings = new HashSet<RecognisedHeading>(sections.Select(s => s.Heading));
 
         var setsBySection = new Dictionary<RecognisedHeading, List<RawRegisterSet>>();
         foreach (var set in spec.RegisterSets)
