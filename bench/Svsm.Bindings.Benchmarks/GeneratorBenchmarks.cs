@@ -19,8 +19,8 @@ namespace Svsm.Bindings.Benchmarks;
 // Server GC, as csc and VBCSCompiler run (their runtimeconfig.json sets System.GC.Server). Warm-up long enough for
 // tiered JIT to reach its optimised code: a cold generation over 500 specs is one invocation per iteration, and in a
 // loop of such runs its time still falls until about the twentieth (from ~270 ms in runs 11-20 to ~220 ms after).
-// Three launches, judged on their median: one process's mean of a cold run moves by a third from the next one's
-// (the collector's pauses and where its heap lands), more than the goal's margin.
+// Three launches, judged on their median: the mean of one process's cold runs differs from the next process's by up
+// to a third (103 and 126 ms in one run at 500 specs; 130 and 230 ms on a noisier day), more than the goal's margin.
 [MemoryDiagnoser]
 [GcServer(true)]
 [SimpleJob(launchCount: 3, warmupCount: 30, iterationCount: 10)]
