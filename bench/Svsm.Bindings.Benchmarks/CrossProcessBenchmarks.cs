@@ -2,6 +2,7 @@ using System.Diagnostics;
 using BenchmarkDotNet.Attributes;
 using Svsm.Runtime;
 using Svsm.Runtime.SharedMemory;
+using Svsm.Testing;
 
 namespace Svsm.Bindings.Benchmarks;
 
@@ -94,13 +95,7 @@ internal static class Peers
     /// <summary>svsm-emu as the tools project builds it (the benchmarks project builds it first).</summary>
     public static string SvsmEmu()
     {
-        var directory = new DirectoryInfo(AppContext.BaseDirectory);
-        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "Bindings.sln")))
-        {
-            directory = directory.Parent;
-        }
-
-        var root = directory?.FullName ?? throw new InvalidOperationException("Bindings.sln not found above " + AppContext.BaseDirectory);
+        var root = Repository.Root;
         foreach (var configuration in new[] { "Release", "Debug" })
         {
             var dll = Path.Combine(root, "tools", "Svsm.Emulator.Cli", "bin", configuration, "net10.0", "svsm-emu.dll");

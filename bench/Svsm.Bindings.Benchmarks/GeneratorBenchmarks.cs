@@ -73,7 +73,7 @@ public class GeneratorBenchmarks
         compilation = CSharpCompilation.Create("Consumer", new[] { CSharpSyntaxTree.ParseText(Consumer, options) }, references,
             new CSharpCompilationOptions(OutputKind.ConsoleApplication, nullableContextOptions: NullableContextOptions.Enable));
         edited = compilation.AddSyntaxTrees(CSharpSyntaxTree.ParseText("namespace App { internal static class Edit { public const int X = 1; } }", options));
-        var root = RepositoryRoot();
+        var root = Svsm.Testing.Repository.Root; // qualified: in this class, Repository is the specs/ parameter value
         // core.md is the runtime's own: a consumer gets its types from Svsm.Runtime and lists every other spec.
         var texts = Specs == Repository
             ? Directory.GetFiles(Path.Combine(root, "specs"), "*.md").Where(p => Path.GetFileName(p) != "core.md").Select(p => (Path: p, Text: File.ReadAllText(p))).ToList()
@@ -114,17 +114,6 @@ public class GeneratorBenchmarks
 
     private GeneratorDriver NewDriver() => CSharpGeneratorDriver.Create(
         new[] { new SvsmBindingsGenerator().AsSourceGenerator() }, specs, new CSharpParseOptions(LanguageVersion.CSharp12));
-
-    internal static string RepositoryRoot()
-    {
-        var root = new DirectoryInfo(AppContext.BaseDirectory);
-        while (!File.Exists(Path.Combine(root.FullName, "Bindings.sln")))
-        {
-            root = root.Parent ?? throw new InvalidOperationException("Bindings.sln not found");
-        }
-
-        return root.FullName;
-    }
 
     private sealed class SpecText(string path, string text) : AdditionalText
     {

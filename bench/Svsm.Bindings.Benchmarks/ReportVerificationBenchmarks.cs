@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using BenchmarkDotNet.Attributes;
 using Svsm.Runtime.Attestation;
+using Svsm.Testing;
 
 namespace Svsm.Bindings.Benchmarks;
 
@@ -25,7 +26,7 @@ public class ReportVerificationBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        var data = Path.Combine(GeneratorBenchmarks.RepositoryRoot(), "tests", "Svsm.Runtime.Tests", "TestData", "Snp");
+        var data = Path.Combine(Repository.Root, "tests", "Svsm.Runtime.Tests", "TestData", "Snp");
         report = File.ReadAllBytes(Path.Combine(data, "oak_turin_v5_report.bin"));
         var vcek = X509CertificateLoader.LoadCertificate(File.ReadAllBytes(Path.Combine(data, "oak_turin_vcek.der")));
         var (key, result) = SnpTrustedSigningKey.Validate(vcek);

@@ -1,4 +1,5 @@
 using Microsoft.CodeAnalysis;
+using Svsm.Testing;
 using Xunit;
 
 namespace Svsm.Bindings.Generator.Tests;
@@ -16,7 +17,7 @@ public sealed class CompileTests
     [MemberData(nameof(Specs))]
     public void GeneratedCodeCompilesWarningFree(string specName)
     {
-        var spec = GeneratorHost.SpecText.FromRepository(Path.Combine(GeneratorHost.RepositoryRoot, "specs", specName));
+        var spec = GeneratorHost.SpecText.FromRepository(Path.Combine(Repository.Root, "specs", specName));
         var (output, result) = GeneratorHost.Run(new[] { spec });
         Assert.Null(result.Results.Single().Exception);
         Assert.NotEmpty(result.GeneratedTrees);

@@ -1,4 +1,5 @@
 using Microsoft.CodeAnalysis;
+using Svsm.Testing;
 using Xunit;
 
 namespace Svsm.Bindings.Generator.Tests;
@@ -10,7 +11,7 @@ namespace Svsm.Bindings.Generator.Tests;
 public sealed class EmitSidesTests
 {
     private static GeneratorHost.SpecText Ocp(string? emit) =>
-        new(GeneratorHost.ProjectDir + "specs/ocp.md", File.ReadAllText(Path.Combine(GeneratorHost.RepositoryRoot, "specs", "ocp.md")), svsmEmit: emit);
+        new(GeneratorHost.ProjectDir + "specs/ocp.md", File.ReadAllText(Path.Combine(Repository.Root, "specs", "ocp.md")), svsmEmit: emit);
 
     private static (string Source, Compilation Output, GeneratorDriverRunResult Result) Generate(string? emit, bool withEmulator = false)
     {

@@ -1,5 +1,6 @@
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
+using Svsm.Testing;
 using Xunit;
 using SpecText = Svsm.Bindings.Generator.Tests.GeneratorHost.SpecText;
 
@@ -165,7 +166,7 @@ public sealed class GeneratorDiagnosticTests
     [Fact]
     public void AnalyzerReleasesListTheCatalog()
     {
-        var unshipped = File.ReadAllLines(Path.Combine(GeneratorHost.RepositoryRoot, "generator", "Svsm.Bindings.Generator", "ReleaseTracking", "AnalyzerReleases.Unshipped.md"))
+        var unshipped = File.ReadAllLines(Path.Combine(Repository.Root, "generator", "Svsm.Bindings.Generator", "ReleaseTracking", "AnalyzerReleases.Unshipped.md"))
             .Where(l => l.StartsWith("SVSM", StringComparison.Ordinal))
             .Select(l => l.Split('|').Select(c => c.Trim()).ToArray())
             .ToDictionary(c => c[0], c => (Category: c[1], Severity: c[2]));

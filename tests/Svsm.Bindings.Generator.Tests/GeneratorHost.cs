@@ -4,6 +4,7 @@ using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.Diagnostics;
 using Microsoft.CodeAnalysis.Text;
+using Svsm.Testing;
 
 namespace Svsm.Bindings.Generator.Tests;
 
@@ -20,22 +21,8 @@ internal sealed class GeneratorHost
         return paths.Select(p => (MetadataReference)MetadataReference.CreateFromFile(p)).ToImmutableArray();
     });
 
-    public static string RepositoryRoot
-    {
-        get
-        {
-            var directory = new DirectoryInfo(AppContext.BaseDirectory);
-            while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "Bindings.sln")))
-            {
-                directory = directory.Parent;
-            }
-
-            return directory?.FullName ?? throw new InvalidOperationException("Bindings.sln not found");
-        }
-    }
-
     public static IEnumerable<string> RepositorySpecs =>
-        Directory.GetFiles(Path.Combine(RepositoryRoot, "specs"), "*.md").OrderBy(p => p, StringComparer.Ordinal);
+        Directory.GetFiles(Path.Combine(Repository.Root, "specs"), "*.md").OrderBy(p => p, StringComparer.Ordinal);
 
     /// <param name="withEmulator">Whether the consumer references Svsm.Emulator (an SVSM), not only Svsm.Runtime (a guest app).</param>
     public static CSharpCompilation Compilation(string code = "namespace App { public static class Program { } }", LanguageVersion language = LanguageVersion.CSharp12, bool withRuntime = true, bool warningsAsErrors = true, bool withEmulator = false) =>
@@ -77,7 +64,7 @@ internal sealed class GeneratorHost
         public override SourceText GetText(CancellationToken cancellationToken = default) => SourceText.From(Content);
 
         public static SpecText FromRepository(string fullPath) =>
-            new(ProjectDir + System.IO.Path.GetRelativePath(RepositoryRoot, fullPath).Replace('\\', '/'), File.ReadAllText(fullPath));
+            new(ProjectDir + System.IO.Path.GetRelativePath(Repository.Root, fullPath).Replace('\\', '/'), File.ReadAllText(fullPath));
     }
 
     private sealed class Options(string? ns, IReadOnlyList<SpecText> specs) : AnalyzerConfigOptionsProvider

@@ -4,6 +4,7 @@ using System.Text.RegularExpressions;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.Text;
+using Svsm.Testing;
 using Xunit;
 using SpecText = Svsm.Bindings.Generator.Tests.GeneratorHost.SpecText;
 
@@ -72,7 +73,7 @@ public sealed class IncrementalityTests
     [InlineData("specs/snp-report.md")]
     public void AnEditThatOnlyMovesThingsReReportsDiagnosticsAndReEmitsNoSource(string spec)
     {
-        var original = SpecText.FromRepository(Path.Combine(GeneratorHost.RepositoryRoot, spec));
+        var original = SpecText.FromRepository(Path.Combine(Repository.Root, spec));
         var driver = GeneratorHost.Driver(new[] { original }).RunGenerators(GeneratorHost.Compilation());
         var before = driver.GetRunResult().Results.Single();
 

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.IO.Compression;
+using Svsm.Testing;
 using Xunit;
 
 namespace Svsm.Bindings.Generator.Tests;
@@ -30,7 +31,7 @@ public sealed class PackageTests : IDisposable
     public void ConsumerBuildsAndRunsFromTheLocalFeedAndSeesSpecErrorsOnTheirLines()
     {
         var feed = Path.Combine(work, "feed");
-        var root = GeneratorHost.RepositoryRoot;
+        var root = Repository.Root;
         foreach (var project in new[] { "runtime/Svsm.Runtime", "runtime/Svsm.Emulator", "generator/Svsm.Bindings.Generator", "generator/Svsm.Bindings.Cli" })
         {
             Dotnet(root, $"pack {project} -c {Configuration} --no-build -o {feed} -nologo").AssertSuccess();

@@ -1,5 +1,6 @@
 using System.Text;
 using Svsm.Bindings.Spec.Emitting;
+using Svsm.Testing;
 using Xunit;
 
 namespace Svsm.Bindings.Generator.Tests;
@@ -12,7 +13,7 @@ public sealed class SnapshotTests
 {
     private const string VersionToken = "{{version}}";
 
-    private static readonly string SnapshotFolder = Path.Combine(GeneratorHost.RepositoryRoot, "tests", "Svsm.Bindings.Generator.Tests", "Snapshots");
+    private static readonly string SnapshotFolder = Path.Combine(Repository.Root, "tests", "Svsm.Bindings.Generator.Tests", "Snapshots");
 
     private static bool Accepting => Environment.GetEnvironmentVariable("SVSM_ACCEPT_SNAPSHOTS") == "1";
 
@@ -22,7 +23,7 @@ public sealed class SnapshotTests
     [MemberData(nameof(Specs))]
     public void GeneratedFilesMatchTheirBaselines(string specName)
     {
-        var spec = GeneratorHost.SpecText.FromRepository(Path.Combine(GeneratorHost.RepositoryRoot, "specs", specName));
+        var spec = GeneratorHost.SpecText.FromRepository(Path.Combine(Repository.Root, "specs", specName));
         var (_, result) = GeneratorHost.Run(new[] { spec });
         var generated = result.Results.Single().GeneratedSources.ToDictionary(s => s.HintName, s => Normalize(s.SourceText.ToString()));
         var fileName = HintNames.FileName(HintNames.BaseFor("specs/" + specName));

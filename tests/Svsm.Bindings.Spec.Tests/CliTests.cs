@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
+using Svsm.Testing;
 using Xunit;
 
 namespace Svsm.Bindings.Spec.Tests;
@@ -30,12 +31,12 @@ public sealed class CliTests
         return path;
     }
 
-    private static string OcpPath => Path.Combine(TestSupport.RepositoryRoot, "specs", "ocp.md");
+    private static string OcpPath => Path.Combine(Repository.Root, "specs", "ocp.md");
 
     [Fact]
     public void ModelGivesVersionedFieldsTheirFirstVersion()
     {
-        var (exit, output, _) = Run("model", Path.Combine(TestSupport.RepositoryRoot, "specs", "snp-report.md"));
+        var (exit, output, _) = Run("model", Path.Combine(Repository.Root, "specs", "snp-report.md"));
         Assert.Equal(0, exit);
         using var json = JsonDocument.Parse(output);
         var report = json.RootElement.GetProperty("structs").EnumerateArray().Single(s => s.GetProperty("name").GetString() == "ATTESTATION_REPORT");
@@ -218,7 +219,7 @@ public sealed class CliTests
         Assert.Equal(0, exit);
         Assert.Contains("info SVSM0066: 'SVSM_OCP_RESET' (call 3) is new in version 2", output);
 
-        var core = Path.Combine(TestSupport.RepositoryRoot, "specs", "core.md");
+        var core = Path.Combine(Repository.Root, "specs", "core.md");
         (exit, output, _) = Run("diff", OcpPath, core);
         Assert.Equal(2, exit);
         Assert.Contains("error SVSM0067: These specs are not versions of one protocol", output);

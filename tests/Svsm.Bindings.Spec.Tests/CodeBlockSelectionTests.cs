@@ -1,4 +1,5 @@
 using Svsm.Bindings.Spec.Model;
+using Svsm.Testing;
 using Xunit;
 
 namespace Svsm.Bindings.Spec.Tests;
@@ -54,7 +55,7 @@ public sealed class CodeBlockSelectionTests
     public void NoExistingSpecGainsADiagnosticFromTheCodeBlockRules()
     {
         // The repository's table specs hold no code blocks; docs/spec-format.md's examples are labeled.
-        foreach (var path in Directory.GetFiles(Path.Combine(TestSupport.RepositoryRoot, "specs"), "*.md"))
+        foreach (var path in Directory.GetFiles(Path.Combine(Repository.Root, "specs"), "*.md"))
         {
             var document = SpecParser.Parse(File.ReadAllText(path));
             Assert.DoesNotContain(document.Diagnostics, d => d.Id is "SVSM0044" or "SVSM0045" or "SVSM0046" or "SVSM0049" or "SVSM0050");

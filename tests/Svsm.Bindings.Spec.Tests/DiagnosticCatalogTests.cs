@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using Svsm.Bindings.Spec.Diagnostics;
+using Svsm.Testing;
 using Xunit;
 
 namespace Svsm.Bindings.Spec.Tests;
@@ -45,7 +46,7 @@ public sealed class DiagnosticCatalogTests
         var url = Regex.Match(props, "<RepositoryUrl>(?<url>[^<]+)</RepositoryUrl>").Groups["url"].Value;
         Assert.StartsWith("https://", url, StringComparison.Ordinal);
         Assert.All(SpecDiagnostics.All, d => Assert.Equal(url + "/blob/main/docs/spec-format.md#" + d.Id.ToLowerInvariant(), d.HelpLink));
-        var sources = Directory.GetFiles(Path.Combine(TestSupport.RepositoryRoot, "generator"), "*.cs", SearchOption.AllDirectories)
+        var sources = Directory.GetFiles(Path.Combine(Repository.Root, "generator"), "*.cs", SearchOption.AllDirectories)
             .Where(p => !p.Contains(Path.DirectorySeparatorChar + "obj" + Path.DirectorySeparatorChar, StringComparison.Ordinal));
         Assert.DoesNotContain(url, string.Concat(sources.Select(File.ReadAllText)));
     }

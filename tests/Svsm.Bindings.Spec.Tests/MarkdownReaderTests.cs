@@ -2,6 +2,7 @@ using Markdig.Helpers;
 using Svsm.Bindings.Spec.Diagnostics;
 using Svsm.Bindings.Spec.Model;
 using Svsm.Bindings.Spec.Reading;
+using Svsm.Testing;
 using Xunit;
 
 namespace Svsm.Bindings.Spec.Tests;
@@ -63,7 +64,7 @@ public sealed class MarkdownReaderTests
     [Fact]
     public void RepositoryDocumentsReadAsMarkdigsPipeTablesDo()
     {
-        var root = TestSupport.RepositoryRoot;
+        var root = Repository.Root;
         var files = Directory.GetFiles(Path.Combine(root, "specs"), "*.md")
             .Concat(Directory.GetFiles(Path.Combine(root, "docs"), "*.md"))
             .Concat(Directory.GetFiles(Path.Combine(root, "tests", "Svsm.Bindings.Spec.Tests", "TestSpecs"), "*.md"))

@@ -1,4 +1,5 @@
 using Svsm.Bindings.Spec.Model;
+using Svsm.Testing;
 using Xunit;
 
 namespace Svsm.Bindings.Spec.Tests;
@@ -94,7 +95,7 @@ public sealed class OcpSeedTests
     [Fact]
     public void SpecIsAnUnchangedCopyOfTheSeed()
     {
-        var seed = Path.Combine(TestSupport.RepositoryRoot, "..", "shared", "seeds", "000_1caf6a445427813f.txt");
+        var seed = Path.Combine(Repository.Root, "..", "shared", "seeds", "000_1caf6a445427813f.txt");
         Assert.SkipUnless(File.Exists(seed), "the seed folder is not beside this clone");
         Assert.Equal(File.ReadAllText(seed), TestSupport.ReadRepositoryFile("specs", "ocp.md"));
     }

@@ -1,4 +1,5 @@
 using Svsm.Bindings.Spec.Model;
+using Svsm.Testing;
 using Xunit;
 
 namespace Svsm.Bindings.Spec.Tests;
@@ -29,22 +30,7 @@ internal static class TestSupport
 
     public static StructSpec Struct(this SpecDocument document, string name) => document.Structs.Single(s => s.Name == name);
 
-    /// <summary>The repository root (the folder holding Bindings.sln), found from the test's output folder.</summary>
-    public static string RepositoryRoot
-    {
-        get
-        {
-            var directory = new DirectoryInfo(AppContext.BaseDirectory);
-            while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "Bindings.sln")))
-            {
-                directory = directory.Parent;
-            }
-
-            return directory?.FullName ?? throw new InvalidOperationException("Bindings.sln not found above " + AppContext.BaseDirectory);
-        }
-    }
-
-    public static string ReadRepositoryFile(params string[] parts) => File.ReadAllText(Path.Combine(RepositoryRoot, Path.Combine(parts)));
+    public static string ReadRepositoryFile(params string[] parts) => File.ReadAllText(Path.Combine(Repository.Root, Path.Combine(parts)));
 
     /// <summary>A minimal valid call table and section around the given Registers table rows, for register tests.</summary>
     public static string WithRegisters(string registerTable, string heading = "## SVSM_T_RUN Call") => $"""

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Svsm.Testing;
 using Xunit;
 
 namespace Svsm.Runtime.Tests;
@@ -16,13 +17,7 @@ internal static class RepositoryPrograms
     /// <summary><c>&lt;repo&gt;/<paramref name="project"/>/bin/&lt;Configuration&gt;/net10.0/<paramref name="dll"/></c>, this test's configuration first.</summary>
     public static string? Find(string project, string dll, out string looked)
     {
-        var directory = new DirectoryInfo(AppContext.BaseDirectory);
-        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "Bindings.sln")))
-        {
-            directory = directory.Parent;
-        }
-
-        if (directory is null)
+        if (Repository.TryFindRoot() is not { } root)
         {
             looked = "the folders above " + AppContext.BaseDirectory + ", none of which holds Bindings.sln";
             return null;
@@ -30,7 +25,7 @@ internal static class RepositoryPrograms
 
         var own = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar)).Parent?.Name ?? "Debug";
         var candidates = new[] { own, "Debug", "Release" }.Distinct()
-            .Select(configuration => Path.Combine(directory.FullName, project, "bin", configuration, "net10.0", dll))
+            .Select(configuration => Path.Combine(root, project, "bin", configuration, "net10.0", dll))
             .ToList();
         looked = string.Join(", ", candidates);
         return candidates.FirstOrDefault(File.Exists);
