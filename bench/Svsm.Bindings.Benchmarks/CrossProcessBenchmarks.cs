@@ -93,20 +93,8 @@ internal static class Peers
     }
 
     /// <summary>svsm-emu as the tools project builds it (the benchmarks project builds it first).</summary>
-    public static string SvsmEmu()
-    {
-        var root = Repository.Root;
-        foreach (var configuration in new[] { "Release", "Debug" })
-        {
-            var dll = Path.Combine(root, "tools", "Svsm.Emulator.Cli", "bin", configuration, "net10.0", "svsm-emu.dll");
-            if (File.Exists(dll))
-            {
-                return dll;
-            }
-        }
-
-        throw new FileNotFoundException("build tools/Svsm.Emulator.Cli first");
-    }
+    public static string SvsmEmu() =>
+        Repository.FindBuilt("tools/Svsm.Emulator.Cli", "svsm-emu.dll", out var looked) ?? throw new FileNotFoundException("build tools/Svsm.Emulator.Cli first (looked in " + looked + ")");
 
     /// <summary>The ping-pong peer: echoes rings on the file until killed.</summary>
     public static int RunPingPongPeer(string path)

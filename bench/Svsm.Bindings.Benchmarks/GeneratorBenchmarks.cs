@@ -6,6 +6,7 @@ using Microsoft.CodeAnalysis.Text;
 using Svsm.Bindings.Generator;
 using Svsm.Bindings.Spec;
 using Svsm.Bindings.Spec.Emitting;
+using Svsm.Testing;
 
 namespace Svsm.Bindings.Benchmarks;
 
@@ -26,7 +27,7 @@ namespace Svsm.Bindings.Benchmarks;
 [SimpleJob(launchCount: 3, warmupCount: 30, iterationCount: 10)]
 public class GeneratorBenchmarks
 {
-    public const string Repository = "specs/";
+    public const string RepositorySpecs = "specs/";
     public const string Synthetic = "500 synthetic";
 
     private const string Consumer = """
@@ -59,8 +60,8 @@ public class GeneratorBenchmarks
     private List<string> bindingsAsSource = null!;
     private CSharpParseOptions parseOptions = null!;
 
-    [Params(Repository, Synthetic)]
-    public string Specs { get; set; } = Repository;
+    [Params(RepositorySpecs, Synthetic)]
+    public string Specs { get; set; } = RepositorySpecs;
 
     [GlobalSetup]
     public void Setup()
@@ -73,9 +74,9 @@ public class GeneratorBenchmarks
         compilation = CSharpCompilation.Create("Consumer", new[] { CSharpSyntaxTree.ParseText(Consumer, options) }, references,
             new CSharpCompilationOptions(OutputKind.ConsoleApplication, nullableContextOptions: NullableContextOptions.Enable));
         edited = compilation.AddSyntaxTrees(CSharpSyntaxTree.ParseText("namespace App { internal static class Edit { public const int X = 1; } }", options));
-        var root = Svsm.Testing.Repository.Root; // qualified: in this class, Repository is the specs/ parameter value
+        var root = Repository.Root;
         // core.md is the runtime's own: a consumer gets its types from Svsm.Runtime and lists every other spec.
-        var texts = Specs == Repository
+        var texts = Specs == RepositorySpecs
             ? Directory.GetFiles(Path.Combine(root, "specs"), "*.md").Where(p => Path.GetFileName(p) != "core.md").Select(p => (Path: p, Text: File.ReadAllText(p))).ToList()
             : SyntheticSpecs.Create(500, File.ReadAllText(Path.Combine(root, "specs", "ocp.md"))).ToList();
         specs = texts.Select(s => (AdditionalText)new SpecText(s.Path, s.Text)).ToImmutableArray();

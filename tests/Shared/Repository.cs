@@ -1,5 +1,6 @@
 using System;
 using System.IO;
+using System.Linq;
 
 namespace Svsm.Testing;
 
@@ -26,4 +27,24 @@ internal static class Repository
 
     /// <summary>The root, or an exception that says where it was looked for.</summary>
     public static string Root => TryFindRoot() ?? throw new InvalidOperationException("Bindings.sln not found above " + AppContext.BaseDirectory);
+
+    /// <summary>
+    /// A program as the solution build left it, <c>&lt;root&gt;/<paramref name="project"/>/bin/&lt;Configuration&gt;/net10.0/<paramref name="dll"/></c>,
+    /// the running assembly's configuration first; null when it is not built, with where it was looked for.
+    /// </summary>
+    public static string? FindBuilt(string project, string dll, out string looked)
+    {
+        if (TryFindRoot() is not { } root)
+        {
+            looked = "the folders above " + AppContext.BaseDirectory + ", none of which holds Bindings.sln";
+            return null;
+        }
+
+        var own = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar)).Parent?.Name ?? "Debug";
+        var candidates = new[] { own, "Debug", "Release" }.Distinct()
+            .Select(configuration => Path.Combine(root, project, "bin", configuration, "net10.0", dll))
+            .ToList();
+        looked = string.Join(", ", candidates);
+        return candidates.FirstOrDefault(File.Exists);
+    }
 }

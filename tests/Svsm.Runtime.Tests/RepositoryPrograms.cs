@@ -14,27 +14,10 @@ internal static class RepositoryPrograms
         return !string.IsNullOrEmpty(host) && File.Exists(host) ? host : "dotnet";
     }
 
-    /// <summary><c>&lt;repo&gt;/<paramref name="project"/>/bin/&lt;Configuration&gt;/net10.0/<paramref name="dll"/></c>, this test's configuration first.</summary>
-    public static string? Find(string project, string dll, out string looked)
-    {
-        if (Repository.TryFindRoot() is not { } root)
-        {
-            looked = "the folders above " + AppContext.BaseDirectory + ", none of which holds Bindings.sln";
-            return null;
-        }
-
-        var own = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar)).Parent?.Name ?? "Debug";
-        var candidates = new[] { own, "Debug", "Release" }.Distinct()
-            .Select(configuration => Path.Combine(root, project, "bin", configuration, "net10.0", dll))
-            .ToList();
-        looked = string.Join(", ", candidates);
-        return candidates.FirstOrDefault(File.Exists);
-    }
-
-    /// <summary><see cref="Find"/>, failing the test when the program is not built.</summary>
+    /// <summary><see cref="Repository.FindBuilt"/>, failing the test when the program is not built.</summary>
     public static string Require(string project, string dll)
     {
-        var found = Find(project, dll, out var looked);
+        var found = Repository.FindBuilt(project, dll, out var looked);
         Assert.True(found is not null, dll + " is not built (looked in " + looked + "); scripts/test.sh builds the solution first");
         return found!;
     }

@@ -5,6 +5,7 @@ using Svsm.Emulator.Services.Ocp;
 using Svsm.Emulator.SharedMemory;
 using Svsm.Runtime;
 using Svsm.Runtime.SharedMemory;
+using Svsm.Testing;
 using Xunit;
 
 namespace Svsm.Runtime.Tests;
@@ -290,7 +291,7 @@ public sealed class SharedMemoryTransportTests : IDisposable
     [Fact]
     public async Task CallsReachSvsmEmuServeInAnotherProcessAndARestartedServerPicksUpCleanly()
     {
-        var dll = RepositoryPrograms.Find("tools/Svsm.Emulator.Cli", "svsm-emu.dll", out var looked);
+        var dll = Repository.FindBuilt("tools/Svsm.Emulator.Cli", "svsm-emu.dll", out var looked);
         if (dll is null)
         {
             Assert.Skip("svsm-emu.dll is not built (looked in " + looked + "); build it with: dotnet build tools/Svsm.Emulator.Cli -c Debug");

@@ -7,6 +7,7 @@ using Svsm.Emulator.Tpm;
 using Svsm.Runtime.Attestation;
 using Svsm.Runtime.SharedMemory;
 using Svsm.Runtime.Tpm;
+using Svsm.Testing;
 using Xunit;
 
 namespace Svsm.Runtime.Tests;
@@ -40,7 +41,7 @@ public sealed class TpmToolsTests : IDisposable
     public async Task TheReleaseTestPlanPassesThroughSvsmEmuServeInAnotherProcess()
     {
         var memory = Path.Combine(directory, "guest.mem");
-        var svsmEmu = RepositoryPrograms.Find("tools/Svsm.Emulator.Cli", "svsm-emu.dll", out var looked);
+        var svsmEmu = Repository.FindBuilt("tools/Svsm.Emulator.Cli", "svsm-emu.dll", out var looked);
         Assert.True(svsmEmu is not null, "svsm-emu.dll is not built (looked in " + looked + ")");
         var cancel = TestContext.Current.CancellationToken;
         var (server, _) = await RepositoryPrograms.StartServe(svsmEmu!, "serving 1 vCPUs on " + memory, cancel, "serve", "--memory", memory);
